@@ -1,0 +1,32 @@
+/**
+ * Problems are values (STYLE: zod / tfdiags). Config validation, kind diffs and preflight all
+ * return Diagnostics; only the CLI turns them into text and exit codes.
+ */
+export type Address = string & { readonly __brand: "Address" };
+export const asAddress = (s: string): Address => s as Address;
+
+export type Severity = "error" | "warning";
+
+export interface Diagnostic {
+  readonly severity: Severity;
+  /** Every config or preflight problem names its resource (e.g. `xapi_snapshot.web_pre_upgrade`). */
+  readonly address?: Address;
+  /** One line, user-facing, says what is wrong and, where possible, the fix. */
+  readonly summary: string;
+  /** Optional longer explanation (candidates of an ambiguous VM, VDIs, ...). */
+  readonly detail?: string;
+}
+
+export const error = (summary: string, address?: Address, detail?: string): Diagnostic => ({
+  severity: "error", summary, ...(address ? { address } : {}), ...(detail ? { detail } : {}),
+});
+export const warning = (summary: string, address?: Address, detail?: string): Diagnostic => ({
+  severity: "warning", summary, ...(address ? { address } : {}), ...(detail ? { detail } : {}),
+});
+export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === "error");
+
+/** `xapi_snapshot.x: message` — the one-line form used in CLI output and tests. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const head = `${d.severity === "error" ? "Error" : "Warning"}: ${d.address ? `${d.address}: ` : ""}${d.summary}`;
+  return d.detail ? `${head}\n${d.detail.replace(/^/gm, "  ")}` : head;
+}

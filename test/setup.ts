@@ -1,0 +1,4 @@
+// Process-wide jest setup: cdktf's matchers (types come from the adapter import).
+import "cdktf/lib/testing/adapters/jest";
+import { Testing } from "cdktf";
+Testing.setupJest();
