@@ -1,5 +1,27 @@
-/** CLI entry point; replaced by the commander program in the engine/CLI issue. */
-export async function main(_argv: readonly string[]): Promise<number> {
-  process.stderr.write("xsnap: not implemented yet\n");
-  return 1;
+/**
+ * CLI entry point: a commander program with one file per command (DESIGN §4). Each command module
+ * exports `register(program)`; this file only wires them up and returns the exit code.
+ */
+import { Command } from "commander";
+
+type Register = (program: Command, setExit: (code: number) => void) => void;
+
+// One line per command module; keep the list sorted.
+const commands: readonly Register[] = [];
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = new Command("xsnap")
+    .description("XenServer / XCP-ng snapshots, checkpoints, templates, exports and schedules as code")
+    .exitOverride()
+    .showHelpAfterError();
+  for (const register of commands) register(program, (code) => { exitCode = code; });
+  try {
+    await program.parseAsync([...argv]);
+  } catch (e) {
+    const code = (e as { exitCode?: number }).exitCode;
+    if (typeof code === "number") return code === 0 ? 0 : 1; // commander already printed usage/help
+    throw e;
+  }
+  return exitCode;
 }
