@@ -1,0 +1,26 @@
+/** The `xapi` provider block: one block (optionally with an `alias`) per pool. DESIGN §4. */
+import { optional } from "./attribute-builders";
+import type { ProviderSchemaDef } from "./types";
+
+export const PROVIDER_NAME = "xapi";
+/** Fully qualified provider name, as Terraform writes it in `providers schema -json`. */
+export const PROVIDER_FQPN = "registry.terraform.io/xsnap/xapi";
+export const PROVIDER_VERSION = "0.1.0";
+/** Env variables the CLI reads at connect time for what the block leaves out. */
+export const DEFAULT_PASSWORD_ENV = "XAPI_PASSWORD";
+
+export const providerSchema: ProviderSchemaDef = {
+  description: "Connection to one XenServer / XCP-ng pool. Secrets never go in the configuration: the password comes from the environment (`XAPI_PASSWORD`, or the variable named by `password_env`). `XAPI_URL` and `XAPI_USERNAME` fill in what the block leaves out. Add one block per pool with an `alias` to manage several pools from one stack.",
+  attributes: [
+    optional("url", "string", "Pool master URL, e.g. `https://xcp-host-1`; falls back to env `XAPI_URL`.", { nonEmpty: true }),
+    optional("username", "string", "User to log in as; falls back to env `XAPI_USERNAME`.", { nonEmpty: true }),
+    optional("password_env", "string", "Name of the environment variable holding the password (default `XAPI_PASSWORD`). Never the password itself.", { nonEmpty: true }),
+    optional("ca_file", "string", "PEM file with the CA (or the self-signed certificate) to verify the pool's TLS certificate against.", { nonEmpty: true }),
+    optional("tls_fingerprint", "string", "SHA-256 fingerprint of the pool's certificate (64 hex digits, colons allowed) to pin XAPI's self-signed certificate.", { nonEmpty: true }),
+    optional("insecure", "bool", "Skip TLS verification. Must be explicit; the plan header says so."),
+    optional("password", "string", "Not allowed: a password written here would be committed in cdk.tf.json. Set `XAPI_PASSWORD` or name another variable in `password_env`.", {
+      sensitive: true,
+      forbidden: "must not be written in the configuration (it would be committed in cdk.tf.json); set XAPI_PASSWORD or name an environment variable in password_env",
+    }),
+  ],
+};
