@@ -1,0 +1,66 @@
+/**
+ * Apply progress and the final report in Terraform's words (views/hook_ui.go): `addr: Creating...`,
+ * `Still creating... [10s elapsed]`, `Creation complete after 3s [uuid=...]`, `Apply complete! ...`.
+ */
+import type { Action, ApplyEvent, ApplyReport } from "../engine/plan";
+import { assertNever, verbs } from "./actions";
+import { plain, type Paint } from "./paint";
+
+const seconds = (s: number): string => `${Math.round(s)}s`;
+
+export function renderApplyEvent(event: ApplyEvent, paint: Paint = plain): string {
+  const addr = paint.bold(event.address);
+  switch (event.type) {
+    case "start":
+      return `${addr}: ${verbs(event.action).doing}...${event.task ? ` [task=${event.task}]` : ""}`;
+    case "progress": {
+      const pct = event.fraction === undefined ? "" : `, ${Math.round(event.fraction * 100)}%`;
+      return `${addr}: Still ${verbs(event.action).still}... [${seconds(event.elapsedSeconds)} elapsed${pct}]`;
+    }
+    case "complete":
+      return `${addr}: ${verbs(event.action).done} after ${seconds(event.elapsedSeconds)}${event.uuid ? ` [uuid=${event.uuid}]` : ""}`;
+    case "retry":
+      return `${addr}: ${paint.yellow(`${event.code}, retrying in ${event.delaySeconds}s (attempt ${event.attempt} of ${event.max})...`)}`;
+    case "errored":
+      return `${addr}: ${paint.red(`${verbs(event.action).failed}: ${event.message}`)}`;
+    case "skipped":
+      return `${addr}: ${paint.yellow(`Skipped (${event.because})`)}`;
+    default:
+      return assertNever(event);
+  }
+}
+
+interface Counts { readonly added: number; readonly changed: number; readonly destroyed: number }
+
+function count(applied: ApplyReport["applied"]): Counts {
+  let added = 0, changed = 0, destroyed = 0;
+  for (const { action } of applied) {
+    const a: Action = action;
+    if (a === "create") added++;
+    else if (a === "update" || a === "revert") changed++;
+    else if (a === "destroy") destroyed++;
+    else if (a === "replace") { added++; destroyed++; }
+  }
+  return { added, changed, destroyed };
+}
+
+/**
+ * `Apply complete! Resources: 1 added, 0 changed, 0 destroyed.` (`Destroy complete! Resources: N destroyed.`
+ * for `xsnap destroy`), or `Apply incomplete! ...; 1 failed, 2 skipped.` followed by what failed and why.
+ */
+export function renderApplyReport(report: ApplyReport, options: { readonly destroy?: boolean } = {}, paint: Paint = plain): string {
+  const c = count(report.applied);
+  const resources = options.destroy ? `${c.destroyed} destroyed` : `${c.added} added, ${c.changed} changed, ${c.destroyed} destroyed`;
+  const verb = options.destroy ? "Destroy" : "Apply";
+  if (report.failed.length === 0 && report.skipped.length === 0) {
+    return `${paint.bold(paint.green(`${verb} complete! Resources: ${resources}.`))}\n`;
+  }
+  const lines = [
+    paint.bold(paint.red(`${verb} incomplete! Resources: ${resources}; ${report.failed.length} failed, ${report.skipped.length} skipped.`)),
+  ];
+  if (report.failed.length > 0) lines.push("", "Failed:", ...report.failed.map((f) => `  - ${f.address}: ${f.message}`));
+  if (report.skipped.length > 0) lines.push("", "Skipped:", ...report.skipped.map((s) => `  - ${s.address}: ${s.because}`));
+  if (report.applied.length > 0) lines.push("", "Applied:", ...report.applied.map((a) => `  - ${a.address} (${a.action})`));
+  lines.push("", "Run \"xsnap plan\" to see what remains; the next apply continues from here.");
+  return `${lines.join("\n")}\n`;
+}

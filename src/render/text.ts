@@ -1,0 +1,139 @@
+/**
+ * The human plan: Terraform's grammar (reference/iac-conventions.md §1, §6.4) plus `!` revert and the
+ * `Destructive:` line. Pure `Plan → string`; the CLI decides where it goes and which Paint to use.
+ */
+import { formatDiagnostic, type Diagnostic } from "../engine/diagnostics";
+import { summarize, type Action, type Change, type Drift, type Plan } from "../engine/plan";
+import { LEGEND_ORDER, headline, legend, reasonLine, symbol } from "./actions";
+import { renderBody } from "./attrs";
+import { plain, type Paint } from "./paint";
+
+export const NO_CHANGES = "No changes. Your infrastructure matches the configuration.";
+const NO_CHANGES_DETAIL =
+  "xsnap has compared the pool against your configuration and found no differences, so no changes are needed.";
+const NO_DESTROY = "No changes. No objects need to be destroyed.";
+const RULE = "─".repeat(77);
+
+/** The changes a reader sees: everything but no-ops, sorted by address as Terraform does. */
+export function shownChanges(plan: Plan): Change[] {
+  return plan.changes.filter((c) => c.action !== "no-op").sort((a, b) => a.address.localeCompare(b.address));
+}
+
+export function renderPlanText(plan: Plan, paint: Paint = plain): string {
+  const shown = shownChanges(plan);
+  const parts: string[] = [header(plan, paint)];
+  if (shown.length === 0) {
+    if (!plan.diagnostics.some((d) => d.severity === "error")) {
+      parts.push(plan.destroyMode ? paint.bold(paint.green(NO_DESTROY)) : `${paint.bold(paint.green(NO_CHANGES))}\n\n${NO_CHANGES_DETAIL}`);
+    }
+  } else {
+    if (plan.drift.length > 0) parts.push(driftSection(plan.drift, paint));
+    parts.push(legendBlock(plan, shown, paint));
+    parts.push(...shown.map((c) => renderChange(c, paint)));
+    parts.push(summaryLine(shown, paint));
+    const destructive = destructiveLine(shown, paint);
+    if (destructive !== "") parts[parts.length - 1] += `\n${destructive}`;
+  }
+  if (plan.diagnostics.length > 0) parts.push(renderDiagnostics(plan.diagnostics, paint));
+  return `${parts.join("\n\n")}\n`;
+}
+
+/** Who and where: the stack, the pool, and a loud note when TLS is not verified. */
+export function header(plan: Plan, paint: Paint = plain): string {
+  const pool = plan.pool;
+  const first = `Stack "${plan.stack}" on pool "${pool.name_label}" (${pool.uuid.slice(0, 8)}) at ${pool.url}` +
+    (pool.xapi_version ? `, xapi ${pool.xapi_version}` : "");
+  if (!pool.insecure) return first;
+  return `${first}\n${paint.yellow("Warning: insecure = true: the pool's TLS certificate is not verified.")}`;
+}
+
+function legendBlock(plan: Plan, shown: readonly Change[], paint: Paint): string {
+  const used = new Set<Action>(shown.map((c) => c.action));
+  const lines = LEGEND_ORDER.filter((a) => used.has(a)).map((a) => legend(a, paint));
+  const failed = plan.diagnostics.some((d) => d.severity === "error");
+  return [
+    `xsnap used pool "${plan.pool.name_label}" to generate the following execution plan. Resource actions are indicated with the following symbols:`,
+    ...lines,
+    "",
+    failed ? "xsnap planned the following actions, but then encountered a problem:" : "xsnap will perform the following actions:",
+  ].join("\n");
+}
+
+/** One `# addr will be ...` block. */
+export function renderChange(change: Change, paint: Paint = plain): string {
+  const lines = [`  ${paint.bold(`# ${headline(change, paint)}`)}`];
+  const reason = reasonLine(change);
+  if (reason) lines.push(`  ${paint.bold(`# ${reason}`)}`);
+  for (const note of change.notes) lines.push(`  # ${note.startsWith("(") ? note : `(${note})`}`);
+  const keyword = change.action === "read" ? "data" : "resource";
+  lines.push(`${symbol(change.action, paint)} ${keyword} "${change.type}" "${change.name}" {`);
+  lines.push(...renderBody({ action: change.action, before: change.before, after: change.after, forcing: forcingOf(change) }, paint));
+  lines.push("    }");
+  return lines.join("\n");
+}
+
+/**
+ * Attributes that force a replacement. A Change may carry `replacePaths` (Terraform's replace_paths);
+ * without it the only attribute xsnap can name for sure is the retake_token that changed.
+ */
+function forcingOf(change: Change): ReadonlySet<string> {
+  const paths = (change as Change & { readonly replacePaths?: readonly string[] }).replacePaths;
+  if (paths) return new Set(paths);
+  return new Set(change.reason === "retake_token_changed" ? ["retake_token"] : []);
+}
+
+/** Byte-compatible with Terraform's, so tfcmt and Atlantis parse it (reverts count as changes). */
+export function summaryLine(changes: readonly Change[], paint: Paint = plain): string {
+  const s = summarize(changes);
+  return `${paint.bold("Plan:")} ${s.add} to add, ${s.change} to change, ${s.destroy} to destroy.`;
+}
+
+/** `Destructive: 1 to destroy (a), 1 to revert (b).`, or "" when nothing is lost. */
+export function destructiveLine(changes: readonly Change[], paint: Paint = plain): string {
+  const groups: [Action, string][] = [["destroy", "to destroy"], ["replace", "to replace"], ["revert", "to revert"]];
+  const parts = groups.flatMap(([action, words]) => {
+    const addrs = changes.filter((c) => c.action === action).map((c) => c.address).sort();
+    return addrs.length === 0 ? [] : [`${addrs.length} ${words} (${addrs.join(", ")})`];
+  });
+  return parts.length === 0 ? "" : paint.red(`${paint.bold("Destructive:")} ${parts.join(", ")}.`);
+}
+
+function driftSection(drift: readonly Drift[], paint: Paint): string {
+  const blocks = [...drift].sort((a, b) => a.address.localeCompare(b.address)).map((d) => {
+    const deleted = d.kind === "deleted";
+    const action: Action = deleted ? "destroy" : "update";
+    return [
+      `  ${paint.bold(`# ${d.address} ${deleted ? "has been deleted" : "has changed"}`)}`,
+      `${symbol(action, paint)} resource "${d.type}" "${d.name}" {`,
+      ...renderBody({ action, before: d.before, after: d.after }, paint),
+      "    }",
+    ].join("\n");
+  });
+  return [
+    paint.bold(paint.cyan("Note: Objects have changed outside of xsnap")),
+    `xsnap detected the following changes made outside of xsnap since the last "xsnap apply" which may have affected this plan:`,
+    ...blocks,
+    "Unless you have made equivalent changes to your configuration, the following plan may include actions to undo or respond to these changes.",
+    RULE,
+  ].join("\n\n");
+}
+
+/** Errors in bold red, warnings in bold yellow, each naming its address. */
+export function renderDiagnostics(diagnostics: readonly Diagnostic[], paint: Paint = plain): string {
+  return diagnostics.map((d) => {
+    const text = formatDiagnostic(d);
+    const [first = "", ...rest] = text.split("\n");
+    const colour = d.severity === "error" ? paint.red : paint.yellow;
+    const label = d.severity === "error" ? "Error:" : "Warning:";
+    return [colour(paint.bold(label)) + first.slice(label.length), ...rest].join("\n");
+  }).join("\n\n");
+}
+
+/** Terraform's next-step note; the CLI omits it under XSNAP_IN_AUTOMATION. */
+export function planFooter(outFile: string | undefined): string {
+  if (!outFile) {
+    return `Note: You didn't use the --out option to save this plan, so xsnap can't guarantee to take exactly these actions if you run "xsnap apply" now.`;
+  }
+  const arg = /^[\w./:@%+-]+$/.test(outFile) ? outFile : JSON.stringify(outFile);
+  return `Saved the plan to: ${outFile}\n\nTo perform exactly these actions, run the following command to apply:\n    xsnap apply ${arg}`;
+}
