@@ -30,3 +30,12 @@ export function formatDiagnostic(d: Diagnostic): string {
   const head = `${d.severity === "error" ? "Error" : "Warning"}: ${d.address ? `${d.address}: ` : ""}${d.summary}`;
   return d.detail ? `${head}\n${d.detail.replace(/^/gm, "  ")}` : head;
 }
+
+/** A value or every problem found on the way (STYLE: zod's safeParse); warnings travel with a value. */
+export type Result<T> =
+  | { readonly ok: true; readonly value: T; readonly warnings: readonly Diagnostic[] }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+/** Ok when `diagnostics` holds no error (its warnings ride along), else every diagnostic. */
+export const resultOf = <T>(value: T, diagnostics: readonly Diagnostic[]): Result<T> =>
+  hasErrors(diagnostics) ? { ok: false, diagnostics } : { ok: true, value, warnings: diagnostics };
