@@ -3,8 +3,8 @@
  * `Destructive:` line. Pure `Plan → string`; the CLI decides where it goes and which Paint to use.
  */
 import { formatDiagnostic, type Diagnostic } from "../engine/diagnostics";
-import { summarize, type Action, type Change, type Drift, type Plan } from "../engine/plan";
-import { LEGEND_ORDER, headline, legend, reasonLine, symbol } from "./actions";
+import { summarize, type Action, type Change, type Drift, type IntentResolution, type Plan } from "../engine/plan";
+import { LEGEND_ORDER, assertNever, headline, legend, reasonLine, symbol } from "./actions";
 import { renderBody } from "./attrs";
 import { plain, type Paint } from "./paint";
 
@@ -22,6 +22,7 @@ export function shownChanges(plan: Plan): Change[] {
 export function renderPlanText(plan: Plan, paint: Paint = plain): string {
   const shown = shownChanges(plan);
   const parts: string[] = [header(plan, paint)];
+  if ((plan.intents ?? []).length > 0) parts.push(intentSection(plan.intents ?? [], paint));
   if (shown.length === 0) {
     if (!plan.diagnostics.some((d) => d.severity === "error")) {
       parts.push(plan.destroyMode ? paint.bold(paint.green(NO_DESTROY)) : `${paint.bold(paint.green(NO_CHANGES))}\n\n${NO_CHANGES_DETAIL}`);
@@ -116,6 +117,24 @@ function driftSection(drift: readonly Drift[], paint: Paint): string {
     "Unless you have made equivalent changes to your configuration, the following plan may include actions to undo or respond to these changes.",
     RULE,
   ].join("\n\n");
+}
+
+/** Leftovers of an interrupted apply and what this plan does with each (DESIGN §5 intents). */
+function intentSection(intents: readonly IntentResolution[], paint: Paint): string {
+  const outcome = (i: IntentResolution): string => {
+    switch (i.status) {
+      case "done": return "finished; the record will be cleared";
+      case "adopt": return "will be adopted";
+      case "discard": return `will be discarded${i.cleanup && i.cleanup.length > 0 ? ` (and its disks destroyed: ${i.cleanup.map((d) => `"${d.name_label}" ${d.uuid}`).join(", ")})` : ""}`;
+      case "ambiguous": return paint.red(`is AMBIGUOUS: run \`xsnap recover --adopt ${i.id}\` or \`xsnap recover --discard ${i.id}\``);
+      default: return assertNever(i.status);
+    }
+  };
+  const lines = intents.map((i) => {
+    const candidates = i.candidates && i.candidates.length > 0 ? `\n      candidates: ${i.candidates.join(", ")}` : "";
+    return `  # ${i.address}: ${i.op} started ${i.started} (intent ${i.id}) ${outcome(i)}\n      ${i.detail}${candidates}`;
+  });
+  return [paint.bold(paint.yellow("Pending operations from an interrupted apply:")), ...lines].join("\n");
 }
 
 /** Errors in bold red, warnings in bold yellow, each naming its address. */

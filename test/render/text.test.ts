@@ -203,3 +203,28 @@ describe("planFooter", () => {
     expect(planFooter(undefined)).toMatch(/^Note: You didn't use the --out option/);
   });
 });
+
+describe("renderPlanText with leftovers of an interrupted apply", () => {
+  it("lists each intent with its resolution, and how to settle an ambiguous one", () => {
+    const intents = [
+      { id: "op1", address: asAddress("xapi_snapshot.web"), type: "xapi_snapshot", op: "create" as const, started: "2026-11-25T22:00:00Z",
+        status: "adopt" as const, detail: "snapshot \"web\" (9b0e) exists without markers" },
+      { id: "op2", address: asAddress("xapi_snapshot.db"), type: "xapi_snapshot", op: "create" as const, started: "2026-11-25T22:00:01Z",
+        status: "ambiguous" as const, detail: "2 snapshots carry the expected name", candidates: ["aaaa", "bbbb"] },
+    ];
+    expect(renderPlanText(plan([], { intents }))).toBe(`\
+Stack "quickstart" on pool "demo-pool" (3f1c2e7a) at http://127.0.0.1:8080, xapi 26.1.16
+
+Pending operations from an interrupted apply:
+  # xapi_snapshot.web: create started 2026-11-25T22:00:00Z (intent op1) will be adopted
+      snapshot "web" (9b0e) exists without markers
+  # xapi_snapshot.db: create started 2026-11-25T22:00:01Z (intent op2) is AMBIGUOUS: run \`xsnap recover --adopt op2\` or \`xsnap recover --discard op2\`
+      2 snapshots carry the expected name
+      candidates: aaaa, bbbb
+
+No changes. Your infrastructure matches the configuration.
+
+xsnap has compared the pool against your configuration and found no differences, so no changes are needed.
+`);
+  });
+});
