@@ -1,0 +1,42 @@
+/**
+ * Where the pool is and how to log in (DESIGN §4): the provider block, with env XAPI_URL /
+ * XAPI_USERNAME filling what it leaves out; the password only ever from env (XAPI_PASSWORD or the
+ * block's password_env). Pure: the CLI passes process.env.
+ */
+import { error, type Diagnostic } from "../engine/diagnostics";
+import type { ProviderConfig } from "../config/model";
+
+export interface ConnectionSettings {
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  readonly caFile?: string;
+  readonly tlsFingerprint?: string;
+  readonly insecure: boolean;
+}
+
+export type Resolved = { readonly ok: true; readonly value: ConnectionSettings } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+export function resolveConnection(provider: ProviderConfig | undefined, env: Readonly<Record<string, string | undefined>>): Resolved {
+  const where = provider && provider.alias !== "default" ? `provider "xapi" (alias "${provider.alias}")` : `provider "xapi"`;
+  const url = provider?.url ?? nonEmpty(env.XAPI_URL);
+  const username = provider?.username ?? nonEmpty(env.XAPI_USERNAME);
+  const passwordVar = provider?.password_env ?? "XAPI_PASSWORD";
+  const password = env[passwordVar];
+  const problems: Diagnostic[] = [];
+  if (!url) problems.push(error(`no pool URL: set url in ${where} or the XAPI_URL environment variable`));
+  if (!username) problems.push(error(`no username: set username in ${where} or the XAPI_USERNAME environment variable`));
+  if (password === undefined) problems.push(error(`no password: set the ${passwordVar} environment variable (passwords never go in the config)`));
+  if (!url || !username || password === undefined) return { ok: false, diagnostics: problems };
+  return {
+    ok: true,
+    value: {
+      url, username, password,
+      ...(provider?.ca_file ? { caFile: provider.ca_file } : {}),
+      ...(provider?.tls_fingerprint ? { tlsFingerprint: provider.tls_fingerprint } : {}),
+      insecure: provider?.insecure === true,
+    },
+  };
+}
+
+const nonEmpty = (s: string | undefined): string | undefined => (s === undefined || s === "" ? undefined : s);

@@ -1,0 +1,41 @@
+/**
+ * Ctrl-C during planning and apply (DESIGN §5, Terraform's opWait): the first SIGINT/SIGTERM aborts
+ * the signal so no new work starts, in-flight work finishes and the lock is released; the second
+ * exits at once, leaving intents and the lock for `xsnap recover` / the lease to resolve.
+ */
+import { EXIT } from "./exit-codes";
+import type { Io } from "./io";
+
+export interface Interrupts {
+  readonly signal: AbortSignal;
+  /** Whether a first interrupt arrived. */
+  readonly interrupted: () => boolean;
+  /** Tells the second interrupt which exit code to use once pool changes may have started. */
+  readonly mutating: () => void;
+  readonly dispose: () => void;
+}
+
+export function installInterrupts(io: Io): Interrupts {
+  const controller = new AbortController();
+  let count = 0;
+  let mutating = false;
+  const onSignal = (): void => {
+    count++;
+    if (count === 1) {
+      io.err(io.errPaint.yellow("Interrupt received. Please wait for xsnap to exit or pending operations may be left unresolved."));
+      controller.abort();
+      return;
+    }
+    io.err(io.errPaint.red(
+      "Two interrupts received. Exiting immediately. Operations in flight are recorded as pending; run `xsnap plan` to see them and `xsnap recover` if it asks."));
+    process.exit(mutating ? EXIT.applyIncomplete : EXIT.cancelled);
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return {
+    signal: controller.signal,
+    interrupted: () => count > 0,
+    mutating: () => { mutating = true; },
+    dispose: () => { process.off("SIGINT", onSignal); process.off("SIGTERM", onSignal); },
+  };
+}

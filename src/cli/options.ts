@@ -1,0 +1,51 @@
+/** Options shared by several commands, and the parsers that validate their values. */
+import { InvalidArgumentError, type Command } from "commander";
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+/** Every command that talks to a pool finds it the same way (DESIGN §4 small print). */
+export function withPoolOptions(cmd: Command): Command {
+  return cmd
+    .option("--config <path>", "a cdk.tf.json file or a cdktf.out folder (default: run the app in ./cdktf.json)")
+    .option("--stack <name>", "the stack to use when the config holds several")
+    .option("--no-color", "no colour in the output (also NO_COLOR, or when not a terminal)");
+}
+
+export interface PlanFlags {
+  readonly config?: string;
+  readonly stack?: string;
+  readonly target: string[];
+  readonly replace: string[];
+  readonly destroy?: boolean;
+  readonly parallelism: number;
+  readonly lock?: boolean;
+  readonly lockTimeout: number;
+  readonly color: boolean;
+}
+
+/** The planning options of DESIGN §4, for `plan` and for `apply` without a plan file. */
+export function withPlanOptions(cmd: Command, options: { readonly destroyFlag: boolean }): Command {
+  withPoolOptions(cmd)
+    .option("--target <address>", "plan only this address (repeatable)", collect, [])
+    .option("--replace <address>", "retake this snapshot/checkpoint, create before destroy (repeatable)", collect, []);
+  if (options.destroyFlag) cmd.option("--destroy", "plan the destruction of every object the stack manages");
+  return cmd
+    .option("--parallelism <n>", "changes applied at once, across VMs (one at a time per VM)", parsePositiveInt, 4)
+    .option("--lock-timeout <duration>", "how long to wait for the pool lock, e.g. 0s, 30s, 10m", parseDuration, 0);
+}
+
+export function parsePositiveInt(value: string): number {
+  if (!/^[1-9]\d*$/.test(value)) throw new InvalidArgumentError("expected a whole number of at least 1.");
+  return Number(value);
+}
+
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `0s`, `30s`, `10m`, `1h30m`, `500ms` → milliseconds. */
+export function parseDuration(value: string): number {
+  const parts = [...value.matchAll(/(\d+)(ms|s|m|h)/g)];
+  if (value === "" || parts.map((m) => m[0]).join("") !== value) {
+    throw new InvalidArgumentError("expected a duration such as 0s, 30s or 10m.");
+  }
+  return parts.reduce((total, m) => total + Number(m[1]) * (UNIT_MS[m[2] ?? "s"] ?? 1000), 0);
+}
