@@ -1,0 +1,101 @@
+/**
+ * Checks one converted attribute value against its schema: type, enum, range, non-empty, regex.
+ * References are checked by the type of the attribute they read. Pure; reports, never throws.
+ */
+import { error, type Address, type Diagnostic } from "../engine/diagnostics";
+import type { AttributeSchema, AttrType } from "../schema";
+import { isAttrRef, type AttrRef, type ConfigValue } from "./model";
+import { referencedType, type ReferenceScope } from "./references";
+
+export interface CheckContext {
+  readonly address: Address;
+  readonly scope: ReferenceScope;
+  readonly diagnostics: Diagnostic[];
+}
+
+const TYPE_WORDS: Readonly<Record<AttrType, string>> = {
+  "string": "a string",
+  "number": "a number",
+  "bool": "true or false",
+  "list(string)": "a list of strings",
+};
+
+function describe(v: ConfigValue, scope: ReferenceScope): string {
+  if (isAttrRef(v)) {
+    const t = referencedType(v, scope);
+    return `a reference to ${t === "list(string)" ? "a list" : t === "block" ? "a block" : `a ${t}`} (${v.ref.address}.${v.ref.attribute})`;
+  }
+  if (Array.isArray(v)) return "a list";
+  if (typeof v === "object") return "an object";
+  return `${typeof v === "string" ? "string" : typeof v} ${JSON.stringify(v)}`;
+}
+
+/** Terraform converts numbers to strings; xsnap accepts that for references only. */
+function refFits(ref: AttrRef, type: AttrType, scope: ReferenceScope): boolean {
+  const t = referencedType(ref, scope);
+  if (t === undefined) return true; // target type unknown: reported elsewhere
+  return t === type || (type === "string" && t === "number");
+}
+
+function checkScalar(path: string, v: ConfigValue, a: AttributeSchema, ctx: CheckContext, type: Exclude<AttrType, "list(string)">): boolean {
+  if (isAttrRef(v)) {
+    if (refFits(v, type, ctx.scope)) return true;
+  } else if (type === "string" && typeof v === "string") {
+    return checkStringValue(path, v, a, ctx);
+  } else if (type === "number" && typeof v === "number") {
+    return checkNumberValue(path, v, a, ctx);
+  } else if (type === "bool" && typeof v === "boolean") {
+    return true;
+  }
+  ctx.diagnostics.push(error(`${path} must be ${TYPE_WORDS[type]} (got ${describe(v, ctx.scope)})`, ctx.address));
+  return false;
+}
+
+function checkStringValue(path: string, v: string, a: AttributeSchema, ctx: CheckContext): boolean {
+  if (a.nonEmpty && v.trim() === "") {
+    ctx.diagnostics.push(error(`${path} must not be empty`, ctx.address));
+    return false;
+  }
+  if (a.enum && !a.enum.includes(v)) {
+    ctx.diagnostics.push(error(`${path} must be one of ${a.enum.map((e) => `"${e}"`).join(", ")} (got ${JSON.stringify(v)})`, ctx.address));
+    return false;
+  }
+  if (a.regex) {
+    try {
+      new RegExp(v);
+    } catch (e) {
+      ctx.diagnostics.push(error(`${path} is not a valid regular expression (${(e as Error).message})`, ctx.address));
+      return false;
+    }
+  }
+  return true;
+}
+
+function checkNumberValue(path: string, v: number, a: AttributeSchema, ctx: CheckContext): boolean {
+  // Every number xsnap takes (retained_snapshots, schedule hour/min) is a count or a clock value.
+  if (!Number.isInteger(v)) {
+    ctx.diagnostics.push(error(`${path} must be a whole number (got ${v})`, ctx.address));
+    return false;
+  }
+  if (a.range && (v < a.range.min || v > a.range.max)) {
+    ctx.diagnostics.push(error(`${path} must be between ${a.range.min} and ${a.range.max} (got ${v})`, ctx.address));
+    return false;
+  }
+  return true;
+}
+
+/** True when the value fits; otherwise the problem is in `ctx.diagnostics`. */
+export function checkAttribute(path: string, v: ConfigValue, a: AttributeSchema, ctx: CheckContext): boolean {
+  if (a.type !== "list(string)") return checkScalar(path, v, a, ctx, a.type);
+  if (isAttrRef(v)) {
+    if (refFits(v, "list(string)", ctx.scope)) return true;
+    ctx.diagnostics.push(error(`${path} must be ${TYPE_WORDS["list(string)"]} (got ${describe(v, ctx.scope)})`, ctx.address));
+    return false;
+  }
+  if (!Array.isArray(v)) {
+    ctx.diagnostics.push(error(`${path} must be ${TYPE_WORDS["list(string)"]} (got ${describe(v, ctx.scope)})`, ctx.address));
+    return false;
+  }
+  const element: AttributeSchema = { ...a, type: "string", nonEmpty: true };
+  return v.map((item: ConfigValue, i: number) => checkScalar(`${path}[${i}]`, item, element, ctx, "string")).every(Boolean);
+}

@@ -1,0 +1,7 @@
+/** config/: cdktf.json / manifest / cdk.tf.json loading, schema validation, reference resolution. */
+export { loadStack, type LoadOptions } from "./load-stack";
+export { buildDesiredStack } from "./build-stack";
+export { synthApp, type SynthOptions, type Synthesized } from "./synth";
+export { canonicalJson, sha256Hex } from "./config-hash";
+export { DEFAULT_ALIAS } from "./validate-resource";
+export * from "./model";

@@ -1,0 +1,33 @@
+/**
+ * The entry point of config/: find the stack (synthesizing the app when no --config is given),
+ * validate it and hand the engine a DesiredStack, or every diagnostic. Never throws for a
+ * user's mistake; a throw here is a bug.
+ */
+import * as path from "path";
+import type { Result } from "../engine/diagnostics";
+import { buildDesiredStack } from "./build-stack";
+import type { DesiredStack } from "./model";
+import { readConfigPath, readOutdir } from "./stack-source";
+import { synthApp } from "./synth";
+
+export interface LoadOptions {
+  /** Folder the command runs in (holds cdktf.json when `config` is not given). */
+  readonly cwd: string;
+  /** `--config`: a cdk.tf.json file, a stack folder or a cdktf.out folder, relative to `cwd`. */
+  readonly config?: string;
+  /** `--stack`: picks a stack of a multi-stack app, or names a single file's stack. */
+  readonly stack?: string;
+}
+
+export async function loadStack(options: LoadOptions): Promise<Result<DesiredStack>> {
+  let source;
+  if (options.config !== undefined) {
+    source = await readConfigPath(path.resolve(options.cwd, options.config), options.stack);
+  } else {
+    const synthesized = await synthApp({ cwd: options.cwd });
+    if (!synthesized.ok) return synthesized;
+    source = await readOutdir(synthesized.value.outdir, options.stack);
+  }
+  if (!source.ok) return source;
+  return buildDesiredStack(source.value.document, source.value.stack);
+}
