@@ -45,6 +45,8 @@ export interface Change {
   readonly dependsOn: readonly Address[];
   /** Owned by the kind (resolved refs, uuids to act on); the engine never reads it. */
   readonly private?: Readonly<Record<string, unknown>>;
+  /** Id of the interrupted apply's intent this change finishes (adopting what it created); cleared once applied. */
+  readonly resolvesIntent?: string;
 }
 
 /** A managed object that differs from its last applied spec, or vanished, without xsnap doing it. */
@@ -87,7 +89,31 @@ export interface Plan {
   /** Fingerprints of every object read or touched, and of the set of managed addresses. */
   readonly fingerprints: readonly Fingerprint[];
   readonly managedSetHash: string;
+  /** "Pending operations from an interrupted apply" and how this plan resolves each (engine/intents.ts). */
+  readonly intents?: readonly IntentResolution[];
+  /** Registry entries of objects deleted outside xsnap whose address left the configuration; apply drops them. */
+  readonly forgotten?: readonly Address[];
 }
+
+/**
+ * A leftover intent and its resolution: `done` (only the record remains), `discard` (nothing was
+ * created; `cleanup` lists disks a half-finished destroy left), `adopt` (the object exists without
+ * markers; a change with `resolvesIntent` writes them), `ambiguous` (blocks apply: exit 6).
+ */
+export interface IntentResolution {
+  readonly id: string;
+  readonly address: Address;
+  readonly type: string;
+  readonly op: Action;
+  readonly started: string;
+  readonly status: "done" | "discard" | "adopt" | "ambiguous";
+  readonly detail: string;
+  readonly candidates?: readonly string[];
+  readonly cleanup?: readonly { readonly uuid: string; readonly name_label: string }[];
+}
+
+/** True when an interrupted apply left something only `xsnap recover` can settle (exit 6). */
+export const hasBlockingIntents = (plan: Plan): boolean => (plan.intents ?? []).some((i) => i.status === "ambiguous");
 
 export interface PlanSummary { readonly add: number; readonly change: number; readonly destroy: number; readonly destructive: readonly Address[] }
 

@@ -1,0 +1,134 @@
+/**
+ * Intents (DESIGN §5, STYLE: Crossplane's create-pending annotation): before each mutating step the
+ * applier records `pool.other_config["xsnap.pending/<stack>/<id>"]` and clears it once the markers
+ * are on the object. A process killed at any point leaves either nothing, or an intent that the next
+ * plan resolves through the kind: done (record only), discard (nothing created), adopt (created
+ * without markers), or ambiguous (blocks: exit 6).
+ */
+import { randomUUID } from "node:crypto";
+import type { IntentOutcome, IntentRecord, IntentSubject, KindRegistry, Live } from "../resources/kind";
+import type { XapiClient } from "../resources/client";
+import type { PoolView } from "../xapi/records";
+import type { OpaqueRef } from "../xapi/types";
+import type { Address } from "./diagnostics";
+import type { Action, Change, IntentResolution } from "./plan";
+
+export const intentPrefix = (stack: string): string => `xsnap.pending/${stack}/`;
+export const intentKey = (stack: string, id: string): string => `${intentPrefix(stack)}${id}`;
+
+const ACTIONS: readonly Action[] = ["no-op", "create", "update", "replace", "revert", "destroy", "read"];
+
+/** Leftover intents of the stack, oldest first. Records that do not parse are reported as ambiguous. */
+export function readIntents(view: PoolView, stack: string): readonly (IntentRecord | { readonly id: string; readonly unreadable: string })[] {
+  const prefix = intentPrefix(stack);
+  const out: (IntentRecord | { id: string; unreadable: string })[] = [];
+  for (const [key, value] of Object.entries(view.pool.other_config)) {
+    if (!key.startsWith(prefix)) continue;
+    const id = key.slice(prefix.length);
+    const record = parseIntent(id, value);
+    out.push(record ?? { id, unreadable: value });
+  }
+  return out.sort((a, b) => ("started" in a ? a.started : "").localeCompare("started" in b ? b.started : ""));
+}
+
+function parseIntent(id: string, text: string): IntentRecord | undefined {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (typeof v !== "object" || v === null) return undefined;
+  const r = v as Record<string, unknown>;
+  if (typeof r.address !== "string" || typeof r.type !== "string" || typeof r.started !== "string") return undefined;
+  if (typeof r.op !== "string" || !(ACTIONS as readonly string[]).includes(r.op)) return undefined;
+  const strings = (x: unknown): readonly string[] | undefined =>
+    Array.isArray(x) && x.every((s) => typeof s === "string") ? (x as string[]) : undefined;
+  const str = (x: unknown): string | undefined => (typeof x === "string" ? x : undefined);
+  const existing = strings(r.existing);
+  const disks = strings(r.disks);
+  return {
+    id, op: r.op as Action, address: r.address as Address, type: r.type, started: r.started,
+    ...(str(r.lock) ? { lock: str(r.lock) } : {}),
+    ...(str(r.vm) ? { vm: str(r.vm) as IntentRecord["vm"] } : {}),
+    ...(str(r.expected_name) !== undefined ? { expected_name: str(r.expected_name) } : {}),
+    ...(existing ? { existing: existing as IntentRecord["existing"] } : {}),
+    ...(str(r.object) ? { object: str(r.object) as IntentRecord["object"] } : {}),
+    ...(disks ? { disks: disks as IntentRecord["disks"] } : {}),
+  };
+}
+
+export interface IntentPlan {
+  readonly resolutions: readonly IntentResolution[];
+  /** Objects found through an intent, to be treated as the address's live object (markers to write). */
+  readonly adopted: ReadonlyMap<Address, Live>;
+}
+
+/** Pure: classifies every leftover intent of the stack through its kind. */
+export function resolveIntents(view: PoolView, stack: string, kinds: KindRegistry): IntentPlan {
+  const resolutions: IntentResolution[] = [];
+  const adopted = new Map<Address, Live>();
+  for (const intent of readIntents(view, stack)) {
+    if ("unreadable" in intent) {
+      resolutions.push({ id: intent.id, address: "" as Address, type: "", op: "no-op", started: "", status: "ambiguous",
+        detail: `the record cannot be read: ${intent.unreadable.slice(0, 200)}` });
+      continue;
+    }
+    const kind = kinds.managed.get(intent.type);
+    const outcome: IntentOutcome = kind
+      ? kind.resolveIntent(view, intent)
+      : { status: "ambiguous", detail: `resource type ${intent.type} is not supported by this version of xsnap`, candidates: [] };
+    const base = { id: intent.id, address: intent.address, type: intent.type, op: intent.op, started: intent.started, detail: outcome.detail };
+    switch (outcome.status) {
+      case "adopt":
+        if (adopted.has(intent.address)) {
+          resolutions.push({ ...base, status: "ambiguous", detail: `${outcome.detail}; another interrupted step also claims ${intent.address}`,
+            candidates: [outcome.live.uuid, adopted.get(intent.address)?.uuid ?? ""] });
+        } else {
+          adopted.set(intent.address, { ...outcome.live, adoptedFrom: intent.id });
+          resolutions.push({ ...base, status: "adopt" });
+        }
+        break;
+      case "ambiguous":
+        resolutions.push({ ...base, status: "ambiguous", candidates: outcome.candidates });
+        break;
+      case "discard":
+        resolutions.push({ ...base, status: "discard", ...(outcome.cleanup?.length ? { cleanup: outcome.cleanup } : {}) });
+        break;
+      case "done":
+        resolutions.push({ ...base, status: "done" });
+        break;
+    }
+  }
+  return { resolutions, adopted };
+}
+
+/** Writes and clears intent records during an apply. */
+export interface IntentWriter {
+  record(change: Change, subject: IntentSubject): Promise<string>;
+  clear(id: string): Promise<void>;
+}
+
+export function intentWriter(args: {
+  readonly client: XapiClient;
+  readonly poolRef: OpaqueRef;
+  readonly stack: string;
+  readonly lockId?: string;
+  readonly now?: () => Date;
+}): IntentWriter {
+  const now = args.now ?? (() => new Date());
+  return {
+    async record(change, subject) {
+      const id = randomUUID();
+      const record: Omit<IntentRecord, "id"> = {
+        op: change.action, address: change.address, type: change.type, started: now().toISOString(),
+        ...(args.lockId ? { lock: args.lockId } : {}), ...subject,
+      };
+      await args.client.call("pool.add_to_other_config", [args.poolRef, intentKey(args.stack, id), JSON.stringify(record)]);
+      return id;
+    },
+    async clear(id) {
+      await args.client.call("pool.remove_from_other_config", [args.poolRef, intentKey(args.stack, id)]);
+    },
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Apply of snapshot/checkpoint steps: the only code here that writes to the pool.
+ * Create: Async VM.snapshot / VM.checkpoint / VM.snapshot_with_quiesce, then markers (one
+ * VM.set_other_config). Update: set_name_label / set_name_description, then markers. Destroy: the
+ * `xe snapshot-uninstall` sequence or, for keep_disks, `snapshot-destroy` (xapi.md §3.6).
+ */
+import type { Address } from "../engine/diagnostics";
+import type { XapiValue } from "../xapi/types";
+import type { OpaqueRef, Uuid } from "../xapi/types";
+import { xapiCode } from "./client";
+import type { Applied, ApplyContext, IntentOutcome } from "./kind";
+import { markerValues, withMarkers } from "./markers";
+import type { CreateStep, DestroyStep, Step, UpdateStep } from "./point-in-time-steps";
+import type { Flavor } from "./point-in-time";
+
+/** The seed: quiesced snapshots "may fail under load, more than one attempt may be needed". */
+const QUIESCE_RETRY = new Set(["VM_SNAPSHOT_WITH_QUIESCE_FAILED", "VM_SNAPSHOT_WITH_QUIESCE_TIMEOUT", "VM_SNAPSHOT_WITH_QUIESCE_PLUGIN_DEOS_NOT_RESPOND"]);
+const QUIESCE_ATTEMPTS = 4;
+/** A VBD can stay attached for a moment after VM.destroy (xapi.md §3.6): VDI_IN_USE is retried. */
+const VDI_IN_USE_ATTEMPTS = 5;
+
+export async function applyStep(flavor: Flavor, step: Step, ctx: ApplyContext): Promise<Applied> {
+  switch (step.op) {
+    case "create": return create(flavor, step, ctx);
+    case "update": return update(step, ctx);
+    case "destroy": await destroy(step, ctx); return {};
+    case "replace": {
+      const created = await create(flavor, step.create, ctx);   // create before destroy: never without the snapshot
+      await destroy(step.destroy, ctx);
+      return created;
+    }
+  }
+}
+
+async function create(flavor: Flavor, step: CreateStep, ctx: ApplyContext): Promise<Applied> {
+  const vm = await refOf(ctx, "VM", step.vm);
+  const progress = { onProgress: (f: number) => ctx.progress(f), onTask: (t: OpaqueRef) => ctx.task(t), ...(ctx.signal ? { signal: ctx.signal } : {}) };
+  let result: XapiValue;
+  if (flavor.withMemory) {
+    result = await ctx.client.callAsync("VM.checkpoint", [vm, step.name_label], progress);
+  } else if (step.quiesce) {
+    result = await withRetries(ctx, QUIESCE_RETRY, QUIESCE_ATTEMPTS, 5, () => ctx.client.callAsync("VM.snapshot_with_quiesce", [vm, step.name_label], progress));
+  } else {
+    // ignore_vdis only when set: pools older than xapi 21.4 reject a third parameter (MESSAGE_PARAMETER_COUNT_MISMATCH).
+    const ignore = await Promise.all(step.ignore_vdis.map((u) => refOf(ctx, "VDI", u)));
+    result = await ctx.client.callAsync("VM.snapshot", ignore.length > 0 ? [vm, step.name_label, ignore] : [vm, step.name_label], progress);
+  }
+  const ref = String(result) as OpaqueRef;
+  const uuid = String(await ctx.client.call("VM.get_uuid", [ref])) as Uuid;
+  if (step.name_description !== "") await ctx.client.call("VM.set_name_description", [ref, step.name_description]);
+  await writeMarkers(ctx, ref, uuid, step.spec, ctx.address);
+  return { uuid };
+}
+
+async function update(step: UpdateStep, ctx: ApplyContext): Promise<Applied> {
+  const ref = await refOf(ctx, "VM", step.object);
+  if (step.name_label !== undefined) await ctx.client.call("VM.set_name_label", [ref, step.name_label]);
+  if (step.name_description !== undefined) await ctx.client.call("VM.set_name_description", [ref, step.name_description]);
+  await writeMarkers(ctx, ref, step.object, step.spec, ctx.address);
+  return { uuid: step.object };
+}
+
+async function destroy(step: DestroyStep, ctx: ApplyContext): Promise<void> {
+  const ref = await refOrUndefined(ctx, "VM", step.object);
+  if (ref) {
+    // A Suspended checkpoint must be halted first; hard_shutdown also destroys its memory image.
+    if (String(await ctx.client.call("VM.get_power_state", [ref])) === "Suspended") await ctx.client.call("VM.hard_shutdown", [ref]);
+    await ctx.client.call("VM.destroy", [ref]);
+  }
+  for (const disk of step.mode === "uninstall" ? step.disks : []) await destroyVdi(ctx, disk.uuid);
+}
+
+export async function finishIntent(outcome: IntentOutcome, ctx: ApplyContext): Promise<void> {
+  if (outcome.status !== "discard" && outcome.status !== "done") return;
+  for (const disk of outcome.cleanup ?? []) await destroyVdi(ctx, disk.uuid);
+}
+
+async function destroyVdi(ctx: ApplyContext, uuid: Uuid): Promise<void> {
+  const vdi = await refOrUndefined(ctx, "VDI", uuid);
+  if (!vdi) return;   // already gone: destroy is idempotent by uuid
+  await withRetries(ctx, new Set(["VDI_IN_USE"]), VDI_IN_USE_ATTEMPTS, 1, () => ctx.client.call("VDI.destroy", [vdi]));
+}
+
+/** Markers go on in one write: inherited `xsnap.*` keys of the VM are replaced, nothing else touched. */
+async function writeMarkers(ctx: ApplyContext, ref: OpaqueRef, uuid: Uuid, spec: string, address: Address): Promise<void> {
+  const current = (await ctx.client.call("VM.get_other_config", [ref])) as Readonly<Record<string, string>>;
+  const markers = markerValues({ stack: ctx.stack, address, spec, self: uuid });
+  await ctx.client.call("VM.set_other_config", [ref, withMarkers(current, markers)]);
+}
+
+async function refOf(ctx: ApplyContext, cls: "VM" | "VDI", uuid: Uuid): Promise<OpaqueRef> {
+  return String(await ctx.client.call(`${cls}.get_by_uuid`, [uuid])) as OpaqueRef;
+}
+
+/** The object's ref, or undefined when it no longer exists (UUID_INVALID). */
+async function refOrUndefined(ctx: ApplyContext, cls: "VM" | "VDI", uuid: Uuid): Promise<OpaqueRef | undefined> {
+  try {
+    return await refOf(ctx, cls, uuid);
+  } catch (e) {
+    if (xapiCode(e) === "UUID_INVALID") return undefined;
+    throw e;
+  }
+}
+
+/** Retries only the listed codes (XAPI refused before doing anything), exponential backoff with jitter. */
+async function withRetries<T>(ctx: ApplyContext, codes: ReadonlySet<string>, max: number, baseSeconds: number, call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (e) {
+      const code = xapiCode(e);
+      if (!code || !codes.has(code) || attempt >= max || ctx.signal?.aborted) throw e;
+      const delaySeconds = Math.min(30, baseSeconds * 2 ** (attempt - 1)) * (0.8 + 0.4 * Math.random());
+      ctx.retry({ attempt, max, code, delaySeconds: Math.round(delaySeconds * 10) / 10 });
+      await ctx.sleep(delaySeconds * 1000);
+    }
+  }
+}
