@@ -23,7 +23,7 @@ const TYPE_WORDS: Readonly<Record<AttrType, string>> = {
 function describe(v: ConfigValue, scope: ReferenceScope): string {
   if (isAttrRef(v)) {
     const t = referencedType(v, scope);
-    return `a reference to ${t === "list(string)" ? "a list" : t === "block" ? "a block" : `a ${t}`} (${v.ref.address}.${v.ref.attribute})`;
+    return `${v.ref.address}.${v.ref.attribute}, which is ${t === "block" ? "a block" : t ? TYPE_WORDS[t] : "unknown"}`;
   }
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "an object";

@@ -59,7 +59,7 @@ export function checkSchedule(
   let ok = true;
   for (const key of Object.keys(schedule)) {
     if (!allowed.includes(key)) {
-      ctx.diagnostics.push(error(`schedule.${key} does not apply to a ${frequency} schedule (it takes ${allowed.join(", ")})`, ctx.address));
+      ctx.diagnostics.push(error(`schedule.${key} does not apply to ${frequency === "hourly" ? "an" : "a"} ${frequency} schedule (it takes ${allowed.join(", ")})`, ctx.address));
       ok = false;
     }
   }

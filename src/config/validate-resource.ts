@@ -103,7 +103,9 @@ export function validateResource(raw: RawResource, scope: ReferenceScope, aliase
   const schema = resourceSchema(raw.type, raw.mode);
   if (!schema) {
     const what = raw.mode === "data" ? "data source" : "resource";
-    diagnostics.push(error(`unknown ${what} type "${raw.type}"${didYouMean(raw.type, typeNames(raw.mode))}`, raw.address));
+    const known = typeNames(raw.mode);
+    const hint = didYouMean(raw.type, known) || ` (${what} types: ${known.join(", ")})`;
+    diagnostics.push(error(`unknown ${what} type "${raw.type}"${hint}`, raw.address));
     return { diagnostics };
   }
   const ctx: CheckContext = { address: raw.address, scope, diagnostics };
