@@ -64,3 +64,31 @@ export function renderApplyReport(report: ApplyReport, options: { readonly destr
   lines.push("", "Run \"xsnap plan\" to see what remains; the next apply continues from here.");
   return `${lines.join("\n")}\n`;
 }
+
+/** Terraform's machine-readable UI types (views/json/message_types.go), plus apply_retry and apply_skipped. */
+const JSON_TYPE: Readonly<Record<ApplyEvent["type"], string>> = {
+  start: "apply_start", progress: "apply_progress", complete: "apply_complete",
+  retry: "apply_retry", errored: "apply_errored", skipped: "apply_skipped",
+};
+
+/** One line of `apply --json`: Terraform's common keys, the human message, and the event's fields. */
+export function renderApplyEventJson(event: ApplyEvent, timestamp: string): string {
+  const level = event.type === "errored" ? "error" : event.type === "retry" || event.type === "skipped" ? "warn" : "info";
+  const { type: _type, address, ...fields } = event;
+  return JSON.stringify({
+    "@level": level, "@message": renderApplyEvent(event), "@module": "xsnap.ui", "@timestamp": timestamp,
+    type: JSON_TYPE[event.type], hook: { resource: address, ...fields },
+  });
+}
+
+/** The closing `change_summary` line of `apply --json`. */
+export function renderApplyReportJson(report: ApplyReport, timestamp: string, options: { readonly destroy?: boolean } = {}): string {
+  const c = count(report.applied);
+  return JSON.stringify({
+    "@level": report.failed.length + report.skipped.length > 0 ? "error" : "info",
+    "@message": renderApplyReport(report, options).split("\n")[0], "@module": "xsnap.ui", "@timestamp": timestamp,
+    type: "change_summary",
+    changes: { add: c.added, change: c.changed, remove: c.destroyed, operation: options.destroy ? "destroy" : "apply",
+      failed: report.failed, skipped: report.skipped },
+  });
+}

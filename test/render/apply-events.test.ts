@@ -1,6 +1,6 @@
 import { asAddress } from "../../src/engine/diagnostics";
 import type { ApplyEvent } from "../../src/engine/plan";
-import { renderApplyEvent, renderApplyReport } from "../../src/render/apply-events";
+import { renderApplyEvent, renderApplyEventJson, renderApplyReport, renderApplyReportJson } from "../../src/render/apply-events";
 
 const web = asAddress("xapi_snapshot.web");
 const old = asAddress("xapi_snapshot.old");
@@ -52,5 +52,21 @@ Applied:
 
 Run "xsnap plan" to see what remains; the next apply continues from here.
 `);
+  });
+});
+
+describe("renderApplyEventJson", () => {
+  it("writes one JSON object per event with Terraform's common keys", () => {
+    const line = renderApplyEventJson({ type: "complete", address: web, action: "create", elapsedSeconds: 3, uuid: "9b0e" }, "2026-11-25T23:00:00.000Z");
+    expect(JSON.parse(line)).toEqual({
+      "@level": "info", "@message": "xapi_snapshot.web: Creation complete after 3s [uuid=9b0e]", "@module": "xsnap.ui",
+      "@timestamp": "2026-11-25T23:00:00.000Z", type: "apply_complete",
+      hook: { resource: "xapi_snapshot.web", action: "create", elapsedSeconds: 3, uuid: "9b0e" },
+    });
+  });
+  it("closes with a change_summary", () => {
+    const line = renderApplyReportJson({ applied: [{ address: web, action: "create" }], failed: [], skipped: [] }, "t");
+    expect(JSON.parse(line)).toMatchObject({ type: "change_summary", "@message": "Apply complete! Resources: 1 added, 0 changed, 0 destroyed.",
+      changes: { add: 1, change: 0, remove: 0, operation: "apply" } });
   });
 });
