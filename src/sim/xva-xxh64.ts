@@ -2,9 +2,10 @@
  * XXH64 (seed 0) as XVA checksum members carry it: 16 upper-case hex digits
  * (xapi-project/xen-api:ocaml/xapi/stream_vdi.ml `write_block`; reference/xapi.md §3.13).
  *
- * Backed by the `xxhash-wasm` package (pure WebAssembly, no native build): measured ~3.5 GiB/s on
- * 1 MiB chunks against ~120 MiB/s for a 32-bit-lane TypeScript port (bench/xva-xxh64.js), which would
- * make hashing, not I/O, the cost of every export and import. Node 20's crypto has no XXH64.
+ * Backed by the `xxhash-wasm` package (pure WebAssembly, no native build or install script): measured
+ * 2-3.5 GiB/s on 1 MiB chunks against 80-120 MiB/s for a 32-bit-lane TypeScript port (bench/xva.bench.ts;
+ * 12-30x), which would make hashing, not I/O, the cost of every export and import. Node 20's crypto
+ * has no XXH64.
  */
 import loadXxhashWasm from "xxhash-wasm";
 

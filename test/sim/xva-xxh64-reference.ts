@@ -3,7 +3,7 @@
  * written from the algorithm (Cyan4973/xxHash:xxhash.h XXH64, XXH64_round, XXH64_mergeRound,
  * XXH64_avalanche), so the production hash (xxhash-wasm, src/sim/xva-xxh64.ts) is checked against a
  * second implementation. 64-bit products are built from 16-bit limbs because a double holds 53 bits.
- * ~120 MiB/s: too slow for production, fine for tests (bench/xva-xxh64.js).
+ * ~120 MiB/s: too slow for production, fine for tests (bench/xva.bench.ts).
  */
 
 // Hoisted: under jest's vm context every global lookup (Math) in a hot loop is ~200x slower.
