@@ -3,11 +3,16 @@
  * exports `register(program)`; this file only wires them up and returns the exit code.
  */
 import { Command } from "commander";
+import { register as registerSynth } from "./synth";
+import { register as registerValidate } from "./validate";
 
 type Register = (program: Command, setExit: (code: number) => void) => void;
 
 // One line per command module; keep the list sorted.
-const commands: readonly Register[] = [];
+const commands: readonly Register[] = [
+  registerSynth,
+  registerValidate,
+];
 
 export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
