@@ -132,7 +132,8 @@ function hashZeros(hash: Hash, bytes: number): void {
 /**
  * Read an XVA archive (plain or gzip) to its end, verifying it. Resolves with ova.xml and a summary per
  * disk that has chunks; rejects with XvaFormatError on any corruption (or with the error `onOva` /
- * `onChunk` threw). Memory stays at about two chunks.
+ * `onChunk` threw). Memory stays at about two chunks. On rejection the rest of `input` is left unread
+ * and undestroyed: an HTTP handler may still want to answer on that socket.
  */
 export async function readXva(input: AsyncIterable<Uint8Array>, opts: ReadXvaOptions = {}): Promise<ReadXvaResult> {
   const xxh64 = await loadXxh64();

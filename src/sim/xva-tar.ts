@@ -100,8 +100,9 @@ function memberName(header: Buffer): string {
     const end = raw.indexOf(0);
     return raw.subarray(0, end === -1 ? width : end).toString("utf8");
   };
-  const isUstar = header.toString("ascii", 257, 262) === "ustar";
-  const prefix = isUstar ? field(345, 155) : "";
+  // Only POSIX ustar ("ustar\0") has a name prefix at 345; GNU tar ("ustar  ") keeps times there.
+  const isPosixUstar = header.toString("binary", 257, 263) === "ustar\0";
+  const prefix = isPosixUstar ? field(345, 155) : "";
   const name = field(0, 100);
   return prefix === "" ? name : `${prefix}/${name}`;
 }

@@ -72,6 +72,22 @@ describe("ustar writer and reader", () => {
     }
   });
 
+  it("joins the ustar name prefix of long paths written by the system tar", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "xva-tar-"));
+    try {
+      const folder = "p".repeat(70);
+      const file = "f".repeat(70);
+      await run("mkdir", ["-p", join(dir, "src", folder)]);
+      await writeFile(join(dir, "src", folder, file), "long");
+      const tar = join(dir, "t.tar");
+      await run("tar", ["-cf", tar, "--format=ustar", "-C", join(dir, "src"), `${folder}/${file}`]);
+      const { readFile } = await import("node:fs/promises");
+      expect(await members(await readFile(tar))).toEqual([{ name: `${folder}/${file}`, data: "long" }]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a member larger than the caller's bound before buffering it", async () => {
     const tar = handMadeTar([{ name: "big", data: Buffer.alloc(2000) }]);
     const reading = (async () => {
