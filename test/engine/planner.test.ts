@@ -1,0 +1,186 @@
+import type { Plan } from "../../src/engine/plan";
+import { demoLikePool } from "../helpers/demo-like-pool";
+import { changeAt, materialize, plan, stackOf, STACK } from "../helpers/stack";
+import { registryKey } from "../../src/engine/registry";
+import { asAddress } from "../../src/engine/diagnostics";
+
+const WEB = "xapi_snapshot.web";
+const web = (attrs: Record<string, string | boolean> = {}) => ({ address: WEB, attrs: { vm: "web-01", name_label: "web-01 pre-upgrade", ...attrs } });
+const errors = (p: Plan): string[] => p.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.address}: ${d.summary}\n${d.detail ?? ""}`);
+
+/** A pool where `xapi_snapshot.web` was applied with the given attributes. */
+function applied(attrs: Record<string, string | boolean> = {}) {
+  const fx = demoLikePool();
+  const first = plan(fx.b, stackOf(web(attrs)));
+  const change = changeAt(first, WEB);
+  if (!change) throw new Error("no create");
+  const snap = materialize(fx.b, change);
+  return { ...fx, snap };
+}
+
+describe("planStack on snapshots", () => {
+  it("plans a create that says it captures the VM state at apply time", () => {
+    const { b, vms } = demoLikePool();
+    const p = plan(b, stackOf(web()));
+    const c = changeAt(p, WEB);
+    expect(errors(p)).toEqual([]);
+    expect(c?.action).toBe("create");
+    expect(c?.after).toMatchObject({ vm: "web-01", vm_uuid: vms.web.uuid, name_label: "web-01 pre-upgrade", uuid: { unknown: true } });
+    expect(c?.notes.join("\n")).toContain("captures web-01's state at apply time");
+  });
+
+  it("plans no change once the snapshot exists with its markers", () => {
+    const { b } = applied();
+    const p = plan(b, stackOf(web()));
+    expect(errors(p)).toEqual([]);
+    expect(changeAt(p, WEB)?.action).toBe("no-op");
+  });
+
+  it.each([
+    ["a rename updates in place and keeps the object", { name_label: "renamed" }, "update", undefined],
+    ["a new description updates in place", { name_description: "before the upgrade" }, "update", undefined],
+    ["a new on_destroy only rewrites the markers", { on_destroy: "keep_disks" }, "update", undefined],
+    ["a new retake_token replaces, create before destroy", { retake_token: "2" }, "replace", "retake_token_changed"],
+    ["a new vm together with a new retake_token replaces", { vm: "db-01", retake_token: "2" }, "replace", "retake_token_changed"],
+    ["protect alone changes nothing in the pool", { protect: true }, "no-op", undefined],
+  ])("%s", (_why, attrs, action, reason) => {
+    const { b, snap } = applied();
+    const c = changeAt(plan(b, stackOf(web(attrs as Record<string, string>))), WEB);
+    expect(c?.action).toBe(action);
+    expect(c?.reason).toBe(reason);
+    if (action === "update") expect(c?.before?.uuid).toBe(snap.uuid);
+  });
+
+  it.each([
+    ["a new vm", { vm: "db-01" }, "vm"],
+    ["quiesce turned on", { quiesce: true }, "quiesce"],
+  ])("refuses %s without a new retake_token: a snapshot is point-in-time", (_why, attrs, attr) => {
+    const { b } = applied();
+    const p = plan(b, stackOf(web(attrs)));
+    expect(errors(p).join("\n")).toContain(`cannot change ${attr} of an existing snapshot: a new snapshot would capture the VM's state now, not the original point in time`);
+    expect(errors(p).join("\n")).toContain(`--replace ${WEB}`);
+  });
+
+  it("--replace retakes an unchanged snapshot", () => {
+    const { b } = applied();
+    const c = changeAt(plan(b, stackOf(web()), { replace: [asAddress(WEB)] }), WEB);
+    expect(c?.action).toBe("replace");
+    expect(c?.reason).toBe("replace_by_request");
+  });
+
+  it("destroys a managed snapshot removed from the configuration and lists the disks it deletes", () => {
+    const { b, snap } = applied();
+    const p = plan(b, stackOf());
+    const c = changeAt(p, WEB);
+    expect(c?.action).toBe("destroy");
+    expect(c?.reason).toBe("not_in_configuration");
+    const disk = [...b.vdis.values()].find((v) => v.is_a_snapshot && b.vbds.get(v.VBDs[0] ?? ("" as never))?.VM === snap.ref);
+    expect(c?.notes.join("\n")).toContain(`"web-01 root" (${disk?.uuid})`);
+  });
+
+  it("with on_destroy = keep_disks, a destroy deletes no disk and says so", () => {
+    const { b } = applied({ on_destroy: "keep_disks" });
+    const c = changeAt(plan(b, stackOf()), WEB);
+    expect(c?.action).toBe("destroy");
+    expect(c?.notes.join("\n")).toContain("its disks stay in the SR");
+    expect((c?.private as { disks: unknown[] }).disks).toEqual([]);
+  });
+
+  it("never touches an unmanaged snapshot or a snapshot that only inherited markers", () => {
+    const { b, vms, snap } = applied();
+    // A snapshot of a VM whose other_config carries xsnap markers copies them: xsnap.self is not its uuid.
+    b.edit(vms.db, { other_config: { ...snap.other_config } });
+    b.snapshot(vms.db, { name_label: "db copy" });
+    const p = plan(b, stackOf(web()));
+    expect(p.changes.map((c) => `${c.address} ${c.action}`)).toEqual([`${WEB} no-op`]);
+  });
+
+  it("re-creates a managed snapshot deleted outside xsnap, and reports the drift", () => {
+    const { b, snap } = applied();
+    b.remove(snap);
+    const p = plan(b, stackOf(web()));
+    expect(changeAt(p, WEB)?.action).toBe("create");
+    expect(changeAt(p, WEB)?.reason).toBe("deleted_outside");
+    expect(p.drift).toEqual([expect.objectContaining({ address: WEB, kind: "deleted" })]);
+  });
+
+  it("forgets a registry entry whose object was deleted outside and whose address left the configuration", () => {
+    const { b, snap } = applied();
+    b.remove(snap);
+    const p = plan(b, stackOf());
+    expect(p.changes).toEqual([]);
+    expect(p.forgotten).toEqual([WEB]);
+  });
+
+  it("reports a rename made outside xsnap as drift and renames it back", () => {
+    const { b, snap } = applied();
+    b.edit(snap, { name_label: "someone renamed me" });
+    const p = plan(b, stackOf(web()));
+    expect(p.drift).toEqual([expect.objectContaining({ kind: "changed", before: { name_label: "web-01 pre-upgrade" }, after: { name_label: "someone renamed me" } })]);
+    expect(changeAt(p, WEB)?.action).toBe("update");
+  });
+
+  it.each([
+    ["removing it from the configuration with --destroy", { destroy: true }, {}],
+    ["replacing it", {}, { retake_token: "again" }],
+  ])("refuses a protected snapshot: %s", (_why, options, attrs) => {
+    const { b } = applied({ protect: true });
+    const p = plan(b, stackOf(web({ protect: true, ...attrs })), options);
+    expect(errors(p).join("\n")).toContain(`Instance cannot be destroyed: ${WEB} has protect = true`);
+  });
+
+  it("--destroy destroys every managed object of the stack and nothing else", () => {
+    const { b } = applied();
+    const p = plan(b, stackOf(web()), { destroy: true });
+    expect(p.changes.map((c) => `${c.address} ${c.action} ${c.reason}`)).toEqual([`${WEB} destroy destroy_requested`]);
+  });
+
+  it("--target plans only the target and what it depends on", () => {
+    const { b } = demoLikePool();
+    const stack = stackOf(
+      { address: "data.xapi_vm.db", attrs: { name_label: "db-01" } },
+      { address: "xapi_snapshot.db", attrs: { vm: { ref: { address: asAddress("data.xapi_vm.db"), attribute: "uuid" } }, name_label: "db" }, dependsOn: ["data.xapi_vm.db"] },
+      web(),
+    );
+    const p = plan(b, stack, { targets: [asAddress("xapi_snapshot.db")] });
+    expect(p.changes.map((c) => c.address)).toEqual(["xapi_snapshot.db"]);
+  });
+
+  it("resolves a vm given as a data source reference", () => {
+    const { b, vms } = demoLikePool();
+    const stack = stackOf(
+      { address: "data.xapi_vm.db", attrs: { name_label: "db-01" } },
+      { address: "xapi_snapshot.db", attrs: { vm: { ref: { address: asAddress("data.xapi_vm.db"), attribute: "uuid" } }, name_label: "db" }, dependsOn: ["data.xapi_vm.db"] },
+    );
+    const p = plan(b, stack);
+    expect(errors(p)).toEqual([]);
+    expect(changeAt(p, "xapi_snapshot.db")?.after).toMatchObject({ vm: vms.db.uuid, vm_uuid: vms.db.uuid });
+  });
+
+  it("rejects kinds of later releases with a clear diagnostic naming the address", () => {
+    const { b } = demoLikePool();
+    const p = plan(b, stackOf({ address: "xapi_template.golden", attrs: { source: "x", name_label: "golden" } }));
+    expect(errors(p)).toEqual([expect.stringContaining("xapi_template.golden: resource type xapi_template is not supported yet")]);
+  });
+
+  it("keeps the newest of two objects claiming one address and destroys the other", () => {
+    const { b } = applied();
+    const again = changeAt(plan(b, stackOf(web())), WEB);
+    expect(again?.action).toBe("no-op");
+    const stale = [...b.vms.values()].find((v) => v.other_config["xsnap.address"] === WEB);
+    // An interrupted replace: the new snapshot is marked, the old one not destroyed yet.
+    const replace = changeAt(plan(b, stackOf(web({ retake_token: "2" }))), WEB);
+    if (!replace) throw new Error("no replace");
+    const second = materialize(b, replace);
+    const p = plan(b, stackOf(web({ retake_token: "2" })));
+    const actions = p.changes.filter((c) => c.address === WEB).map((c) => `${c.action} ${(c.before as { uuid?: string } | null)?.uuid}`);
+    expect(actions).toEqual([`no-op ${second.uuid}`, `destroy ${stale?.uuid}`]);
+  });
+
+  it("fingerprints the VM and the managed objects it read", () => {
+    const { b, vms, snap } = applied();
+    const p = plan(b, stackOf(web()));
+    expect(p.fingerprints.map((f) => f.uuid)).toEqual(expect.arrayContaining([vms.web.uuid, snap.uuid]));
+    expect(b.pool.other_config[registryKey(STACK, asAddress(WEB))]).toBe(snap.uuid);
+  });
+});
