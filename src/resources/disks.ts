@@ -1,6 +1,6 @@
 /** Disk facts of VM-class objects, read from the PoolView. */
 import type { PoolView, VdiRecord, VmRecord } from "../xapi/records";
-import type { OpaqueRef } from "../xapi/types";
+import type { OpaqueRef, Uuid } from "../xapi/types";
 import { isNullRef } from "../xapi/types";
 import type { DiskRef } from "./kind";
 
@@ -44,6 +44,24 @@ export function snapshotCountOfVdi(view: PoolView, vdi: VdiRecord): number {
     chainCache.set(view, (counts = m));
   }
   return counts.get(vdi.ref) ?? 0;
+}
+
+/**
+ * VHDs in the chain ending at this VDI, itself included: follows `sm_config["vhd-parent"]` (how SM
+ * records the chain, base copies included) and, where a pool does not expose it, counts one level per
+ * VDI snapshot taken of the disk.
+ */
+export function chainDepth(view: PoolView, vdi: VdiRecord): number {
+  let depth = 1;
+  let parent = vdi.sm_config["vhd-parent"];
+  while (parent && depth < 1000) {
+    const hit = view.byUuid.get(parent as Uuid);
+    const next = hit?.class === "VDI" ? view.vdis.get(hit.ref) : undefined;
+    if (!next) break;
+    depth++;
+    parent = next.sm_config["vhd-parent"];
+  }
+  return Math.max(depth, snapshotCountOfVdi(view, vdi) + 1);
 }
 
 /** LVM-based SRs allocate a snapshot's new leaf up front (xapi.md §5). */

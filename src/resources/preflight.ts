@@ -5,7 +5,7 @@
  */
 import type { Address, Diagnostic } from "../engine/diagnostics";
 import type { PoolView, VdiRecord, VmRecord } from "../xapi/records";
-import { isRawVdi, snapshotCountOfVdi } from "./disks";
+import { chainDepth, isRawVdi } from "./disks";
 import { errorAt, warningAt } from "./findings";
 import { estimateSpace, formatBytes, freeBytes } from "./space";
 
@@ -75,7 +75,7 @@ function diskChecks(a: PreflightArgs): Diagnostic[] {
       out.push(errorAt(a.address, `${disk} has on_boot=reset, which forbids snapshots and checkpoints`,
         "XAPI would refuse with VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION. Set on-boot=persist on the disk, or leave it out with ignore_disks."));
     }
-    const depth = snapshotCountOfVdi(a.view, vdi) + 1;
+    const depth = chainDepth(a.view, vdi);
     if (depth >= MAX_CHAIN_DEPTH) {
       out.push(errorAt(a.address, `${disk} already has a snapshot chain of depth ${depth}; the storage refuses a new snapshot at ${MAX_CHAIN_DEPTH}`,
         "XAPI would fail with SR_BACKEND_FAILURE_109 (The snapshot chain is too long). Delete older snapshots of this VM and let the SR coalesce first."));
@@ -87,8 +87,9 @@ function diskChecks(a: PreflightArgs): Diagnostic[] {
 /** VM.snapshot_with_quiesce is `Removed` since Citrix Hypervisor 8.1 (xapi.md §3.3): MESSAGE_REMOVED. */
 export function quiesceRemoved(xapiVersion: string): boolean {
   const [major = 0, minor = 0] = xapiVersion.split(".").map((p) => Number.parseInt(p, 10) || 0);
-  // Numbered releases (21.x, 26.x) are all after quebec; among 1.x builds, CH 8.1 (quebec) is 1.190.
-  return major >= 2 || (major === 1 && minor >= 190);
+  // Numbered releases (21.x, 26.x) are all after quebec. The exact 1.x build of quebec is not pinned
+  // down (xapi.md §3.3); like the simulator, builds below 1.200 (XenServer 7.x / CH 8.0) keep quiesce.
+  return major >= 2 || (major === 1 && minor >= 200);
 }
 
 /** VSS exists only in Windows guests; viridian is the platform flag XAPI sets for them. */
