@@ -14,9 +14,8 @@ export interface Io {
   readonly interactive: boolean;
 }
 
-export function processIo(options: { readonly color?: boolean }): Io {
+export function processIo(options: { readonly color?: boolean }, env: Io["env"] = process.env): Io {
   const noColorFlag = options.color === false;
-  const env = process.env;
   return {
     out: (text) => { process.stdout.write(text.endsWith("\n") ? text : `${text}\n`); },
     err: (text) => { process.stderr.write(text.endsWith("\n") ? text : `${text}\n`); },

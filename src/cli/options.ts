@@ -14,8 +14,8 @@ export function withPoolOptions(cmd: Command): Command {
 export interface PlanFlags {
   readonly config?: string;
   readonly stack?: string;
-  readonly target: string[];
-  readonly replace: string[];
+  readonly target?: string[];
+  readonly replace?: string[];
   readonly destroy?: boolean;
   readonly parallelism: number;
   readonly lock?: boolean;
@@ -24,11 +24,12 @@ export interface PlanFlags {
 }
 
 /** The planning options of DESIGN §4, for `plan` and for `apply` without a plan file. */
-export function withPlanOptions(cmd: Command, options: { readonly destroyFlag: boolean }): Command {
-  withPoolOptions(cmd)
-    .option("--target <address>", "plan only this address (repeatable)", collect, [])
-    .option("--replace <address>", "retake this snapshot/checkpoint, create before destroy (repeatable)", collect, []);
-  if (options.destroyFlag) cmd.option("--destroy", "plan the destruction of every object the stack manages");
+export function withPlanOptions(cmd: Command, options: { readonly destroyMode: boolean }): Command {
+  withPoolOptions(cmd).option("--target <address>", "only this address and what it depends on (repeatable)", collect, []);
+  if (!options.destroyMode) {
+    cmd.option("--replace <address>", "retake this snapshot/checkpoint, create before destroy (repeatable)", collect, [])
+      .option("--destroy", "plan the destruction of every object the stack manages");
+  }
   return cmd
     .option("--parallelism <n>", "changes applied at once, across VMs (one at a time per VM)", parsePositiveInt, 4)
     .option("--lock-timeout <duration>", "how long to wait for the pool lock, e.g. 0s, 30s, 10m", parseDuration, 0);

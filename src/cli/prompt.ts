@@ -20,12 +20,17 @@ export function approvalText(q: ApprovalQuestion): string {
     lines.push("  These changes cannot be undone:", ...q.destructive.map((a) => `    ${a}`));
   }
   if (!q.destroy) lines.push("  Only 'yes' will be accepted to approve.");
-  return `${lines.join("\n")}\n\n  Enter a value: `;
+  return lines.join("\n");
 }
 
 export async function askApproval(io: Io, q: ApprovalQuestion): Promise<boolean> {
+  return askYes(io, approvalText(q));
+}
+
+/** Asks `question`, then `Enter a value:`; true only for the exact answer `yes`. */
+export async function askYes(io: Io, question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false });
-  process.stdout.write(io.paint.bold(approvalText(q)));
+  process.stdout.write(`${io.paint.bold(question)}\n\n  Enter a value: `);
   const answer = await new Promise<string>((resolve) => {
     rl.once("line", resolve);
     rl.once("close", () => resolve(""));

@@ -1,0 +1,111 @@
+/**
+ * `xsnap apply [PLANFILE]`: with a plan file, exactly that plan (the file is the approval; refused
+ * with exit 4 when stale); without, a fresh plan that a human approves with `yes` or
+ * `--auto-approve` does. `xsnap destroy` is the same with every managed object planned for removal.
+ */
+import type { Command } from "commander";
+import { checkStale } from "../engine";
+import { hasErrors } from "../engine/diagnostics";
+import { hasBlockingIntents, type Plan } from "../engine/plan";
+import { renderDiagnostics } from "../render/text";
+import { destructiveAddresses, execute } from "./applying";
+import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
+import { runCommand } from "./failure";
+import { installInterrupts } from "./interrupts";
+import { processIo, type Io } from "./io";
+import { withStackLock } from "./locking";
+import { withPlanOptions, type PlanFlags } from "./options";
+import { hasWork, planExitCode, printPlans } from "./plan-output";
+import { loadDesired, loadOptionalStack, openPools, planPools } from "./planning";
+import { closeAll, openPool } from "./pools";
+import { askApproval } from "./prompt";
+import { loadSavedPlan } from "./saved-plans";
+
+export interface ApplyOptions extends PlanFlags {
+  readonly autoApprove?: boolean;
+  readonly json?: boolean;
+}
+
+export function register(program: Command, setExit: (code: number) => void): void {
+  const cmd = program.command("apply [planfile]").description("perform a plan: a saved plan file, or a fresh plan after approval");
+  withPlanOptions(cmd, { destroyMode: false })
+    .option("--auto-approve", "skip the approval prompt (a plan file needs none)")
+    .option("--json", "print progress as JSON lines (needs --auto-approve or a plan file)")
+    .action(async (planfile: string | undefined, opts: ApplyOptions) => {
+      const io = processIo(opts);
+      await runCommand(io, setExit, () => (planfile !== undefined ? applySaved(planfile, opts, io) : applyFresh(opts, io, { destroy: opts.destroy === true })));
+    });
+}
+
+/** Plan, show, ask, apply: all under the lock, so what was approved is what runs. */
+export async function applyFresh(opts: ApplyOptions, io: Io, mode: { readonly destroy: boolean }): Promise<ExitCode> {
+  if (opts.json && !opts.autoApprove) {
+    throw new CliFailure("--json needs --auto-approve or a plan file: there is nobody to answer the approval prompt");
+  }
+  const stack = await loadDesired(opts, io);
+  const sessions = await openPools(stack, io);
+  const interrupts = installInterrupts(io);
+  try {
+    return await withStackLock({ sessions, stack: stack.stack, operation: mode.destroy ? "destroy" : "apply", enabled: true, timeoutMs: opts.lockTimeout, io }, async (locks) => {
+      const planned = await planPools(stack, sessions, { ...opts, destroy: mode.destroy }, interrupts.signal);
+      const plans = planned.map((p) => p.plan);
+      if (opts.json) {
+        const diagnostics = plans.flatMap((p) => p.diagnostics);
+        if (diagnostics.length > 0) io.err(renderDiagnostics(diagnostics, io.errPaint));
+      } else {
+        printPlans(plans, "text", io);
+      }
+      const planCode = planExitCode(plans, false);
+      if (planCode !== EXIT.ok) return planCode;
+      if (!plans.some(hasWork)) return EXIT.ok;
+      if (!opts.autoApprove) {
+        if (!io.interactive) {
+          throw new CliFailure("no terminal to ask for approval: pass --auto-approve, or save the plan with `xsnap plan --out FILE` and run `xsnap apply FILE`");
+        }
+        const approved = await askApproval(io, { pool: plans.map((p) => p.pool.name_label).join(", "), destroy: mode.destroy, destructive: destructiveAddresses(plans) });
+        if (!approved) {
+          io.out(`${mode.destroy ? "Destroy" : "Apply"} cancelled.`);
+          return EXIT.cancelled;
+        }
+      }
+      if (interrupts.interrupted()) return EXIT.cancelled;
+      return execute({ plans: planned, locks, parallelism: opts.parallelism, destroy: mode.destroy, json: opts.json === true, io, interrupts });
+    });
+  } finally {
+    interrupts.dispose();
+    await closeAll(sessions);
+  }
+}
+
+/** A saved plan: no planning options, no prompt; the pool is re-read under the lock and must match. */
+async function applySaved(file: string, opts: ApplyOptions, io: Io): Promise<ExitCode> {
+  const given = [(opts.target ?? []).length > 0 && "--target", (opts.replace ?? []).length > 0 && "--replace", opts.destroy && "--destroy"].filter((x) => x);
+  if (given.length > 0) throw new CliFailure(`${given.join(", ")} cannot be used with a plan file: the plan file already decides what apply does`);
+  const plan = await loadSavedPlan(file);
+  if (hasErrors(plan.diagnostics)) throw new CliFailure("Cannot apply incomplete plan: planning reported errors");
+  const stack = await loadOptionalStack({ ...opts, stack: opts.stack ?? plan.stack }, io);
+  const provider = stack?.providers[plan.provider] ?? { alias: plan.provider };
+  const session = await openPool({ ...provider, url: provider.url ?? io.env.XAPI_URL ?? plan.pool.url }, plan.provider, io.env);
+  const interrupts = installInterrupts(io);
+  try {
+    return await withStackLock({ sessions: [session], stack: plan.stack, operation: "apply", enabled: true, timeoutMs: opts.lockTimeout, io }, async (locks) => {
+      const view = await session.client.readPoolView();
+      const check = checkStale(plan, view, stack);
+      if (!check.ok) {
+        const details = check.reason === "stale" ? `\n${check.details.map((d) => `  - ${d}`).join("\n")}\n\nRun \`xsnap plan --out ${file}\` again and review the new plan.` : "";
+        throw new CliFailure(`${check.message}${details}`, EXIT.stalePlan);
+      }
+      if (hasBlockingIntents(plan)) return planExitCode([plan], false);
+      if (!hasWork(plan)) {
+        io.out(printable(plan));
+        return EXIT.ok;
+      }
+      return execute({ plans: [{ plan, session }], locks, parallelism: opts.parallelism, destroy: plan.destroyMode, json: opts.json === true, io, interrupts });
+    });
+  } finally {
+    interrupts.dispose();
+    await closeAll([session]);
+  }
+}
+
+const printable = (plan: Plan): string => (plan.destroyMode ? "No changes. No objects need to be destroyed." : "No changes. Your infrastructure matches the configuration.");

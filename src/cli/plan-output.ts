@@ -1,0 +1,43 @@
+/** How plan, show, apply and destroy print plans and decide their exit code. */
+import { hasErrors } from "../engine/diagnostics";
+import { hasBlockingIntents, type Plan } from "../engine/plan";
+import { JSON_FORMAT_VERSION, planDocument } from "../render/json";
+import { renderPlanMarkdown } from "../render/markdown";
+import { renderDiagnostics, renderPlanText, shownChanges } from "../render/text";
+import { EXIT, type ExitCode } from "./exit-codes";
+import type { Io } from "./io";
+
+export type PlanFormat = "text" | "markdown" | "json";
+export const PLAN_FORMATS: readonly PlanFormat[] = ["text", "markdown", "json"];
+
+/** Whether applying the plan would do anything: changes, intents to settle, registry entries to drop. */
+export function hasWork(plan: Plan): boolean {
+  return shownChanges(plan).length > 0 || (plan.intents ?? []).length > 0 || (plan.forgotten ?? []).length > 0;
+}
+
+/** Prints the plans in the chosen format. JSON goes alone to stdout; its diagnostics also go to stderr. */
+export function printPlans(plans: readonly Plan[], format: PlanFormat, io: Io, options: { readonly planFile?: string } = {}): void {
+  switch (format) {
+    case "text":
+      io.out(plans.map((p) => renderPlanText(p, io.paint)).join("\n"));
+      return;
+    case "markdown":
+      io.out(plans.map((p) => renderPlanMarkdown(p, options.planFile ? { planFile: options.planFile } : {})).join("\n"));
+      return;
+    case "json": {
+      const docs = plans.map(planDocument);
+      io.out(JSON.stringify(docs.length === 1 ? docs[0] : { format_version: JSON_FORMAT_VERSION, pools: docs }, null, 2));
+      const diagnostics = plans.flatMap((p) => p.diagnostics);
+      if (diagnostics.length > 0) io.err(renderDiagnostics(diagnostics, io.errPaint));
+      return;
+    }
+  }
+}
+
+/** DESIGN §4: 1 on any error, 6 when an interrupted apply left something ambiguous, 2 for changes (opt-in). */
+export function planExitCode(plans: readonly Plan[], detailed: boolean): ExitCode {
+  if (plans.some((p) => hasErrors(p.diagnostics))) return EXIT.error;
+  if (plans.some(hasBlockingIntents)) return EXIT.unresolvedIntents;
+  if (detailed && plans.some(hasWork)) return EXIT.changes;
+  return EXIT.ok;
+}

@@ -1,0 +1,51 @@
+/** `xsnap plan`: what apply would change, as text, Markdown or JSON; optionally saved with --out. */
+import { Option, type Command } from "commander";
+import { planFooter } from "../render/text";
+import type { ExitCode } from "./exit-codes";
+import { runCommand } from "./failure";
+import { inAutomation, processIo, type Io } from "./io";
+import { withPlanOptions, type PlanFlags } from "./options";
+import { PLAN_FORMATS, hasWork, planExitCode, printPlans, type PlanFormat } from "./plan-output";
+import { loadDesired, openPools, planPools } from "./planning";
+import { closeAll } from "./pools";
+import { installInterrupts } from "./interrupts";
+import { savePlans } from "./saved-plans";
+import { withStackLock } from "./locking";
+
+export interface PlanCommandOptions extends PlanFlags {
+  readonly out?: string;
+  readonly detailedExitcode?: boolean;
+  readonly format: PlanFormat;
+}
+
+export function register(program: Command, setExit: (code: number) => void): void {
+  const cmd = program.command("plan").description("show what apply would change in the pool");
+  withPlanOptions(cmd, { destroyMode: false })
+    .option("--out <file>", "save the plan; `xsnap apply FILE` then performs exactly it")
+    .option("--detailed-exitcode", "exit 0 when there are no changes, 2 when there are, 1 on error")
+    .addOption(new Option("--format <format>", "output format").choices(PLAN_FORMATS).default("text"))
+    .option("--lock", "hold the pool lock while planning (plan does not lock by default)")
+    .action(async (opts: PlanCommandOptions) => {
+      const io = processIo(opts);
+      await runCommand(io, setExit, () => runPlan(opts, io));
+    });
+}
+
+export async function runPlan(opts: PlanCommandOptions, io: Io): Promise<ExitCode> {
+  const stack = await loadDesired(opts, io);
+  const sessions = await openPools(stack, io);
+  const interrupts = installInterrupts(io);
+  try {
+    const plans = await withStackLock({ sessions, stack: stack.stack, operation: "plan", enabled: opts.lock === true, timeoutMs: opts.lockTimeout, io },
+      async () => (await planPools(stack, sessions, opts, interrupts.signal)).map((p) => p.plan));
+    const code = planExitCode(plans, opts.detailedExitcode === true);
+    const saved = opts.out !== undefined && code !== 1 ? opts.out : undefined;
+    if (saved !== undefined) await savePlans(saved, plans);
+    printPlans(plans, opts.format, io, saved ? { planFile: saved } : {});
+    if (opts.format === "text" && !inAutomation(io.env) && plans.some(hasWork) && code !== 1) io.out(`\n${planFooter(saved)}`);
+    return code;
+  } finally {
+    interrupts.dispose();
+    await closeAll(sessions);
+  }
+}

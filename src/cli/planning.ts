@@ -1,0 +1,82 @@
+/**
+ * The part plan, apply and destroy share: load the stack, open each pool, read it once, plan it.
+ * Returns values; printing and exit codes stay with the commands.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { loadStack } from "../config";
+import type { DesiredStack } from "../config/model";
+import { asAddress } from "../engine/diagnostics";
+import type { Plan } from "../engine/plan";
+import { planStack } from "../engine/planner";
+import { renderDiagnostics } from "../render/text";
+import { CliFailure, EXIT } from "./exit-codes";
+import { DiagnosticsFailure } from "./failure";
+import type { Io } from "./io";
+import { aliasesOf, closeAll, openPool, poolIdentity, type PoolSession } from "./pools";
+
+export interface StackFlags {
+  readonly config?: string;
+  readonly stack?: string;
+  /** Folder to run in (default: the process's); `xsnap demo` points it at examples/quickstart. */
+  readonly cwd?: string;
+}
+
+export interface PlanningFlags extends StackFlags {
+  readonly target?: readonly string[];
+  readonly replace?: readonly string[];
+  readonly destroy?: boolean;
+}
+
+/** Loads and validates the stack; warnings go to stderr, errors stop the command (exit 1). */
+export async function loadDesired(flags: StackFlags, io: Io): Promise<DesiredStack> {
+  const loaded = await loadStack({ cwd: flags.cwd ?? process.cwd(), ...(flags.config ? { config: flags.config } : {}), ...(flags.stack ? { stack: flags.stack } : {}) });
+  if (!loaded.ok) throw new DiagnosticsFailure(loaded.diagnostics);
+  if (loaded.warnings.length > 0) io.err(renderDiagnostics(loaded.warnings, io.errPaint));
+  return loaded.value;
+}
+
+/**
+ * For commands that only need to find the pool (inventory, lock status, force-unlock): the stack when
+ * there is one (--config, or a cdktf.json here), else the environment alone (XAPI_URL ...).
+ */
+export async function loadOptionalStack(flags: StackFlags, io: Io): Promise<DesiredStack | undefined> {
+  if (flags.config !== undefined || existsSync(join(flags.cwd ?? process.cwd(), "cdktf.json"))) return loadDesired(flags, io);
+  return undefined;
+}
+
+export interface PoolPlan {
+  readonly session: PoolSession;
+  readonly plan: Plan;
+}
+
+/** Opens every pool of the stack; the caller closes them with `closeAll`. */
+export async function openPools(stack: DesiredStack | undefined, io: Io): Promise<PoolSession[]> {
+  const sessions: PoolSession[] = [];
+  try {
+    for (const alias of aliasesOf(stack)) sessions.push(await openPool(stack?.providers[alias], alias, io.env));
+  } catch (e) {
+    await closeAll(sessions);
+    throw e;
+  }
+  return sessions;
+}
+
+/** Reads every pool (one batched read each, concurrently) and plans it. Pure after the reads. */
+export async function planPools(stack: DesiredStack, sessions: readonly PoolSession[], flags: PlanningFlags, signal?: AbortSignal): Promise<PoolPlan[]> {
+  const views = await Promise.all(sessions.map((s) => s.client.readPoolView()));
+  if (signal?.aborted) throw new CliFailure("Planning interrupted; nothing was changed.", EXIT.cancelled);
+  return sessions.map((session, i) => {
+    const view = views[i];
+    if (!view) throw new Error("readPoolView returned nothing");
+    const plan = planStack({
+      stack, provider: session.alias, view, pool: poolIdentity(view, session.settings),
+      options: {
+        targets: (flags.target ?? []).map(asAddress),
+        replace: (flags.replace ?? []).map(asAddress),
+        destroy: flags.destroy === true,
+      },
+    });
+    return { session, plan };
+  });
+}
