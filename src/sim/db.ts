@@ -1,0 +1,234 @@
+/**
+ * The simulator's pool database: one table per class, records keyed by OpaqueRef, a uuid index, the
+ * reverse ("one-to-many") fields XAPI maintains itself (VM.VBDs, SR.VDIs, VM.snapshots, VMSS.VMs …) and
+ * a change log with generations that `event.from` reads. Records are mutated in place; callers never
+ * hand a record to the outside without encoding it first.
+ */
+import { classSchema, cloneValue, type DbRecord, type DbValue, NULL_REF } from "./schema";
+import { handleInvalid } from "./errors";
+import { Rng } from "./rng";
+
+/** child.field (a ref) ↔ parent.field (a ref set), kept in step by every write. */
+const RELATIONS: readonly (readonly [string, string, string, string])[] = [
+  ["VBD", "VM", "VM", "VBDs"],
+  ["VBD", "VDI", "VDI", "VBDs"],
+  ["VDI", "SR", "SR", "VDIs"],
+  ["PBD", "SR", "SR", "PBDs"],
+  ["PBD", "host", "host", "PBDs"],
+  ["VM", "snapshot_of", "VM", "snapshots"],
+  ["VM", "parent", "VM", "children"],
+  ["VM", "snapshot_schedule", "VMSS", "VMs"],
+  ["VM", "resident_on", "host", "resident_VMs"],
+  ["VDI", "snapshot_of", "VDI", "snapshots"],
+  ["VIF", "VM", "VM", "VIFs"],
+  ["VIF", "network", "network", "VIFs"],
+  ["task", "subtask_of", "task", "subtasks"],
+];
+const relationsOf = (cls: string, field: string) =>
+  RELATIONS.filter(([c, f]) => c === cls && f === field);
+
+export type ChangeOp = "add" | "mod" | "del";
+export interface Change {
+  readonly generation: number;
+  readonly cls: string;
+  readonly ref: string;
+  readonly op: ChangeOp;
+}
+
+export interface DatabaseDump {
+  readonly tables: Record<string, Record<string, DbRecord>>;
+  readonly generation: number;
+  readonly rngState: number;
+}
+
+export class Database {
+  private readonly tables = new Map<string, Map<string, DbRecord>>();
+  private readonly uuids = new Map<string, { cls: string; ref: string }>();
+  private log: Change[] = [];
+  /** Generation at which the change log starts; older tokens get a full resync from event.from. */
+  logStart = 0;
+  private listeners = new Set<() => void>();
+  generation = 0;
+
+  constructor(readonly rng: Rng) {}
+
+  table(cls: string): Map<string, DbRecord> {
+    let t = this.tables.get(cls);
+    if (!t) {
+      classSchema(cls); // throws on an unknown class
+      t = new Map();
+      this.tables.set(cls, t);
+    }
+    return t;
+  }
+
+  classes(): string[] {
+    return [...this.tables.keys()];
+  }
+
+  newUuid(): string {
+    return this.rng.uuid();
+  }
+
+  /** Create a record with every field of its class (defaults filled in); returns its ref. */
+  create(cls: string, fields: Record<string, DbValue>, ref?: string): string {
+    const uuid = typeof fields.uuid === "string" && fields.uuid !== "" ? fields.uuid : this.newUuid();
+    const newRef = ref ?? `OpaqueRef:${this.rng.uuid()}`;
+    const rec: DbRecord = {};
+    for (const f of classSchema(cls).fields) rec[f.name] = f.defaultValue();
+    rec.uuid = uuid;
+    this.table(cls).set(newRef, rec);
+    this.uuids.set(uuid, { cls, ref: newRef });
+    for (const [name, value] of Object.entries(fields)) {
+      if (name !== "uuid") this.set(cls, newRef, name, value, false);
+    }
+    this.record(cls, newRef, "add");
+    return newRef;
+  }
+
+  get(cls: string, ref: string): DbRecord | undefined {
+    return this.tables.get(cls)?.get(ref);
+  }
+
+  /** The record, or HANDLE_INVALID [class, ref] as XAPI raises for a bad/NULL/deleted ref. */
+  require(cls: string, ref: string): DbRecord {
+    const rec = this.get(cls, ref);
+    if (!rec) throw handleInvalid(cls, ref);
+    return rec;
+  }
+
+  exists(cls: string, ref: string): boolean {
+    return this.tables.get(cls)?.has(ref) ?? false;
+  }
+
+  byUuid(uuid: string): { cls: string; ref: string } | undefined {
+    return this.uuids.get(uuid);
+  }
+
+  /** Write one field, keeping reverse fields in step. */
+  set(cls: string, ref: string, field: string, value: DbValue, logChange = true): void {
+    const rec = this.require(cls, ref);
+    const rels = relationsOf(cls, field);
+    if (rels.length > 0) {
+      const before = rec[field];
+      for (const [, , parentCls, parentField] of rels) {
+        if (typeof before === "string") this.removeFromSet(parentCls, before, parentField, ref);
+        if (typeof value === "string") this.addToSet(parentCls, value, parentField, ref);
+      }
+    }
+    rec[field] = cloneValue(value);
+    if (logChange) this.record(cls, ref, "mod");
+  }
+
+  update(cls: string, ref: string, patch: Record<string, DbValue>): void {
+    for (const [k, v] of Object.entries(patch)) this.set(cls, ref, k, v, false);
+    this.record(cls, ref, "mod");
+  }
+
+  delete(cls: string, ref: string): void {
+    const rec = this.get(cls, ref);
+    if (!rec) return;
+    for (const [childCls, childField, parentCls, parentField] of RELATIONS) {
+      if (childCls === cls && typeof rec[childField] === "string") {
+        this.removeFromSet(parentCls, rec[childField] as string, parentField, ref);
+      }
+    }
+    this.table(cls).delete(ref);
+    if (typeof rec.uuid === "string") this.uuids.delete(rec.uuid);
+    this.record(cls, ref, "del");
+  }
+
+  /** Mark an object changed without changing it (event.inject). */
+  touch(cls: string, ref: string): void {
+    this.require(cls, ref);
+    this.record(cls, ref, "mod");
+  }
+
+  private addToSet(cls: string, ref: string, field: string, member: string): void {
+    if (ref === NULL_REF) return;
+    const rec = this.get(cls, ref);
+    if (!rec) return; // a dangling ref (e.g. snapshot_of a destroyed VM) has no reverse side
+    const set = rec[field] as string[];
+    if (!set.includes(member)) set.push(member);
+    this.record(cls, ref, "mod");
+  }
+
+  private removeFromSet(cls: string, ref: string, field: string, member: string): void {
+    const rec = this.get(cls, ref);
+    if (!rec) return;
+    const set = rec[field] as string[];
+    const i = set.indexOf(member);
+    if (i >= 0) {
+      set.splice(i, 1);
+      this.record(cls, ref, "mod");
+    }
+  }
+
+  private record(cls: string, ref: string, op: ChangeOp): void {
+    this.generation++;
+    this.log.push({ generation: this.generation, cls, ref, op });
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Changes after `generation`, collapsed to the last op per object (add+mod → add, add+del → gone). */
+  changesSince(generation: number): Change[] {
+    let lo = 0;
+    let hi = this.log.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.log[mid]?.generation ?? 0) <= generation) lo = mid + 1;
+      else hi = mid;
+    }
+    const latest = new Map<string, Change>();
+    for (let i = lo; i < this.log.length; i++) {
+      const c = this.log[i] as Change;
+      const key = `${c.cls}/${c.ref}`;
+      const prev = latest.get(key);
+      if (prev?.op === "add" && c.op === "mod") continue;
+      if (prev?.op === "add" && c.op === "del") latest.delete(key);
+      else latest.set(key, prev?.op === "add" ? { ...c, op: "add" } : c);
+    }
+    return [...latest.values()];
+  }
+
+  /** Wake listeners without a change (sessions changed: the state file must be saved). */
+  notify(): void {
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Called on every change (event.from wakes its waiters, the state file is saved). */
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  dump(): DatabaseDump {
+    const tables: Record<string, Record<string, DbRecord>> = {};
+    for (const [cls, t] of this.tables) tables[cls] = Object.fromEntries(t);
+    return { tables, generation: this.generation, rngState: this.rng.state };
+  }
+
+  /** Replace the whole content (state file load, /sim/reset). The change log restarts. */
+  load(dump: DatabaseDump): void {
+    this.tables.clear();
+    this.uuids.clear();
+    for (const [cls, records] of Object.entries(dump.tables)) {
+      const t = this.table(cls);
+      for (const [ref, rec] of Object.entries(records)) {
+        t.set(ref, rec);
+        if (typeof rec.uuid === "string") this.uuids.set(rec.uuid, { cls, ref });
+      }
+    }
+    this.generation = dump.generation;
+    this.rng.state = dump.rngState;
+    this.log = [];
+    this.logStart = this.generation;
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Forget the change log up to now (after a fixture is built: its history is not news). */
+  compactLog(): void {
+    this.log = [];
+    this.logStart = this.generation;
+  }
+}

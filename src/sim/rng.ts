@@ -1,0 +1,45 @@
+/**
+ * A small seeded generator (mulberry32) so a fixture built with the same `--seed` has the same uuids and
+ * refs on every run, and later objects follow deterministically from the same sequence of calls.
+ */
+export class Rng {
+  constructor(public state: number) {}
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) | 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  int(maxExclusive: number): number {
+    return Math.floor(this.next() * maxExclusive);
+  }
+
+  pick<T>(items: readonly T[]): T {
+    const item = items[this.int(items.length)];
+    if (item === undefined) throw new Error("rng: pick from an empty list");
+    return item;
+  }
+
+  hex(digits: number): string {
+    let s = "";
+    while (s.length < digits) s += (this.int(0x10000) + 0x10000).toString(16).slice(1);
+    return s.slice(0, digits);
+  }
+
+  /** An RFC 4122 version-4 shaped uuid. */
+  uuid(): string {
+    const h = this.hex(32);
+    const variant = ((parseInt(h[16] ?? "0", 16) & 0x3) | 0x8).toString(16);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+  }
+
+  /** A locally administered unicast MAC, as XAPI generates from mac_seed. */
+  mac(): string {
+    const bytes = [0x02 | (this.int(64) << 2), this.int(256), this.int(256), this.int(256), this.int(256), this.int(256)];
+    return bytes.map((b) => b.toString(16).padStart(2, "0")).join(":");
+  }
+}
