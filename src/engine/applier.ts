@@ -56,12 +56,20 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyReport> {
   const poolRef = await poolRefOf(args.client);
   const intents = intentWriter({ client: args.client, poolRef, stack: args.plan.stack, ...(args.lockId ? { lockId: args.lockId } : {}) });
   const sleep = args.sleep ?? defaultSleep;
-  const ctxFor = (change: Change, started: number): ApplyContext => ({
+  const ctxFor = (change: Change, started: number): ApplyContext => {
+    let shownPercent = -1;   // tasks report progress at every poll: pass on whole-percent changes only
+    return {
     client: args.client, stack: args.plan.stack, address: change.address, ...(args.signal ? { signal: args.signal } : {}), sleep,
-    progress: (fraction) => emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started), fraction }),
+    progress: (fraction) => {
+      const percent = Math.floor(fraction * 100);
+      if (percent === shownPercent) return;
+      shownPercent = percent;
+      emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started), fraction });
+    },
     task: () => undefined,
     retry: (info) => emit({ type: "retry", address: change.address, ...info }),
-  });
+    };
+  };
 
   await settleIntents(args.plan.intents ?? [], kinds, args.client, poolRef, args.plan.stack, (c) => ctxFor(c, Date.now()));
   for (const address of args.plan.forgotten ?? []) await args.client.call("pool.remove_from_other_config", [poolRef, registryKey(args.plan.stack, address)]);

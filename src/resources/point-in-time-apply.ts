@@ -34,7 +34,8 @@ export async function applyStep(flavor: Flavor, step: Step, ctx: ApplyContext): 
 
 async function create(flavor: Flavor, step: CreateStep, ctx: ApplyContext): Promise<Applied> {
   const vm = await refOf(ctx, "VM", step.vm);
-  const progress = { onProgress: (f: number) => ctx.progress(f), onTask: (t: OpaqueRef) => ctx.task(t), ...(ctx.signal ? { signal: ctx.signal } : {}) };
+  // No abort signal here on purpose: an interrupted apply lets in-flight tasks finish (DESIGN §5).
+  const progress = { onProgress: (f: number) => ctx.progress(f), onTask: (t: OpaqueRef) => ctx.task(t) };
   let result: XapiValue;
   if (flavor.withMemory) {
     result = await ctx.client.callAsync("VM.checkpoint", [vm, step.name_label], progress);
