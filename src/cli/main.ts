@@ -3,6 +3,7 @@
  * exports `register(program)`; this file only wires them up and returns the exit code.
  */
 import { Command } from "commander";
+import { register as registerSim } from "./sim";
 import { register as registerSynth } from "./synth";
 import { register as registerValidate } from "./validate";
 
@@ -10,6 +11,7 @@ type Register = (program: Command, setExit: (code: number) => void) => void;
 
 // One line per command module; keep the list sorted.
 const commands: readonly Register[] = [
+  registerSim,
   registerSynth,
   registerValidate,
 ];
