@@ -1,7 +1,7 @@
 /**
  * Public surface of the xsnap package: the generated constructs (one per resource and data source of
- * provider `xapi`), cdktf's App/TerraformStack/... through the one internal cdktf module, and the
- * config loader for tools that drive xsnap from code.
+ * provider `xapi`) and cdktf's App/TerraformStack/Testing/... through the one internal cdktf module,
+ * so an app imports everything from "xsnap".
  */
 export * from "./cdktf";
 export { XapiProvider, type XapiProviderConfig } from "./constructs/provider";

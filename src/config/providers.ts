@@ -3,10 +3,10 @@
  * CLI fills url/username from XAPI_URL/XAPI_USERNAME at connect time. A literal password is refused
  * here, before it can reach a plan, a log or an error. Pure.
  */
-import { error, type Diagnostic } from "../engine/diagnostics";
+import { error, warning, type Diagnostic } from "../engine/diagnostics";
 import { providerAttributes } from "../schema";
 import { checkAttribute, type CheckContext } from "./attribute-check";
-import type { ConfigValue, ProviderConfig } from "./model";
+import type { ProviderConfig } from "./model";
 import { didYouMean } from "./suggest";
 import type { RawProviderBlock } from "./tf-json";
 import { DEFAULT_ALIAS } from "./validate-resource";
@@ -25,7 +25,7 @@ const FORMAT_RULES: Readonly<Record<string, (v: string) => string | undefined>> 
 function decodeBlock(block: RawProviderBlock, diagnostics: Diagnostic[]): ProviderConfig | undefined {
   const ctx: CheckContext = { address: block.address, scope: NO_REFERENCES, diagnostics };
   const alias = block.body.alias;
-  const config: Record<string, ConfigValue> = { alias: typeof alias === "string" ? alias : DEFAULT_ALIAS };
+  const values: Record<string, string | boolean> = {};
   let ok = true;
   if (alias !== undefined && (typeof alias !== "string" || !/^[A-Za-z_][A-Za-z0-9_-]*$/.test(alias))) {
     diagnostics.push(error(`alias must be a name made of letters, digits, _ and - (got ${JSON.stringify(alias)})`, block.address));
@@ -48,13 +48,26 @@ function decodeBlock(block: RawProviderBlock, diagnostics: Diagnostic[]): Provid
       const format = typeof value === "string" ? FORMAT_RULES[key]?.(value) : undefined;
       if (format) diagnostics.push(error(format, block.address));
       if (!checkAttribute(key, value, a, ctx) || format) ok = false;
-      else config[key] = value;
+      else values[key] = value as string | boolean; // checkAttribute admitted only the schema's string/bool types
     } else {
       diagnostics.push(error(`${key} must be ${a.type === "bool" ? "true or false" : "a string"}`, block.address));
       ok = false;
     }
   }
-  return ok ? (config as unknown as ProviderConfig) : undefined;
+  if (values.insecure === true && (values.ca_file !== undefined || values.tls_fingerprint !== undefined)) {
+    diagnostics.push(warning("insecure = true turns off the TLS verification that ca_file / tls_fingerprint set up", block.address));
+  }
+  return ok ? toProviderConfig(typeof alias === "string" ? alias : DEFAULT_ALIAS, values) : undefined;
+}
+
+function toProviderConfig(alias: string, v: Readonly<Record<string, string | boolean>>): ProviderConfig {
+  const text = (k: string): string | undefined => (typeof v[k] === "string" ? (v[k] as string) : undefined);
+  const entries: [string, string | boolean | undefined][] = [
+    ["url", text("url")], ["username", text("username")], ["password_env", text("password_env")],
+    ["ca_file", text("ca_file")], ["tls_fingerprint", text("tls_fingerprint")],
+    ["insecure", typeof v.insecure === "boolean" ? v.insecure : undefined],
+  ];
+  return { alias, ...Object.fromEntries(entries.filter(([, value]) => value !== undefined)) };
 }
 
 /** Every configured alias (also those whose block has errors, so resources are not reported twice). */

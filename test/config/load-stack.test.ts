@@ -122,6 +122,18 @@ describe("desired attributes", () => {
   });
 });
 
+describe("warnings", () => {
+  it("warns that insecure overrides a pinned certificate, and still loads", () => {
+    const result = buildDesiredStack({
+      provider: { xapi: [{ url: "https://a", insecure: true, tls_fingerprint: "ab".repeat(32) }] },
+      resource: { xapi_snapshot: { web: snap() } },
+    }, "test");
+    expect(result.ok && result.warnings.map(formatDiagnostic)).toEqual([
+      "Warning: provider.xapi: insecure = true turns off the TLS verification that ca_file / tls_fingerprint set up",
+    ]);
+  });
+});
+
 describe("configHash", () => {
   const doc = { provider: { xapi: [{ url: "https://a", username: "root" }] }, resource: { xapi_snapshot: { web: snap() } } };
 
