@@ -130,7 +130,12 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyReport> {
     if (running.size === 0) break;
     await Promise.race(running.values());
   }
-  for (const step of steps) if (!outcome.has(step.index)) markSkipped(step, stopped ?? "not started");
+  for (const step of steps) {
+    if (outcome.has(step.index)) continue;
+    const blocker = step.after.find((i) => outcome.get(i) === "failed" || outcome.get(i) === "skipped");
+    const o = blocker === undefined ? undefined : outcome.get(blocker);
+    markSkipped(step, blocker === undefined ? stopped ?? "not started" : `depends on ${steps[blocker]?.change.address} which ${o === "failed" ? "failed" : "was skipped"}`);
+  }
   return report;
 
   function markSkipped(step: Step, because: string): void {

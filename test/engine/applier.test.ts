@@ -1,0 +1,132 @@
+/**
+ * The applier's scheduling and bookkeeping with a fake kind and a fake client (functions, no server):
+ * order, per-key serialisation, stop after failure, skipped dependents, intents and registry writes.
+ * The real kinds against the simulator are in apply.integration.test.ts.
+ */
+import { applyPlan } from "../../src/engine/applier";
+import { asAddress } from "../../src/engine/diagnostics";
+import type { Action, Change, Plan } from "../../src/engine/plan";
+import type { XapiClient } from "../../src/resources/client";
+import { kindRegistry, type ResourceKind } from "../../src/resources/kind";
+import type { Uuid, XapiValue } from "../../src/xapi/types";
+
+const change = (name: string, action: Action, key: string, dependsOn: string[] = []): Change => ({
+  address: asAddress(`fake_thing.${name}`), type: "fake_thing", name, provider: "default", action,
+  before: null, after: {}, notes: [], dependsOn: dependsOn.map((d) => asAddress(`fake_thing.${d}`)), private: { key },
+});
+
+const planOf = (...changes: Change[]): Plan => ({
+  formatVersion: 1, tool: { name: "xsnap", version: "test" }, createdAt: "", stack: "s", provider: "default",
+  pool: { uuid: "p", name_label: "p", url: "", xapi_version: "", insecure: false }, configHash: "", destroyMode: false,
+  changes, drift: [], diagnostics: [], fingerprints: [], managedSetHash: "", intents: [],
+});
+
+function harness(opts: { fail?: string[]; delayMs?: number } = {}) {
+  const log: string[] = [];
+  let running = 0;
+  const maxRunningPerKey = new Map<string, number>();
+  const runningPerKey = new Map<string, number>();
+  let maxRunning = 0;
+  const client: XapiClient = {
+    url: "fake",
+    call: async (method: string, params: readonly XapiValue[] = []) => {
+      if (method === "pool.get_all") return ["OpaqueRef:pool"];
+      log.push(`${method} ${String(params[1] ?? "")}`.replace(/pending\/s\/[0-9a-f-]+/, "pending/s/ID"));
+      return "";
+    },
+    callAsync: async () => "",
+    readPoolView: async () => { throw new Error("not used"); },
+    close: async () => undefined,
+  };
+  const kind: ResourceKind = {
+    type: "fake_thing", computed: [],
+    observe: () => new Map(), diff: () => ({ diagnostics: [], reads: [] }),
+    serialKey: (c) => String((c.private as { key: string }).key),
+    intentSubject: () => ({}),
+    resolveIntent: () => ({ status: "discard", detail: "" }),
+    finishIntent: async () => undefined,
+    apply: async (c) => {
+      const key = String((c.private as { key: string }).key);
+      running++; maxRunning = Math.max(maxRunning, running);
+      runningPerKey.set(key, (runningPerKey.get(key) ?? 0) + 1);
+      maxRunningPerKey.set(key, Math.max(maxRunningPerKey.get(key) ?? 0, runningPerKey.get(key) ?? 0));
+      log.push(`apply ${c.name}`);
+      await new Promise((r) => setTimeout(r, opts.delayMs ?? 5));
+      running--; runningPerKey.set(key, (runningPerKey.get(key) ?? 1) - 1);
+      if (opts.fail?.includes(c.name)) throw new Error(`${c.name} broke`);
+      return { uuid: `uuid-${c.name}` as Uuid };
+    },
+  };
+  return { client, kinds: kindRegistry({ managed: [kind], data: [] }), log, stats: () => ({ maxRunning, maxRunningPerKey }) };
+}
+
+describe("applyPlan", () => {
+  it("records an intent before the step, then the registry entry, then clears the intent", async () => {
+    const h = harness();
+    const report = await applyPlan({ plan: planOf(change("a", "create", "vm1")), client: h.client, kinds: h.kinds });
+    expect(report).toEqual({ applied: [{ address: "fake_thing.a", action: "create" }], failed: [], skipped: [] });
+    expect(h.log).toEqual([
+      "pool.add_to_other_config xsnap.pending/s/ID",
+      "apply a",
+      "pool.add_to_other_config xsnap.managed/s/fake_thing.a",
+      "pool.remove_from_other_config xsnap.pending/s/ID",
+    ]);
+  });
+
+  it("runs steps sharing a serial key one at a time and others in parallel", async () => {
+    const h = harness({ delayMs: 20 });
+    const plan = planOf(change("a", "create", "vm1"), change("b", "create", "vm1"), change("c", "create", "vm2"), change("d", "create", "vm3"));
+    const report = await applyPlan({ plan, client: h.client, kinds: h.kinds, parallelism: 4 });
+    expect(report.applied).toHaveLength(4);
+    expect(h.stats().maxRunningPerKey.get("vm1")).toBe(1);
+    expect(h.stats().maxRunning).toBeGreaterThan(1);
+  });
+
+  it("never runs more steps at once than the parallelism", async () => {
+    const h = harness({ delayMs: 10 });
+    const plan = planOf(...["a", "b", "c", "d", "e", "f"].map((n) => change(n, "create", n)));
+    await applyPlan({ plan, client: h.client, kinds: h.kinds, parallelism: 2 });
+    expect(h.stats().maxRunning).toBe(2);
+  });
+
+  it("runs destroys after every create, and dependencies first", async () => {
+    const h = harness();
+    const plan = planOf(change("old", "destroy", "k1"), change("b", "create", "k2", ["a"]), change("a", "create", "k3"));
+    await applyPlan({ plan, client: h.client, kinds: h.kinds, parallelism: 4 });
+    expect(h.log.filter((l) => l.startsWith("apply"))).toEqual(["apply a", "apply b", "apply old"]);
+  });
+
+  it("after a failure starts nothing new, skips dependents, and keeps the failed step's intent", async () => {
+    const h = harness();
+    const plan = planOf(change("a", "create", "k"), change("b", "create", "k", ["a"]), change("c", "create", "k"));
+    const report = await applyPlan({ plan, client: h.client, kinds: h.kinds, parallelism: 1 });
+    expect(report.failed).toEqual([]);
+    const h2 = harness({ fail: ["a"] });
+    const failed = await applyPlan({ plan, client: h2.client, kinds: h2.kinds, parallelism: 1 });
+    expect(failed.failed).toEqual([{ address: "fake_thing.a", message: "a broke" }]);
+    expect(failed.skipped.map((s) => `${s.address}: ${s.because}`)).toEqual([
+      "fake_thing.b: depends on fake_thing.a which failed",
+      "fake_thing.c: not started: fake_thing.a failed",
+    ]);
+    expect(h2.log.filter((l) => l.includes("remove_from_other_config"))).toEqual([]);
+  });
+
+  it("an abort lets the running step finish and starts nothing else", async () => {
+    const h = harness({ delayMs: 20 });
+    const abort = new AbortController();
+    const plan = planOf(change("a", "create", "k"), change("b", "create", "k"));
+    const result = applyPlan({ plan, client: h.client, kinds: h.kinds, signal: abort.signal, onEvent: (e) => { if (e.type === "start") abort.abort(); } });
+    const report = await result;
+    expect(report.applied.map((a) => a.address)).toEqual(["fake_thing.a"]);
+    expect(report.skipped).toEqual([{ address: "fake_thing.b", because: "not started: the apply was interrupted" }]);
+  });
+
+  it("does not run a plan that an ambiguous intent blocks", async () => {
+    const h = harness();
+    const plan = { ...planOf(change("a", "create", "k")), intents: [{ id: "x", address: asAddress("fake_thing.a"), type: "fake_thing", op: "create" as const, started: "", status: "ambiguous" as const, detail: "" }] };
+    const report = await applyPlan({ plan, client: h.client, kinds: h.kinds });
+    expect(report.applied).toEqual([]);
+    expect(report.skipped).toHaveLength(1);
+    expect(h.log).toEqual([]);
+  });
+});
