@@ -62,7 +62,7 @@ export async function applyFresh(opts: ApplyOptions, io: Io, mode: { readonly de
         if (!io.interactive) {
           throw new CliFailure("no terminal to ask for approval: pass --auto-approve, or save the plan with `xsnap plan --out FILE` and run `xsnap apply FILE`");
         }
-        const approved = await askApproval(io, { pool: plans.map((p) => p.pool.name_label).join(", "), destroy: mode.destroy, destructive: destructiveAddresses(plans) });
+        const approved = await askApproval(io, { pool: plans.map((p) => p.pool.name_label).join(", "), destroy: mode.destroy, destructive: destructiveAddresses(plans) }, interrupts.signal);
         if (!approved) {
           io.out(`${mode.destroy ? "Destroy" : "Apply"} cancelled.`);
           return EXIT.cancelled;

@@ -26,6 +26,7 @@ export async function execute(x: Execution): Promise<ExitCode> {
   const { io } = x;
   const now = (): string => new Date().toISOString();
   x.interrupts.mutating();
+  if (!x.json) io.out("");
   const reports = await Promise.all(x.plans.map(({ plan, session }) => {
     const lock = x.locks.get(session.alias);
     return applyPlan({

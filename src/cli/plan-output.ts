@@ -18,9 +18,12 @@ export function hasWork(plan: Plan): boolean {
 /** Prints the plans in the chosen format. JSON goes alone to stdout; its diagnostics also go to stderr. */
 export function printPlans(plans: readonly Plan[], format: PlanFormat, io: Io, options: { readonly planFile?: string } = {}): void {
   switch (format) {
-    case "text":
-      io.out(plans.map((p) => renderPlanText(p, io.paint)).join("\n"));
+    case "text": {
+      io.out(plans.map((p) => renderPlanText(p, io.paint, { omitErrors: true })).join("\n"));
+      const errors = plans.flatMap((p) => p.diagnostics.filter((d) => d.severity === "error"));
+      if (errors.length > 0) io.err(renderDiagnostics(errors, io.errPaint));
       return;
+    }
     case "markdown":
       io.out(plans.map((p) => renderPlanMarkdown(p, options.planFile ? { planFile: options.planFile } : {})).join("\n"));
       return;

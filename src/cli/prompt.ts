@@ -23,17 +23,18 @@ export function approvalText(q: ApprovalQuestion): string {
   return lines.join("\n");
 }
 
-export async function askApproval(io: Io, q: ApprovalQuestion): Promise<boolean> {
-  return askYes(io, approvalText(q));
+export async function askApproval(io: Io, q: ApprovalQuestion, signal?: AbortSignal): Promise<boolean> {
+  return askYes(io, approvalText(q), signal);
 }
 
 /** Asks `question`, then `Enter a value:`; true only for the exact answer `yes`. */
-export async function askYes(io: Io, question: string): Promise<boolean> {
+export async function askYes(io: Io, question: string, signal?: AbortSignal): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: false });
   process.stdout.write(`${io.paint.bold(question)}\n\n  Enter a value: `);
   const answer = await new Promise<string>((resolve) => {
     rl.once("line", resolve);
     rl.once("close", () => resolve(""));
+    signal?.addEventListener("abort", () => resolve(""), { once: true });   // Ctrl-C at the prompt = no
   });
   rl.close();
   process.stdout.write("\n");

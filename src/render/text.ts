@@ -19,7 +19,12 @@ export function shownChanges(plan: Plan): Change[] {
   return plan.changes.filter((c) => c.action !== "no-op").sort((a, b) => a.address.localeCompare(b.address));
 }
 
-export function renderPlanText(plan: Plan, paint: Paint = plain): string {
+export interface TextOptions {
+  /** Leave error diagnostics out (the CLI prints them on stderr); warnings stay with the plan. */
+  readonly omitErrors?: boolean;
+}
+
+export function renderPlanText(plan: Plan, paint: Paint = plain, options: TextOptions = {}): string {
   const shown = shownChanges(plan);
   const parts: string[] = [header(plan, paint)];
   if ((plan.intents ?? []).length > 0) parts.push(intentSection(plan.intents ?? [], paint));
@@ -35,7 +40,8 @@ export function renderPlanText(plan: Plan, paint: Paint = plain): string {
     const destructive = destructiveLine(shown, paint);
     if (destructive !== "") parts[parts.length - 1] += `\n${destructive}`;
   }
-  if (plan.diagnostics.length > 0) parts.push(renderDiagnostics(plan.diagnostics, paint));
+  const diagnostics = options.omitErrors ? plan.diagnostics.filter((d) => d.severity !== "error") : plan.diagnostics;
+  if (diagnostics.length > 0) parts.push(renderDiagnostics(diagnostics, paint));
   return `${parts.join("\n\n")}\n`;
 }
 

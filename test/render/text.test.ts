@@ -228,3 +228,13 @@ xsnap has compared the pool against your configuration and found no differences,
 `);
   });
 });
+
+describe("renderPlanText with omitErrors", () => {
+  it("keeps warnings with the plan and leaves errors to the caller", () => {
+    const diagnostics = [warning("w", asAddress("xapi_snapshot.a")), error("e", asAddress("xapi_snapshot.b"))];
+    const text = renderPlanText(plan([], { diagnostics }), plain, { omitErrors: true });
+    expect(text).toContain("Warning: xapi_snapshot.a: w");
+    expect(text).not.toContain("Error:");
+    expect(text).not.toContain("No changes.");
+  });
+});
