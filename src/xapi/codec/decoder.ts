@@ -1,0 +1,540 @@
+/**
+ * Streaming XML-RPC decoder for XAPI's dialect. Pure: it eats the chunks it is handed (Buffers split
+ * anywhere, even inside a UTF-8 sequence or a tag) and builds values as tags close, so a 150 MB
+ * `VM.get_all_records` body is never held as one string. Members named in `skipMembers` are skipped
+ * without keeping their text (used to drop `snapshot_metadata`, several KiB per snapshot).
+ *
+ * Structs have no Object.prototype in their chain, so a member called `__proto__` stays an ordinary key.
+ */
+import { parseXapiDateTime } from "./datetime";
+import { decodeEntities } from "./entities";
+import { Utf8Chunks } from "./utf8-chunks";
+
+/** A decoded XML-RPC value. `null` only comes from `<nil/>`, which XAPI never sends. */
+export type XmlRpcValue =
+  | string
+  | number
+  | boolean
+  | Date
+  | null
+  | XmlRpcValue[]
+  | { [key: string]: XmlRpcValue };
+
+export class XmlRpcDecodeError extends Error {
+  override readonly name = "XmlRpcDecodeError";
+}
+
+export interface DecodeOptions {
+  /** Struct member names whose values are dropped while decoding, never kept in memory. */
+  readonly skipMembers?: ReadonlySet<string>;
+}
+
+/** The outcome of a whole `<methodResponse>`: its single param, or the fault struct. */
+export interface DecodedResponse {
+  readonly fault: boolean;
+  readonly value: XmlRpcValue;
+}
+
+const ASCII_ONLY = /^[\x00-\x7f]*$/;
+
+/** Buffer's native latin1 substring: a fresh flat string, no JS-level argument checks. */
+const latin1Slice = (bytes: Buffer, from: number, to: number): string =>
+  (bytes as Buffer & { latin1Slice(from: number, to: number): string }).latin1Slice(from, to);
+
+const ARRAY = 0;
+const STRUCT = 1;
+
+/** An open `<array>` or `<struct>`. One shape for both keeps the hot path monomorphic. */
+class Frame {
+  name: string | undefined = undefined;
+  constructor(
+    readonly kind: typeof ARRAY | typeof STRUCT,
+    readonly items: XmlRpcValue[],
+    readonly members: { [key: string]: XmlRpcValue },
+  ) {}
+}
+
+/**
+ * Structs inherit from an empty object that has no prototype: `__proto__`, `constructor` or
+ * `toString` are then ordinary keys (no Object.prototype in the chain), while the objects stay in
+ * V8's fast mode (`Object.create(null)` objects start as slower dictionaries).
+ */
+const STRUCT_PROTO: object = Object.freeze(Object.create(null));
+const newStruct = (): { [key: string]: XmlRpcValue } => Object.create(STRUCT_PROTO);
+
+const NO_ITEMS: XmlRpcValue[] = [];
+const NO_MEMBERS: { [key: string]: XmlRpcValue } = newStruct();
+
+type Scalar = "string" | "int" | "i8" | "double" | "boolean" | "dateTime" | "name";
+
+/**
+ * The tag between `<` and `>`. The handful of tags that make up most of a record are matched in
+ * place and returned as constants, which spares a string allocation per tag on the hot path.
+ */
+function tagName(buf: string, lt: number, gt: number): string {
+  switch (gt - lt) {
+    case 6:
+      if (buf.startsWith("value", lt + 1)) return "value";
+      break;
+    case 7:
+      if (buf.startsWith("/value", lt + 1)) return "/value";
+      if (buf.startsWith("member", lt + 1)) return "member";
+      break;
+    case 5:
+      if (buf.startsWith("name", lt + 1)) return "name";
+      break;
+    case 8:
+      if (buf.startsWith("/member", lt + 1)) return "/member";
+      break;
+  }
+  return buf.slice(lt + 1, gt);
+}
+
+export class XmlRpcDecoder {
+  private readonly utf8 = new Utf8Chunks();
+  private readonly skipMembers: ReadonlySet<string> | undefined;
+  private buf = "";
+  /** The bytes of `buf` when it is all ASCII (string offsets are byte offsets), else undefined. */
+  private bytes: Buffer | undefined = undefined;
+  /** Text capture: `pending` holds text from earlier chunks, `capStart` the start in `buf`. */
+  private capturing = false;
+  private capStart = 0;
+  private pending = "";
+  /** Inside a `<value>` that has no type element yet: its text is the string value. */
+  private untyped = false;
+  private scalar: Scalar | undefined = undefined;
+  private readonly frames: Frame[] = [];
+  /** > 0 while skipping a value: the `<value>` nesting depth inside the skipped one. */
+  private skipDepth = 0;
+  private skipNext = false;
+  private results: XmlRpcValue[] = [];
+  private fault = false;
+  private sawDocument = false;
+
+  constructor(options: DecodeOptions = {}) {
+    this.skipMembers = options.skipMembers && options.skipMembers.size > 0 ? options.skipMembers : undefined;
+  }
+
+  /** Feeds the next chunk of the document. Throws XmlRpcDecodeError on malformed input. */
+  write(chunk: Buffer | string): void {
+    const text = typeof chunk === "string" ? chunk : this.utf8.write(chunk);
+    const ascii = typeof chunk === "string" ? undefined : this.utf8.asciiBytes;
+    if (this.buf.length === 0) {
+      this.bytes = ascii;
+      this.buf = text;
+    } else {
+      this.bytes = ascii && ASCII_ONLY.test(this.buf) ? Buffer.concat([Buffer.from(this.buf, "latin1"), ascii]) : undefined;
+      this.buf += text;
+    }
+    this.parse();
+  }
+
+  /**
+   * A substring of the current buffer that does not pin it. V8 makes substrings of 13+ characters
+   * "sliced strings" that keep their whole parent alive: the decoded records would then hold every
+   * 64 KiB chunk (the full body) in memory, skipped members included. Copying from the bytes
+   * instead keeps memory proportional to what is decoded.
+   */
+  private sub(buf: string, from: number, to: number): string {
+    const bytes = this.bytes;
+    return to - from < 13 || bytes === undefined ? buf.slice(from, to) : latin1Slice(bytes, from, to);
+  }
+
+  /** Ends a `<methodResponse>` document and returns its param (or fault). */
+  endResponse(): DecodedResponse {
+    this.finish();
+    if (this.results.length !== 1) {
+      throw new XmlRpcDecodeError(`expected one param in the response, found ${this.results.length}`);
+    }
+    return { fault: this.fault, value: this.results[0] as XmlRpcValue };
+  }
+
+  /** Ends a bare `<value>…</value>` fragment (a task result) and returns it. */
+  endValue(): XmlRpcValue {
+    this.finish();
+    if (this.results.length !== 1) {
+      throw new XmlRpcDecodeError(`expected one value, found ${this.results.length}`);
+    }
+    return this.results[0] as XmlRpcValue;
+  }
+
+  private finish(): void {
+    const rest = this.utf8.end();
+    if (rest) this.write(rest);
+    if (this.buf.trim() !== "" || this.frames.length > 0 || this.capturing || this.skipDepth > 0) {
+      throw new XmlRpcDecodeError("document ended in the middle of a value");
+    }
+    if (!this.sawDocument) throw new XmlRpcDecodeError("empty document");
+  }
+
+  private parse(): void {
+    const buf = this.buf;
+    let pos = 0;
+    for (;;) {
+      const lt = buf.indexOf("<", pos);
+      if (lt === -1) {
+        this.keep(buf, buf.length);
+        return;
+      }
+      let gt = buf.indexOf(">", lt + 1);
+      if (gt === -1) {
+        this.keep(buf, lt);
+        return;
+      }
+      if (buf.charCodeAt(lt + 1) === 33 /* ! */ || buf.charCodeAt(lt + 1) === 63 /* ? */) {
+        gt = this.special(buf, lt);
+        if (gt === -1) {
+          this.keep(buf, lt);
+          return;
+        }
+      } else if (this.skipDepth > 0) {
+        this.skipTag(buf.slice(lt + 1, gt));
+      } else {
+        const name = tagName(buf, lt, gt);
+        const next = this.fastPath(name, buf, gt + 1);
+        if (next !== -1) {
+          pos = next;
+          continue;
+        }
+        this.tag(buf, lt, gt, name);
+      }
+      pos = gt + 1;
+    }
+  }
+
+  /**
+   * Fast paths for the tag sequences that make up most of a record, matched wholly inside this
+   * chunk. Each returns the index to continue from, or -1 to take the general path (which handles
+   * every form, whitespace and chunk splits included).
+   */
+  private fastPath(name: string, buf: string, at: number): number {
+    switch (name) {
+      case "member":
+        return this.fastMember(buf, at);
+      case "value":
+        return this.fastValue(buf, at);
+      case "/data":
+        if (!buf.startsWith("</array></value>", at)) return -1;
+        this.close(ARRAY);
+        return this.afterMember(buf, at + 16);
+      case "/struct":
+        if (!buf.startsWith("</value>", at)) return -1;
+        this.close(STRUCT);
+        return this.afterMember(buf, at + 8);
+      default:
+        return -1;
+    }
+  }
+
+  /** `<name>k</name>` then, when simple, `<value>text</value></member>` or a `<boolean>` value. */
+  private fastMember(buf: string, at: number): number {
+    if (!buf.startsWith("<name>", at)) return -1;
+    const nameEnd = buf.indexOf("<", at + 6);
+    if (nameEnd === -1 || !buf.startsWith("</name>", nameEnd)) return -1;
+    const frame = this.frames[this.frames.length - 1];
+    if (!frame || frame.kind !== STRUCT) throw new XmlRpcDecodeError("<member> outside a struct");
+    const name = decodeEntities(buf.slice(at + 6, nameEnd));
+    const valueAt = nameEnd + 7;
+    this.skipNext = this.skipMembers?.has(name) === true;
+    if (!this.skipNext && buf.startsWith("<value>", valueAt)) {
+      const textAt = valueAt + 7;
+      const end = buf.indexOf("<", textAt);
+      if (end !== -1 && buf.startsWith("</value></member>", end)) {
+        frame.members[name] = decodeEntities(this.sub(buf, textAt, end));
+        return end + 17;
+      }
+      if (end === textAt && buf.startsWith("<boolean>", end) && buf.startsWith("</boolean></value></member>", end + 10)) {
+        const digit = buf.charCodeAt(end + 9);
+        if (digit === 49 /* 1 */ || digit === 48 /* 0 */) {
+          frame.members[name] = digit === 49;
+          return end + 37;
+        }
+      }
+    }
+    frame.name = name;
+    return valueAt;
+  }
+
+  /** `<value>text</value>`, `<value><struct>`, `<value><array><data>`. */
+  private fastValue(buf: string, at: number): number {
+    if (this.skipNext) return -1;
+    if (buf.charCodeAt(at) !== 60 /* < */ || buf.startsWith("</value>", at)) {
+      const end = buf.indexOf("<", at);
+      if (end === -1 || !buf.startsWith("</value>", end)) return -1;
+      this.emit(decodeEntities(this.sub(buf, at, end)));
+      return end + 8;
+    }
+    if (buf.startsWith("<struct>", at)) {
+      this.open(STRUCT);
+      return at + 8;
+    }
+    if (buf.startsWith("<array><data>", at)) {
+      this.open(ARRAY);
+      return at + 13;
+    }
+    return -1;
+  }
+
+  private afterMember(buf: string, at: number): number {
+    if (!buf.startsWith("</member>", at)) return at;
+    this.skipNext = false;
+    return at + 9;
+  }
+
+  /** Keeps `buf[from..]` for the next chunk; text captured so far moves to `pending`. */
+  private keep(buf: string, from: number): void {
+    if (this.capturing) {
+      this.pending += this.sub(buf, this.capStart, from);
+      this.capStart = 0;
+    }
+    this.buf = from >= buf.length ? "" : buf.slice(from);
+  }
+
+  /** `<?…?>`, `<!--…-->`, `<![CDATA[…]]>`. Returns the index of the closing `>`, or -1 if incomplete. */
+  private special(buf: string, lt: number): number {
+    let close: number;
+    let cdata = "";
+    if (buf.startsWith("<!--", lt)) {
+      const end = buf.indexOf("-->", lt + 4);
+      if (end === -1) return -1;
+      close = end + 2;
+    } else if (buf.startsWith("<![CDATA[", lt)) {
+      const end = buf.indexOf("]]>", lt + 9);
+      if (end === -1) return -1;
+      // Escaped so the entity decoding of the whole text gives it back verbatim.
+      cdata = buf.slice(lt + 9, end).replace(/&/g, "&amp;");
+      close = end + 2;
+    } else {
+      close = buf.indexOf(">", lt);
+    }
+    if (this.capturing && this.skipDepth === 0) {
+      this.pending += this.sub(buf, this.capStart, lt) + cdata;
+      this.capStart = close + 1;
+    }
+    return close;
+  }
+
+  private takeText(buf: string, lt: number): string {
+    const raw = this.pending.length === 0 ? this.sub(buf, this.capStart, lt) : this.pending + this.sub(buf, this.capStart, lt);
+    this.pending = "";
+    this.capturing = false;
+    return decodeEntities(raw);
+  }
+
+  private startCapture(at: number): void {
+    this.capturing = true;
+    this.capStart = at;
+    this.pending = "";
+  }
+
+  private tag(buf: string, lt: number, gt: number, name: string): void {
+    switch (name) {
+      case "value":
+        if (this.skipNext) return this.startSkip();
+        this.untyped = true;
+        return this.startCapture(gt + 1);
+      case "/value":
+        if (this.untyped) {
+          this.untyped = false;
+          this.emit(this.takeText(buf, lt));
+        }
+        return;
+      case "member":
+      case "/member":
+        this.skipNext = false;
+        return;
+      case "name":
+        this.scalar = "name";
+        return this.startCapture(gt + 1);
+      case "/name":
+        return this.endName(this.takeText(buf, lt));
+      case "struct":
+        return this.open(STRUCT);
+      case "array":
+        return this.open(ARRAY);
+      case "/struct":
+      case "/array":
+        return this.close(name === "/struct" ? STRUCT : ARRAY);
+      case "data":
+      case "/data":
+        return;
+      case "string":
+        return this.openScalar("string", gt);
+      case "int":
+      case "i4":
+        return this.openScalar("int", gt);
+      case "i8":
+        return this.openScalar("i8", gt);
+      case "double":
+        return this.openScalar("double", gt);
+      case "boolean":
+        return this.openScalar("boolean", gt);
+      case "dateTime.iso8601":
+        return this.openScalar("dateTime", gt);
+      case "/string":
+      case "/int":
+      case "/i4":
+      case "/i8":
+      case "/double":
+      case "/boolean":
+      case "/dateTime.iso8601":
+        return this.closeScalar(this.takeText(buf, lt));
+      default:
+        return this.otherTag(name, buf, lt, gt);
+    }
+  }
+
+  /** Envelope tags, self-closing tags and tags written with whitespace. */
+  private otherTag(raw: string, buf: string, lt: number, gt: number): void {
+    const selfClosing = raw.endsWith("/");
+    const name = (selfClosing ? raw.slice(0, -1) : raw).trim().split(/\s/, 1)[0] ?? "";
+    if (!selfClosing && name !== raw) return this.tag(buf, lt, gt, name);
+    switch (name) {
+      case "methodResponse":
+        this.sawDocument = true;
+        return;
+      case "params":
+      case "param":
+      case "/params":
+      case "/param":
+      case "/methodResponse":
+      case "/fault":
+        return;
+      case "fault":
+        this.fault = true;
+        return;
+      case "nil":
+        return this.emitTyped(null);
+      case "value":
+        if (this.skipNext) return this.skipEmptyValue();
+        return this.emitTyped("");
+      case "string":
+        return this.emitTyped("");
+      case "struct":
+        return this.emitTyped(newStruct());
+      case "array":
+        return this.emitTyped([]);
+      case "data":
+      case "member":
+        return;
+      default:
+        throw new XmlRpcDecodeError(`unknown XML-RPC tag <${raw}>`);
+    }
+  }
+
+  private openScalar(kind: Scalar, gt: number): void {
+    this.untyped = false;
+    this.scalar = kind;
+    this.startCapture(gt + 1);
+  }
+
+  private closeScalar(text: string): void {
+    const kind = this.scalar;
+    this.scalar = undefined;
+    switch (kind) {
+      case "string":
+        return this.emit(text);
+      case "int": {
+        const trimmed = text.trim();
+        if (!/^[+-]?\d+$/.test(trimmed)) throw new XmlRpcDecodeError(`expected an integer, got '${trimmed}'`);
+        return this.emit(Number(trimmed));
+      }
+      case "i8": {
+        // Kept as a decimal string, like XAPI's untyped int64 (and like xmlrpc does).
+        if (!/^-?\d+$/.test(text)) throw new XmlRpcDecodeError(`expected an i8 integer, got '${text}'`);
+        return this.emit(text);
+      }
+      case "double": {
+        const n = Number(text.trim());
+        if (text.trim() === "" || Number.isNaN(n)) throw new XmlRpcDecodeError(`expected a double, got '${text}'`);
+        return this.emit(n);
+      }
+      case "boolean": {
+        const t = text.trim();
+        if (t !== "1" && t !== "0") throw new XmlRpcDecodeError(`expected boolean 1 or 0, got '${t}'`);
+        return this.emit(t === "1");
+      }
+      case "dateTime": {
+        const date = parseXapiDateTime(text);
+        if (!date) throw new XmlRpcDecodeError(`expected an ISO 8601 datetime, got '${text}'`);
+        return this.emit(date);
+      }
+      default:
+        throw new XmlRpcDecodeError("closing tag without a matching scalar");
+    }
+  }
+
+  private emitTyped(value: XmlRpcValue): void {
+    this.untyped = false;
+    this.capturing = false;
+    this.emit(value);
+  }
+
+  private endName(name: string): void {
+    this.scalar = undefined;
+    const frame = this.frames[this.frames.length - 1];
+    if (!frame || frame.kind !== STRUCT) throw new XmlRpcDecodeError("<name> outside a struct");
+    frame.name = name;
+    if (this.skipMembers?.has(name)) this.skipNext = true;
+  }
+
+  private open(kind: typeof ARRAY | typeof STRUCT): void {
+    this.untyped = false;
+    this.capturing = false;
+    this.frames.push(
+      kind === ARRAY ? new Frame(ARRAY, [], NO_MEMBERS) : new Frame(STRUCT, NO_ITEMS, newStruct()),
+    );
+  }
+
+  private close(kind: typeof ARRAY | typeof STRUCT): void {
+    const frame = this.frames.pop();
+    if (!frame || frame.kind !== kind) throw new XmlRpcDecodeError("mismatched </array> or </struct>");
+    this.emit(kind === ARRAY ? frame.items : frame.members);
+  }
+
+  private emit(value: XmlRpcValue): void {
+    const frame = this.frames[this.frames.length - 1];
+    if (frame === undefined) {
+      this.sawDocument = true;
+      this.results.push(value);
+    } else if (frame.kind === ARRAY) {
+      frame.items.push(value);
+    } else {
+      if (frame.name === undefined) throw new XmlRpcDecodeError("struct member without a <name>");
+      frame.members[frame.name] = value;
+      frame.name = undefined;
+    }
+  }
+
+  private startSkip(): void {
+    this.skipNext = false;
+    this.skipDepth = 1;
+    const frame = this.frames[this.frames.length - 1];
+    if (frame) frame.name = undefined;
+  }
+
+  private skipEmptyValue(): void {
+    this.startSkip();
+    this.skipDepth = 0;
+  }
+
+  /** While skipping, only `<value>` nesting matters; no text is kept. */
+  private skipTag(name: string): void {
+    if (name === "value") this.skipDepth++;
+    else if (name === "/value") this.skipDepth--;
+  }
+}
+
+/** Decodes a whole `<methodResponse>` held in memory. */
+export function decodeResponse(body: Buffer | string, options?: DecodeOptions): DecodedResponse {
+  const decoder = new XmlRpcDecoder(options);
+  decoder.write(body);
+  return decoder.endResponse();
+}
+
+/** Decodes a bare `<value>` fragment, e.g. a task's `result` field. */
+export function decodeValueFragment(xml: string): XmlRpcValue {
+  const decoder = new XmlRpcDecoder();
+  decoder.write(xml);
+  return decoder.endValue();
+}
