@@ -33,7 +33,7 @@ export interface DiskSpec {
   readonly sm_config?: Record<string, string>;
   readonly on_boot?: "reset" | "persist";
   readonly sharable?: boolean;
-  /** VHD chain length already under this disk (older snapshots deleted but not coalesced). */
+  /** VHD chain length of the disk, itself included (1 = no parent); 30 makes the next snapshot fail. */
   readonly chainDepth?: number;
 }
 
