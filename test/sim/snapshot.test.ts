@@ -156,7 +156,7 @@ describe("VM.snapshot on storage limits (reference §3.1 errors, §5)", () => {
       const nfs0 = await used("NFS store");
       await rpc(sim, "VM.snapshot", s, await refByName(sim, s, "VM", "db-01"), "thick");
       await rpc(sim, "VM.snapshot", s, await refByName(sim, s, "VM", "web-01"), "thin");
-      expect((await used("Local storage")) - local0).toBeGreaterThan(140 * GiB);
+      expect((await used("Local storage")) - local0).toBeGreaterThan(70 * GiB);
       expect((await used("NFS store")) - nfs0).toBeLessThan(64 * 1024 * 1024);
     });
   });
