@@ -6,6 +6,8 @@ export const dataSnapshot: ResourceSchema = {
   type: "xapi_snapshot",
   mode: "data",
   description: "Finds a snapshot or checkpoint of a VM, e.g. the latest one a schedule took, so that an `xapi_vm_revert` can target it. Nothing matching, or several without `most_recent`, is a plan-time error.",
+  example: `const latest = new DataXapiSnapshot(this, "latest_nightly", { vm: "web-01", schedule: "nightly" });
+new VmRevert(this, "web_rollback", { vm: "web-01", snapshot: latest.uuid, revertToken: "rollback-1" });`,
   attributes: [
     required("vm", "string", "The VM: its uuid or its exact `name_label`.", { nonEmpty: true }),
     optional("name_regex", "string", "Only snapshots whose name_label matches this regular expression.", { regex: true }),
@@ -25,6 +27,8 @@ export const dataVm: ResourceSchema = {
   mode: "data",
   description: "Looks up one VM by `name_label` or `uuid` (exactly one of them). Control domains, templates and snapshots never match; a name matching several VMs is an error listing them.",
   exactlyOneOf: [["name_label", "uuid"]],
+  example: `const web = new DataXapiVm(this, "web", { nameLabel: "web-01" });
+new Snapshot(this, "web_snapshot", { vm: web.uuid, nameLabel: "web-01 snapshot" });`,
   attributes: [
     optionalComputed("name_label", "string", "Exact name_label of the VM.", { nonEmpty: true }),
     optionalComputed("uuid", "string", "UUID of the VM.", { nonEmpty: true }),
@@ -40,6 +44,7 @@ export const dataVms: ResourceSchema = {
   type: "xapi_vms",
   mode: "data",
   description: "Lists the VMs matching every given filter (control domains, templates and snapshots excluded), e.g. all VMs tagged `nightly` for a snapshot schedule.",
+  example: `const tagged = new DataXapiVms(this, "nightly_vms", { tags: ["nightly"], powerState: "Running" });`,
   attributes: [
     optional("tags", "list(string)", "Only VMs carrying all of these tags."),
     optional("power_state", "string", "Only VMs in this power state.", { enum: POWER_STATES }),

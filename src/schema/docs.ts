@@ -38,6 +38,7 @@ function resourcePage(r: ResourceSchema): string {
     `# ${heading}`,
     "",
     r.description,
+    ...(r.example ? ["", "## Example", "", "```ts", r.example, "```"] : []),
     ...section("Required", inputs.filter((a) => a.required)),
     ...section("Optional", inputs.filter((a) => !a.required)),
     ...r.blocks.flatMap((b) => ["", `## Block \`${b.name}\``, "", b.description, "", ...b.attributes.map(attributeLine)]),

@@ -32,6 +32,11 @@ export const snapshot: ResourceSchema = {
   mode: "managed",
   description: "A disk-only snapshot of a VM (`VM.snapshot`, or `VM.snapshot_with_quiesce` when `quiesce` is set). It captures the VM's disks at apply time; only `name_label` and `name_description` update in place.",
   pointInTime: true,
+  example: `new Snapshot(this, "web_before_upgrade", {
+  vm: "web-01",
+  nameLabel: "web-01 before upgrade",
+  retakeToken: "2026-11", // change to capture the VM again (replace, create before destroy)
+});`,
   attributes: [
     ...pointInTimeCommon("snapshot"),
     optional("quiesce", "bool", "Quiesce the guest through VSS first. Removed on Citrix Hypervisor 8.1+ / XCP-ng 8.x (plan-time error there: use `xapi_checkpoint`); elsewhere Windows guests only.", { immutable: true, default: false }),
@@ -45,6 +50,11 @@ export const checkpoint: ResourceSchema = {
   mode: "managed",
   description: "A checkpoint: a snapshot of a VM's disks and memory (`VM.checkpoint`). The VM must be Running, Paused or Suspended and pauses briefly; the plan shows the space the memory image needs on the suspend SR.",
   pointInTime: true,
+  example: `new Checkpoint(this, "db_before_upgrade", {
+  vm: "db-01",
+  nameLabel: "db-01 before upgrade",
+  protect: true,
+});`,
   attributes: [
     ...pointInTimeCommon("checkpoint"),
     computed("power_state", "string", "Power state captured with the checkpoint (the VM's state after a revert)."),
@@ -58,6 +68,8 @@ export const template: ResourceSchema = {
   type: "xapi_template",
   mode: "managed",
   description: "A template made from a snapshot or checkpoint (`VM.clone`, or `VM.copy` into `sr`), never with memory state.",
+  example: `const golden = new Snapshot(this, "web_golden", { vm: "web-01", nameLabel: "web-01 golden" });
+new Template(this, "web_template", { source: golden.uuid, nameLabel: "web golden template", sr: "NFS store" });`,
   attributes: [
     SOURCE,
     required("name_label", "string", "Name of the template; updates in place.", { nonEmpty: true }),
@@ -73,6 +85,7 @@ export const snapshotExport: ResourceSchema = {
   type: "xapi_snapshot_export",
   mode: "managed",
   description: "An XVA export of a snapshot to a local file (HTTP `GET /export`), streamed to `<path>.partial`, synced, then renamed.",
+  example: `new SnapshotExport(this, "web_golden_xva", { source: golden.uuid, path: "exports/web-01.xva", compress: true });`,
   attributes: [
     SOURCE,
     required("path", "string", "Local file to write the XVA to.", { immutable: true, nonEmpty: true }),
@@ -87,6 +100,11 @@ export const snapshotSchedule: ResourceSchema = {
   type: "xapi_snapshot_schedule",
   mode: "managed",
   description: "A VM snapshot schedule (VMSS): the pool takes snapshots of its VMs on a timetable and keeps the newest `retained_snapshots`. A VM belongs to at most one schedule. Times are in the pool's time zone.",
+  example: `const tagged = new DataXapiVms(this, "nightly_vms", { tags: ["nightly"] });
+new SnapshotSchedule(this, "nightly", {
+  nameLabel: "nightly", type: "snapshot", frequency: "daily",
+  schedule: { hour: 2, min: 30 }, retainedSnapshots: 7, vms: tagged.uuids,
+});`,
   attributes: [
     required("name_label", "string", "Name of the schedule.", { nonEmpty: true }),
     NAME_DESCRIPTION,
@@ -103,7 +121,7 @@ export const snapshotSchedule: ResourceSchema = {
     description: "When the schedule runs. Keys not listed for the `frequency` are errors; missing ones take XAPI's defaults (min 0, hour 0, days Monday).",
     attributes: [
       optional("min", "number", "Minute of the hour: 0, 15, 30 or 45."),
-      optional("hour", "number", "Hour of the day, 0–23 (daily and weekly).", { range: { min: 0, max: 23 } }),
+      optional("hour", "number", "Hour of the day (daily and weekly).", { range: { min: 0, max: 23 } }),
       optional("days", "list(string)", "Weekday names, e.g. [\"Monday\", \"Thursday\"] (weekly only)."),
     ],
   }],
@@ -113,6 +131,10 @@ export const vmRevert: ResourceSchema = {
   type: "xapi_vm_revert",
   mode: "managed",
   description: "Reverts a VM to a snapshot or checkpoint (`VM.revert`). An action, not a state: it runs when `revert_token` differs from the token recorded for this address, and VM state written after the snapshot is lost.",
+  example: `const before = new Checkpoint(this, "db_before_upgrade", { vm: "db-01", nameLabel: "db-01 before upgrade" });
+new VmRevert(this, "db_rollback", {
+  vm: "db-01", snapshot: before.uuid, revertToken: "rollback-1", safetySnapshot: true, restorePowerState: true,
+});`,
   attributes: [
     required("vm", "string", VM_INPUT, { nonEmpty: true }),
     required("snapshot", "string", "The snapshot or checkpoint to revert to: its uuid or a reference such as `${xapi_checkpoint.pre_upgrade.uuid}`.", { nonEmpty: true }),
@@ -127,6 +149,10 @@ export const xvaImport: ResourceSchema = {
   type: "xapi_xva_import",
   mode: "managed",
   description: "Imports an XVA file into an SR (HTTP `PUT /import` with a task). An exported snapshot imports as a template; with a provider alias it can target another pool (backup copy, move).",
+  example: `new XvaImport(this, "web_copy_on_dr", {
+  provider: dr, // an XapiProvider with alias "dr"
+  path: xva.path, sha256: xva.sha256, sr: "Local storage",
+});`,
   attributes: [
     required("path", "string", "The XVA file, e.g. the `path` of an `xapi_snapshot_export`.", { immutable: true, nonEmpty: true }),
     required("sr", "string", "SR (uuid or name_label) to import into.", { immutable: true, nonEmpty: true }),

@@ -68,6 +68,8 @@ export interface ResourceSchema {
    * immutable attribute is an error unless `retake_token` changes or the address is --replace'd.
    */
   readonly pointInTime?: boolean;
+  /** A short TypeScript usage snippet for the docs page (constructs imported from "xsnap"). */
+  readonly example?: string;
   /** Groups of attributes of which exactly one must be configured (`data.xapi_vm`: name_label or uuid). */
   readonly exactlyOneOf?: readonly (readonly string[])[];
 }

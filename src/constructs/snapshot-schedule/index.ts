@@ -64,7 +64,7 @@ export interface SnapshotScheduleSchedule {
   */
   readonly min?: number;
   /**
-  * Hour of the day, 0–23 (daily and weekly).
+  * Hour of the day (daily and weekly).
   *
   * Docs at Terraform Registry: {@link https://registry.terraform.io/providers/xsnap/xapi/0.1.0/docs/resources/snapshot_schedule#hour SnapshotSchedule#hour}
   */
