@@ -11,7 +11,7 @@ import { xapiCode } from "./client";
 import type { Applied, ApplyContext, IntentOutcome } from "./kind";
 import { markerValues, withMarkers } from "./markers";
 import type { CreateStep, DestroyStep, Step, UpdateStep } from "./point-in-time-steps";
-import type { Flavor } from "./point-in-time";
+import type { Flavor } from "./point-in-time-steps";
 
 /** The seed: quiesced snapshots "may fail under load, more than one attempt may be needed". */
 const QUIESCE_RETRY = new Set(["VM_SNAPSHOT_WITH_QUIESCE_FAILED", "VM_SNAPSHOT_WITH_QUIESCE_TIMEOUT", "VM_SNAPSHOT_WITH_QUIESCE_PLUGIN_DEOS_NOT_RESPOND"]);

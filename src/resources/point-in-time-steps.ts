@@ -7,6 +7,18 @@ import type { Change } from "../engine/plan";
 import type { Uuid } from "../xapi/types";
 import type { DiskRef } from "./kind";
 
+/** What distinguishes `xapi_snapshot` from `xapi_checkpoint`. */
+export interface Flavor {
+  readonly type: string;
+  /** "snapshot" / "checkpoint", as the plan's notes say it. */
+  readonly noun: string;
+  /** VM.checkpoint: memory too, VM must not be Halted, space estimate shown. */
+  readonly withMemory: boolean;
+  /** Inputs that cannot change without a retake. */
+  readonly immutable: readonly string[];
+  readonly computed: readonly string[];
+}
+
 export type OnDestroy = "uninstall" | "keep_disks";
 
 export interface CreateStep {

@@ -3,31 +3,23 @@
  * point in time. Only name_label / name_description update in place; a change of an immutable
  * attribute is refused unless retake_token changes or --replace asks for it (DESIGN §3).
  */
-import type { Address, Diagnostic } from "../engine/diagnostics";
+import type { Diagnostic } from "../engine/diagnostics";
 import type { AttrValue, Attrs } from "../engine/plan";
 import type { PoolView, VmRecord } from "../xapi/records";
 import type { Uuid } from "../xapi/types";
-import { isNullRef } from "../xapi/types";
 import { diskVdis, ownedDisks } from "./disks";
 import { errorAt, unknownValue } from "./findings";
-import type { DiffArgs, DiffResult, IntentOutcome, IntentRecord, Live, ObjectRead, PlannedAction, ResourceKind } from "./kind";
-import { markedObjects, ownMarkers, typeOfAddress } from "./markers";
+import type { DiffArgs, DiffResult, Live, ObjectRead, PlannedAction, ResourceKind } from "./kind";
 import { applyStep, finishIntent } from "./point-in-time-apply";
-import { stepOf, toPrivate, vmOfStep, type CreateStep, type DestroyStep, type OnDestroy } from "./point-in-time-steps";
+import { resolveIntent } from "./point-in-time-intents";
+import { observe } from "./point-in-time-observe";
+import { orphanDiff } from "./point-in-time-orphan";
+import { stepOf, toPrivate, vmOfStep, type CreateStep, type DestroyStep, type Flavor, type OnDestroy } from "./point-in-time-steps";
 import { preflight } from "./preflight";
 import { decodeSpec, digestOf, encodeSpec } from "./spec-record";
-import { isPlainVm, lookupVm } from "./vm-lookup";
+import { lookupVm } from "./vm-lookup";
 
-export interface Flavor {
-  readonly type: string;
-  /** "snapshot" / "checkpoint", as the plan's notes say it. */
-  readonly noun: string;
-  /** VM.checkpoint: memory too, VM must not be Halted, space estimate shown. */
-  readonly withMemory: boolean;
-  /** Inputs that cannot change without a retake. */
-  readonly immutable: readonly string[];
-  readonly computed: readonly string[];
-}
+export type { Flavor } from "./point-in-time-steps";
 
 /** Spec attributes after resolution, with defaults. */
 interface Wanted {
@@ -69,40 +61,14 @@ export function pointInTimeKind(flavor: Flavor): ResourceKind {
 
 const stepObject = (change: { readonly address: string }): string => change.address;
 
-function observe(flavor: Flavor, view: PoolView, stack: string): ReadonlyMap<Address, readonly Live[]> {
-  const out = new Map<Address, Live[]>();
-  for (const [address, records] of markedObjects(view, stack)) {
-    if (typeOfAddress(address) !== flavor.type) continue;
-    const lives = records.filter((r) => r.is_a_snapshot).map((r) => liveOf(flavor, view, address, r));
-    if (lives.length > 0) out.set(address, lives);
-  }
-  return out;
-}
-
-export function liveOf(flavor: Flavor, view: PoolView, address: Address, snap: VmRecord): Live {
-  const source = isNullRef(snap.snapshot_of) ? undefined : view.vms.get(snap.snapshot_of);
-  const attrs: Record<string, AttrValue> = {
-    uuid: snap.uuid,
-    vm_uuid: source?.uuid ?? "",
-    name_label: snap.name_label,
-    name_description: snap.name_description,
-    snapshot_time: snap.snapshot_time.toISOString(),
-    disk_uuids: diskVdis(view, snap).map((d) => d.uuid),
-  };
-  if (flavor.withMemory) {
-    attrs.power_state = snap.power_state;
-    attrs.memory_bytes = snap.memory_static_max;
-  }
-  const spec = ownMarkers(snap)?.spec;
-  const recorded = decodeSpec(spec);
-  return { address, uuid: snap.uuid, attrs, order: snap.snapshot_time.getTime(), ...(recorded ? { recorded } : {}) };
-}
-
 function diff(flavor: Flavor, args: DiffArgs): DiffResult {
   const { spec, live } = args;
   if (!spec) return live ? { planned: destroyAction(flavor, args.view, live), diagnostics: [], reads: destroyReads(args.view, live) } : { diagnostics: [], reads: [] };
   const wanted = resolveWanted(flavor, args);
-  if (!wanted.ok) return { diagnostics: wanted.diagnostics, reads: [] };
+  if (!wanted.ok) {
+    const orphan = live && live.attrs.vm_uuid === "" && live.recorded ? orphanDiff(flavor, args, live) : undefined;
+    return orphan ?? { diagnostics: wanted.diagnostics, reads: [] };
+  }
   const w = wanted.value;
   const reads: ObjectRead[] = [{ uuid: w.vm.uuid, address: args.address }];
   if (!live) return withPreflight(flavor, args, w, createAction(flavor, args, w), reads);
@@ -273,35 +239,4 @@ function destroyReads(view: PoolView, live: Live): ObjectRead[] {
   return [{ uuid: live.uuid, address: live.address }, ...destroyStep(view, live).disks.map((d) => ({ uuid: d.uuid, address: live.address }))];
 }
 
-function resolveIntent(flavor: Flavor, view: PoolView, intent: IntentRecord): IntentOutcome {
-  const leftovers = (intent.disks ?? []).flatMap((uuid) => {
-    const e = view.byUuid.get(uuid);
-    const vdi = e?.class === "VDI" ? view.vdis.get(e.ref) : undefined;
-    return vdi ? [{ uuid: vdi.uuid, name_label: vdi.name_label }] : [];
-  });
-  const objectGone = intent.object !== undefined && !view.byUuid.has(intent.object);
-  const cleanup = objectGone && leftovers.length > 0 ? { cleanup: leftovers } : {};
-  if (intent.op !== "create" && intent.op !== "replace") {
-    return { status: "discard", detail: objectGone && leftovers.length > 0
-      ? `${intent.object} is gone but ${leftovers.length} of its disks remain; they will be destroyed`
-      : `nothing was created; the plan decides again what ${intent.address} needs`, ...cleanup };
-  }
-  const vmEntry = intent.vm ? view.byUuid.get(intent.vm) : undefined;
-  const vm = vmEntry?.class === "VM" ? view.vms.get(vmEntry.ref) : undefined;
-  if (!vm || !isPlainVm(vm)) return { status: "discard", detail: `the VM ${intent.vm ?? "?"} no longer exists, so nothing of ${intent.address} can remain`, ...cleanup };
-  const existing = new Set(intent.existing ?? []);
-  const candidates = (view.snapshotsOf.get(vm.ref) ?? [])
-    .map((ref) => view.vms.get(ref))
-    .filter((s): s is VmRecord => s !== undefined && s.name_label === intent.expected_name && !existing.has(s.uuid));
-  const marked = candidates.filter((s) => ownMarkers(s)?.address === intent.address);
-  if (marked.length > 0) return { status: "done", detail: `${flavor.noun} ${marked[0]?.uuid} was created and marked; only the record remains`, ...cleanup };
-  const unmarked = candidates.filter((s) => ownMarkers(s) === undefined);
-  const only = unmarked[0];
-  if (unmarked.length === 0) return { status: "discard", detail: `no ${flavor.noun} named "${intent.expected_name}" of VM "${vm.name_label}" was created`, ...cleanup };
-  if (unmarked.length === 1 && only) {
-    return { status: "adopt", detail: `${flavor.noun} "${only.name_label}" (${only.uuid}) of VM "${vm.name_label}" was created without markers; it will be adopted`,
-      live: liveOf(flavor, view, intent.address, only) };
-  }
-  return { status: "ambiguous", detail: `${unmarked.length} unmarked ${flavor.noun}s named "${intent.expected_name}" of VM "${vm.name_label}" appeared; xsnap cannot tell which one the interrupted apply created`,
-    candidates: unmarked.map((s) => `"${s.name_label}" (${s.uuid}, taken ${s.snapshot_time.toISOString()})`) };
-}
+

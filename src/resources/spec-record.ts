@@ -14,13 +14,19 @@ const DIGEST_CHARS = 16;
 
 export const digestOf = (value: AttrValue | undefined): string => hashValue(value ?? null).slice(0, DIGEST_CHARS);
 
+/**
+ * `digests` carries attributes whose value is no longer known but whose last applied digest stays
+ * (the `vm` of a snapshot whose VM was destroyed). The overall hash covers the digests, so it is the
+ * same whichever way an attribute came in.
+ */
 export function encodeSpec(args: {
   readonly hashed: Readonly<Record<string, AttrValue | undefined>>;
   readonly kept: Readonly<Record<string, string>>;
+  readonly digests?: Readonly<Record<string, string>>;
 }): string {
-  const digests: Record<string, string> = {};
+  const digests: Record<string, string> = { ...(args.digests ?? {}) };
   for (const [k, v] of Object.entries(args.hashed)) digests[k] = digestOf(v);
-  return canonicalJson({ v: FORMAT, sha256: hashValue(args.hashed), attrs: digests, kept: args.kept });
+  return canonicalJson({ v: FORMAT, sha256: hashValue(digests), attrs: digests, kept: args.kept });
 }
 
 /** Undefined for a marker written by another format (treated as "not marked by this version"). */

@@ -177,6 +177,18 @@ describe("planStack on snapshots", () => {
     expect(actions).toEqual([`no-op ${second.uuid}`, `destroy ${stale?.uuid}`]);
   });
 
+  it("keeps a snapshot whose VM was destroyed: names still update, a retake is refused", () => {
+    const { b, vms, snap } = applied();
+    b.remove(vms.web);
+    const same = plan(b, stackOf(web()));
+    expect(changeAt(same, WEB)?.action).toBe("no-op");
+    expect(same.diagnostics.map((d) => `${d.severity}: ${d.summary}`)).toEqual(["warning: the VM this snapshot was taken of no longer exists; the snapshot is kept as it is"]);
+    const renamed = changeAt(plan(b, stackOf(web({ name_label: "archive" }))), WEB);
+    expect(renamed?.action).toBe("update");
+    expect(renamed?.before?.uuid).toBe(snap.uuid);
+    expect(errors(plan(b, stackOf(web({ retake_token: "2" })))).join("\n")).toContain("cannot retake this snapshot: the VM it was taken of no longer exists");
+  });
+
   it("fingerprints the VM and the managed objects it read", () => {
     const { b, vms, snap } = applied();
     const p = plan(b, stackOf(web()));
