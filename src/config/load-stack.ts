@@ -3,8 +3,9 @@
  * validate it and hand the engine a DesiredStack, or every diagnostic. Never throws for a
  * user's mistake; a throw here is a bug.
  */
+import { existsSync } from "fs";
 import * as path from "path";
-import type { Result } from "../engine/diagnostics";
+import { error, type Result } from "../engine/diagnostics";
 import { buildDesiredStack } from "./build-stack";
 import type { DesiredStack } from "./model";
 import { readConfigPath, readOutdir } from "./stack-source";
@@ -27,6 +28,9 @@ export async function loadStack(options: LoadOptions): Promise<Result<DesiredSta
     const synthesized = await synthApp({ cwd: options.cwd });
     if (!synthesized.ok) return synthesized;
     source = await readOutdir(synthesized.value.outdir, options.stack);
+    if (!source.ok && !existsSync(path.join(synthesized.value.outdir, "manifest.json"))) {
+      return { ok: false, diagnostics: [error(`the cdktf app ran but wrote no ${path.join(synthesized.value.outdir, "manifest.json")}; it must call app.synth() and keep the default outdir (CDKTF_OUTDIR)`)] };
+    }
   }
   if (!source.ok) return source;
   return buildDesiredStack(source.value.document, source.value.stack);

@@ -25,8 +25,9 @@ describe("config validation of invalid configurations", () => {
     for (const line of printed) expect(line).toMatch(/^Error: (data\.)?[a-z_]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)?: /);
   });
 
-  it("never repeats a literal password in its message", async () => {
-    const result = await loadStack({ cwd: dir, config: "literal-password-in-provider.tf.json" });
+  it.each(["literal-password-in-provider.tf.json", "credentials-in-provider-url.tf.json"])("never repeats a literal password (%s)", async (file) => {
+    const result = await loadStack({ cwd: dir, config: file });
+    expect(result.ok).toBe(false);
     expect(JSON.stringify(result)).not.toContain("hunter2");
   });
 });

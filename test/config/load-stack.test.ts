@@ -170,6 +170,7 @@ describe("loadStack", () => {
   write("folder-name/cdk.tf.json", stackDoc());
   write("broken.tf.json", "{ not json");
   write("failing-app/cdktf.json", { app: "node -e \"process.exit(3)\"" });
+  write("silent-app/cdktf.json", { app: "node -e 0" });
   const load = async (config?: string, stack?: string) =>
     loadStack({ cwd: root, ...(config !== undefined ? { config } : {}), ...(stack !== undefined ? { stack } : {}) });
   const stackName = async (config: string, stack?: string) => {
@@ -205,6 +206,13 @@ describe("loadStack", () => {
   it("explains what to do where there is no cdktf.json", async () => {
     expect(await errors(undefined)).toEqual([
       `Error: no cdktf.json in ${root}: run xsnap in a cdktf app folder, or pass --config with a cdk.tf.json file or a cdktf.out folder`,
+    ]);
+  });
+
+  it("explains an app that runs but synthesizes nothing", async () => {
+    const cwd = path.join(root, "silent-app");
+    expect(await errors(undefined, undefined, cwd)).toEqual([
+      `Error: the cdktf app ran but wrote no ${path.join(cwd, "cdktf.out", "manifest.json")}; it must call app.synth() and keep the default outdir (CDKTF_OUTDIR)`,
     ]);
   });
 
