@@ -66,8 +66,8 @@ function convertString(path: string, s: string, scope: ReferenceScope, sink: Con
 }
 
 /**
- * Converts a raw JSON value. Returns undefined (after reporting) for values that cannot be used;
- * `null` is treated like an attribute that is not set.
+ * Converts a raw JSON value. Returns undefined, always after reporting why, for values that cannot
+ * be used. A top-level `null` (attribute not set) never gets here; a null inside a value is an error.
  */
 export function convertValue(path: string, raw: unknown, scope: ReferenceScope, sink: ConversionSink): ConfigValue | undefined {
   if (typeof raw === "string") return convertString(path, raw, scope, sink);
@@ -87,6 +87,8 @@ export function convertValue(path: string, raw: unknown, scope: ReferenceScope, 
     }
     return ok ? out : undefined;
   }
+  // null inside a list or block; JSON has no other value left.
+  sink.diagnostics.push(error(`${path} must not be null`, sink.address));
   return undefined;
 }
 

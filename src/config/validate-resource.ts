@@ -42,6 +42,7 @@ function inputNames(schema: ResourceSchema): string[] {
 
 /** A block is an object in cdktf's output, or a one-element list in hand-written Terraform JSON. */
 function blockValue(path: string, v: ConfigValue, ctx: CheckContext): Readonly<Record<string, ConfigValue>> | undefined {
+  if (Array.isArray(v) && v.length === 0) return {}; // Terraform JSON's way of writing "no block"
   const single = Array.isArray(v) && v.length === 1 ? v[0] : v;
   if (isObject(single) && !("ref" in single)) return single as Readonly<Record<string, ConfigValue>>;
   ctx.diagnostics.push(error(`${path} must be a block (an object)`, ctx.address));
@@ -139,7 +140,7 @@ export function validateResource(raw: RawResource, scope: ReferenceScope, aliase
   }
 
   for (const a of schema.attributes) {
-    if (a.required && raw.body[a.name] === undefined) {
+    if (a.required && (raw.body[a.name] === undefined || raw.body[a.name] === null)) {
       diagnostics.push(error(`missing required attribute "${a.name}"`, raw.address));
       ok = false;
     }
@@ -154,7 +155,11 @@ export function validateResource(raw: RawResource, scope: ReferenceScope, aliase
   const withDefaults: Record<string, ConfigValue> = { ...defaults(schema), ...attrs };
   const rule = KIND_RULES[schema.type];
   if (rule && !rule(withDefaults, ctx)) ok = false;
-  if (!ok || provider === undefined) return { diagnostics };
+  if (!ok || provider === undefined) {
+    // Dropping a resource without saying why would plan its destruction: that must never happen.
+    if (!diagnostics.some((d) => d.severity === "error")) throw new Error(`bug: ${raw.address} rejected without a diagnostic`);
+    return { diagnostics };
+  }
   return {
     resource: {
       address: raw.address, mode: raw.mode, type: raw.type, name: raw.name, provider,

@@ -98,6 +98,13 @@ describe("desired attributes", () => {
     });
   });
 
+  it.each([
+    ["a required attribute set to null is missing", { vm: null }, ['Error: xapi_snapshot.web: missing required attribute "vm"']],
+    ["null inside a list is refused, not dropped", { ignore_disks: ["a", null] }, ["Error: xapi_snapshot.web: ignore_disks[1] must not be null"]],
+  ])("%s", (_why, extra, expected) => {
+    expect(problems({ resource: { xapi_snapshot: { web: snap(extra) } } })).toEqual(expected);
+  });
+
   it("treats null like an attribute that is not set", () => {
     const s = build({ resource: { xapi_snapshot: { web: snap({ name_description: null }) } } });
     expect(byAddress(s, "xapi_snapshot.web").attrs.name_description).toBe("");
