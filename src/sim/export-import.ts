@@ -21,6 +21,7 @@ import { importXva } from "./import-xva";
 
 /** Bytes of synthetic data per disk (the rest of the virtual size reads as zeros). */
 const DATA_BYTES = 2 * 1024 * 1024;
+const ZEROS = Buffer.alloc(1024 * 1024);
 
 export interface HttpCall {
   readonly query: URLSearchParams;
@@ -76,8 +77,10 @@ export function contextFor(sim: Simulator, call: HttpCall, method: string): Call
 
 /** Deterministic synthetic bytes of a disk (also used by tests to predict an export). */
 export function diskBytes(vdi: DbRecord, offset: number, length: number): Buffer {
-  const out = Buffer.alloc(length);
   const dataEnd = Math.min(DATA_BYTES, vdi.physical_utilisation as number, vdi.virtual_size as number);
+  // Beyond the data the disk reads as zeros: one shared buffer, so a 2 TiB disk costs no allocation.
+  if (offset >= dataEnd && length <= ZEROS.length) return ZEROS.subarray(0, length);
+  const out = Buffer.alloc(length);
   if (offset >= dataEnd) return out;
   const seed = createHash("sha256").update(String(vdi.uuid)).digest();
   for (let i = 0; i < Math.min(length, dataEnd - offset); i++) out[i] = seed[(offset + i) % seed.length] ?? 0;

@@ -41,7 +41,8 @@ try {
           .filter(o => o.$type === step.type)
           .map(o => ({ $ref: o.$ref, uuid: o.uuid, name_label: o.name_label, is_a_snapshot: o.is_a_snapshot, is_a_template: o.is_a_template, power_state: o.power_state }))
       } else if (step.op === 'getResource') {
-        const response = await xapi.getResource(step.path, { query: step.query ?? {} })
+        const query = Object.fromEntries(Object.entries(step.query ?? {}).map(([k, v]) => [k, resolveArg(v)]))
+        const response = await xapi.getResource(step.path, { query })
         const hash = createHash('sha256')
         let bytes = 0
         for await (const chunk of response.body) {
