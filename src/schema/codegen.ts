@@ -9,10 +9,12 @@ import * as path from "path";
 import { providerSchemaDocument } from "./terraform-json";
 import type { ProviderSchema } from "@cdktf/commons";
 
+/** The package the generator imports; after a move to `cdktn`, the generator's import changes with it. */
+const GENERATED_IMPORT = `import * as cdktf from '${"cdktf"}';`;
+
 /** The generated files import cdktf through src/cdktf.ts, so a move to `cdktn` touches one file. */
 function routeCdktfImport(text: string, depth: number): string {
-  const toSrc = "../".repeat(depth);
-  return text.replace(/^import \* as cdktf from 'cdktf';$/m, `import * as cdktf from '${toSrc}cdktf';`);
+  return text.replace(GENERATED_IMPORT, `import * as cdktf from '${"../".repeat(depth)}cdktf';`);
 }
 
 async function listFiles(dir: string): Promise<string[]> {
