@@ -27,6 +27,11 @@ export class XmlRpcDecodeError extends Error {
 export interface DecodeOptions {
   /** Struct member names whose values are dropped while decoding, never kept in memory. */
   readonly skipMembers?: ReadonlySet<string>;
+  /**
+   * Only skip members of structs at this nesting level (1 = the outermost struct), so that a map
+   * key that happens to share a field's name (other_config["snapshot_metadata"]) is kept.
+   */
+  readonly skipLevel?: number;
 }
 
 /** The outcome of a whole `<methodResponse>`: its single param, or the fault struct. */
@@ -93,6 +98,7 @@ function tagName(buf: string, lt: number, gt: number): string {
 export class XmlRpcDecoder {
   private readonly utf8 = new Utf8Chunks();
   private readonly skipMembers: ReadonlySet<string> | undefined;
+  private readonly skipLevel: number | undefined;
   private buf = "";
   /** The bytes of `buf` when it is all ASCII (string offsets are byte offsets), else undefined. */
   private bytes: Buffer | undefined = undefined;
@@ -113,6 +119,7 @@ export class XmlRpcDecoder {
 
   constructor(options: DecodeOptions = {}) {
     this.skipMembers = options.skipMembers && options.skipMembers.size > 0 ? options.skipMembers : undefined;
+    this.skipLevel = options.skipLevel;
   }
 
   /** Feeds the next chunk of the document. Throws XmlRpcDecodeError on malformed input. */
@@ -235,7 +242,7 @@ export class XmlRpcDecoder {
     if (!frame || frame.kind !== STRUCT) throw new XmlRpcDecodeError("<member> outside a struct");
     const name = decodeEntities(buf.slice(at + 6, nameEnd));
     const valueAt = nameEnd + 7;
-    this.skipNext = this.skipMembers?.has(name) === true;
+    this.skipNext = this.skips(name);
     if (!this.skipNext && buf.startsWith("<value>", valueAt)) {
       const textAt = valueAt + 7;
       const end = buf.indexOf("<", textAt);
@@ -475,7 +482,7 @@ export class XmlRpcDecoder {
     const frame = this.frames[this.frames.length - 1];
     if (!frame || frame.kind !== STRUCT) throw new XmlRpcDecodeError("<name> outside a struct");
     frame.name = name;
-    if (this.skipMembers?.has(name)) this.skipNext = true;
+    if (this.skips(name)) this.skipNext = true;
   }
 
   private open(kind: typeof ARRAY | typeof STRUCT): void {
@@ -504,6 +511,11 @@ export class XmlRpcDecoder {
       frame.members[frame.name] = value;
       frame.name = undefined;
     }
+  }
+
+  private skips(name: string): boolean {
+    if (this.skipMembers === undefined || !this.skipMembers.has(name)) return false;
+    return this.skipLevel === undefined || this.skipLevel === this.frames.length;
   }
 
   private startSkip(): void {

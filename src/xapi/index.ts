@@ -1,0 +1,153 @@
+/**
+ * The XAPI client: the public surface the engine and the CLI use (DESIGN §6). Everything else in
+ * `src/xapi` is reachable from here for tests and benches, but callers should need only this.
+ */
+import type { IncomingMessage } from "http";
+import type { Readable } from "stream";
+import type { CallLogger } from "./call-log";
+import { readPoolView } from "./pool-view";
+import type { PoolView } from "./records";
+import { Session } from "./session";
+import { TaskWaiter } from "./task";
+import { DEFAULT_CALL_TIMEOUT_MS, httpGet, httpPut, xmlRpcTransport as xmlRpcTransportFor, type Endpoint, type Transport } from "./transport";
+import { TransportError } from "./errors";
+import type { OpaqueRef, XapiValue } from "./types";
+
+export { XapiError, isXapiError, TransportError, isTransportError, type TransportErrorCode } from "./errors";
+export { RetryPolicy, defaultRetryPolicy, recoveryFor, type Recovery, type RetryCall, type RetryAttempt, type RunOptions, type RetryOperation } from "./retry";
+export { type Transport, type CallOptions, DEFAULT_CALL_TIMEOUT_MS } from "./transport";
+export { buildPoolView, readPoolWire, type PoolWire } from "./pool-view";
+export { taskOutcome } from "./task";
+export { normalizeFingerprint } from "./agent";
+export { hintFor } from "./hints";
+export type { CallLogger } from "./call-log";
+export * from "./types";
+export type * from "./records";
+
+export interface ConnectOptions {
+  readonly url: string;
+  readonly username: string;
+  readonly password: string;
+  readonly caFile?: string;
+  readonly tlsFingerprint?: string;
+  readonly insecure?: boolean;
+  /** Time allowed without progress on one call (default 120 s). */
+  readonly callTimeoutMs?: number;
+  /** Session originator, for XAPI's per-client session accounting (default "xsnap"). */
+  readonly originator?: string;
+  /** Receives one line per call, secrets redacted (e.g. for `--debug`). */
+  readonly log?: CallLogger;
+  /** Wraps the transport of each endpoint (tests: count or delay calls). */
+  readonly wrapTransport?: (transport: Transport, endpoint: Endpoint) => Transport;
+}
+
+export interface CallAsyncOptions {
+  readonly onProgress?: (fraction: number) => void;
+  readonly onTask?: (task: OpaqueRef) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface XapiClient {
+  /** The master's URL (after following HOST_IS_SLAVE). */
+  readonly url: string;
+  /** Calls `method` with the session prepended. Throws XapiError or TransportError. */
+  call(method: string, params?: readonly XapiValue[]): Promise<XapiValue>;
+  /** `Async.<method>`, waits for the task (progress via onProgress), returns its decoded result, destroys the task. */
+  callAsync(method: string, params: readonly XapiValue[], opts?: CallAsyncOptions): Promise<XapiValue>;
+  /** The one batched read of the pool (7 calls). */
+  readPoolView(): Promise<PoolView>;
+  /** GET on the master (e.g. /export) with `session_id` added; resolves with the unread 200 response. */
+  httpGet(path: string, query: Record<string, string>): Promise<IncomingMessage>;
+  /** PUT a body (e.g. /import) with `session_id` added; resolves once the pool answered 200. */
+  httpPut(path: string, query: Record<string, string>, body: Readable, length?: number): Promise<void>;
+  /** Logs out and closes the connections. */
+  close(): Promise<void>;
+}
+
+class Client implements XapiClient {
+  private readonly tasks: TaskWaiter;
+
+  constructor(
+    private readonly session: Session,
+    private readonly callTimeoutMs: number,
+  ) {
+    this.tasks = new TaskWaiter(session);
+  }
+
+  get url(): string {
+    return this.session.url;
+  }
+
+  call(method: string, params: readonly XapiValue[] = []): Promise<XapiValue> {
+    return this.session.call(method, params);
+  }
+
+  async callAsync(method: string, params: readonly XapiValue[], opts: CallAsyncOptions = {}): Promise<XapiValue> {
+    const task = await this.session.call(`Async.${method}`, params);
+    if (typeof task !== "string" || !task.startsWith("OpaqueRef:")) {
+      throw new TransportError("BAD_RESPONSE", this.url, `Async.${method} did not return a task ref`);
+    }
+    const ref = task as OpaqueRef;
+    opts.onTask?.(ref);
+    try {
+      return await this.tasks.wait(ref, method, {
+        callTimeoutMs: this.callTimeoutMs,
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+    } catch (error) {
+      if (opts.signal?.aborted) await this.session.call("task.cancel", [ref]).catch(() => undefined);
+      throw error;
+    } finally {
+      // Tasks pile up to XAPI's limit of 200 unless clients destroy them (reference §1.7).
+      await this.session.call("task.destroy", [ref]).catch(() => undefined);
+    }
+  }
+
+  readPoolView(): Promise<PoolView> {
+    return readPoolView(this.session);
+  }
+
+  async httpGet(path: string, query: Record<string, string>): Promise<IncomingMessage> {
+    const sessionId = await this.session.sessionRef();
+    return httpGet(this.session.currentEndpoint, path, { ...query, session_id: sessionId });
+  }
+
+  async httpPut(path: string, query: Record<string, string>, body: Readable, length?: number): Promise<void> {
+    const sessionId = await this.session.sessionRef();
+    return httpPut(this.session.currentEndpoint, path, { ...query, session_id: sessionId }, body, length);
+  }
+
+  close(): Promise<void> {
+    return this.session.close();
+  }
+}
+
+/**
+ * Connects and logs in (following HOST_IS_SLAVE to the master). Throws XapiError
+ * SESSION_AUTHENTICATION_FAILED for wrong credentials, TransportError for network/TLS problems.
+ */
+export async function connect(opts: ConnectOptions): Promise<XapiClient> {
+  const callTimeoutMs = opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+  const wrap = opts.wrapTransport;
+  const session = new Session(opts.url, {
+    username: opts.username,
+    password: opts.password,
+    originator: opts.originator ?? "xsnap",
+    tls: {
+      ...(opts.caFile !== undefined ? { caFile: opts.caFile } : {}),
+      ...(opts.tlsFingerprint !== undefined ? { tlsFingerprint: opts.tlsFingerprint } : {}),
+      ...(opts.insecure !== undefined ? { insecure: opts.insecure } : {}),
+    },
+    timeoutMs: callTimeoutMs,
+    ...(opts.log ? { log: opts.log } : {}),
+    ...(wrap ? { transportFor: (endpoint: Endpoint) => wrap(xmlRpcTransportFor(endpoint), endpoint) } : {}),
+  });
+  try {
+    await session.login();
+  } catch (error) {
+    await session.close();
+    throw error;
+  }
+  return new Client(session, callTimeoutMs);
+}
