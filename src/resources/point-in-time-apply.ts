@@ -48,7 +48,8 @@ async function create(flavor: Flavor, step: CreateStep, ctx: ApplyContext): Prom
   }
   const ref = String(result) as OpaqueRef;
   const uuid = String(await ctx.client.call("VM.get_uuid", [ref])) as Uuid;
-  if (step.name_description !== "") await ctx.client.call("VM.set_name_description", [ref, step.name_description]);
+  // Always: XAPI copies the VM's description onto the snapshot (xapi.md §3.1).
+  await ctx.client.call("VM.set_name_description", [ref, step.name_description]);
   await writeMarkers(ctx, ref, uuid, step.spec, ctx.address);
   return { uuid };
 }
