@@ -99,7 +99,7 @@ function unwrap(response: DecodedResponse, method: string, url: string): XapiVal
 
 /** Sends one XML-RPC call to `endpoint` (POST /). */
 export function xmlRpcTransport(endpoint: Endpoint): Transport {
-  return (method, params, options = {}) => post(endpoint, method, params, options);
+  return async (method, params, options = {}) => post(endpoint, method, params, options);
 }
 
 function post(endpoint: Endpoint, method: string, params: readonly XapiValue[], options: CallOptions): Promise<XapiValue> {

@@ -1,0 +1,29 @@
+import { describeCall } from "../../src/xapi/call-log";
+import { XapiError } from "../../src/xapi";
+
+describe("call log lines", () => {
+  it("redact the password of a login", () => {
+    const line = describeCall("session.login_with_password", ["root", "hunter2", "1.0", "xsnap"], new Set());
+    expect(line).toBe('session.login_with_password("root", "<redacted>", "1.0", "xsnap")');
+  });
+
+  it("redact session refs wherever they appear", () => {
+    const line = describeCall("VM.snapshot", ["OpaqueRef:secret-session", "OpaqueRef:vm", ["OpaqueRef:secret-session"]], new Set(["OpaqueRef:secret-session"]));
+    expect(line).not.toContain("secret-session");
+    expect(line).toContain("OpaqueRef:vm");
+  });
+});
+
+describe("XapiError", () => {
+  it("reads a wire ErrorDescription, code first", () => {
+    expect(XapiError.fromWire(["VM_BAD_POWER_STATE", "OpaqueRef:v", "running", "halted"], "VM.checkpoint")).toMatchObject({
+      code: "VM_BAD_POWER_STATE", params: ["OpaqueRef:v", "running", "halted"], method: "VM.checkpoint",
+    });
+  });
+
+  it("describes itself in one line with a hint for codes users meet", () => {
+    expect(new XapiError("VM_BAD_POWER_STATE", ["OpaqueRef:v", "running", "halted"], "VM.checkpoint").describe()).toBe(
+      "VM_BAD_POWER_STATE(OpaqueRef:v, running, halted) from VM.checkpoint: the VM must be running but is halted",
+    );
+  });
+});

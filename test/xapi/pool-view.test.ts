@@ -1,0 +1,88 @@
+/** The one batched read (DESIGN §2) of the simulator's `demo` fixture into a PoolView. */
+import { startSimulator, type RunningSimulator } from "../../src/sim";
+import { connect, type PoolView, type Transport, type XapiClient } from "../../src/xapi";
+
+const GiB = 1024 ** 3;
+let sim: RunningSimulator;
+let client: XapiClient;
+let view: PoolView;
+const methods: string[] = [];
+
+beforeAll(async () => {
+  sim = await startSimulator({ fixture: "demo" });
+  client = await connect({
+    url: sim.url, username: "root", password: "xsnap",
+    wrapTransport: (inner: Transport): Transport => (method, params, options) => {
+      methods.push(method);
+      return inner(method, params, options);
+    },
+  });
+  methods.length = 0;
+  view = await client.readPoolView();
+});
+
+afterAll(async () => {
+  await client?.close();
+  await sim?.close();
+});
+
+const vmNamed = (name: string) => {
+  const refs = view.vmsByName.get(name) ?? [];
+  return refs.map((ref) => view.vms.get(ref)).filter((vm) => vm !== undefined);
+};
+
+describe("readPoolView", () => {
+  it("reads the pool in one batch of get_all_records calls, whatever its size", () => {
+    expect([...methods].sort()).toEqual(
+      ["VM", "VDI", "VBD", "SR", "VMSS", "pool", "host"].map((c) => `${c}.get_all_records`).sort(),
+    );
+  });
+
+  it("names the pool, its master and the master's XAPI version", () => {
+    expect(view.pool.name_label).toBe("demo-pool");
+    expect(view.hosts.get(view.pool.master)?.name_label).toBe("xcp-host-1");
+    expect(view.xapiVersion).toBe("26.1.16");
+    expect(view.srs.get(view.pool.default_SR)?.name_label).toBe("Local storage");
+    expect(view.srs.get(view.pool.suspend_image_SR)?.name_label).toBe("NFS store");
+  });
+
+  it("types fields: int64 as numbers, booleans, datetimes as Dates, maps and sets", () => {
+    const [web] = vmNamed("web-01");
+    expect(web?.memory_static_max).toBe(2 * GiB);
+    expect(web?.power_state).toBe("Running");
+    expect(web?.is_a_snapshot).toBe(false);
+    expect(web?.tags).toEqual(["web", "prod"]);
+    const [manual] = vmNamed("web-01 manual");
+    expect(manual?.is_a_snapshot).toBe(true);
+    expect(manual?.snapshot_time).toEqual(new Date(Date.UTC(2026, 0, 20, 9, 30)));
+    const nfs = [...view.srs.values()].find((sr) => sr.name_label === "NFS store");
+    expect(nfs?.physical_size).toBe(2 * 1024 * GiB);
+    expect(typeof nfs?.shared).toBe("boolean");
+  });
+
+  it("indexes snapshots by their VM, VMs by name (two named app) and everything by uuid", () => {
+    const [web] = vmNamed("web-01");
+    const [manual] = vmNamed("web-01 manual");
+    expect(view.snapshotsOf.get(web?.ref ?? ("" as never))).toEqual([manual?.ref]);
+    expect(vmNamed("app")).toHaveLength(2);
+    expect(view.byUuid.get(web?.uuid ?? ("" as never))).toEqual({ class: "VM", ref: web?.ref });
+    expect(view.byUuid.get(view.pool.uuid)).toEqual({ class: "pool", ref: view.pool.ref });
+  });
+
+  it("links schedules, disks and SRs by ref", () => {
+    const schedule = [...view.vmss.values()].find((s) => s.name_label === "legacy-hourly");
+    const [batch] = vmNamed("batch-01");
+    expect(schedule?.VMs).toEqual([batch?.ref]);
+    expect(schedule?.retained_snapshots).toBe(3);
+    const [db] = vmNamed("db-01");
+    const disks = (db?.VBDs ?? []).map((vbd) => view.vbds.get(vbd)).filter((vbd) => vbd?.type === "Disk");
+    expect(disks.map((vbd) => view.srs.get(view.vdis.get(vbd?.VDI ?? ("" as never))?.SR ?? ("" as never))?.name_label)).toEqual(["Local storage", "Local storage"]);
+  });
+
+  it("keeps no snapshot_metadata and hands out frozen records", () => {
+    const [manual] = vmNamed("web-01 manual");
+    expect(manual && "snapshot_metadata" in manual).toBe(false);
+    expect(Object.isFrozen(manual)).toBe(true);
+    expect(Object.isFrozen(manual?.other_config)).toBe(true);
+  });
+});
