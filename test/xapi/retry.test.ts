@@ -6,7 +6,7 @@ const net = (code: ConstructorParameters<typeof TransportError>[0]): TransportEr
 describe("recoveryFor", () => {
   const write: RetryCall = { idempotent: false };
   const read: RetryCall = { idempotent: true };
-  it.each([
+  it.each<[string, unknown, RetryCall, string | undefined]>([
     ["XAPI refused before acting: safe even for a snapshot", xapi("TOO_MANY_PENDING_TASKS"), write, "backoff"],
     ["another operation runs on the VM", xapi("OTHER_OPERATION_IN_PROGRESS"), write, "backoff"],
     ["expired session", xapi("SESSION_INVALID"), write, "relogin"],
