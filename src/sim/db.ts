@@ -49,6 +49,8 @@ export class Database {
   logStart = 0;
   private listeners = new Set<() => void>();
   generation = 0;
+  /** While a fixture is built nothing is logged or announced: its history is not news (see compactLog). */
+  building = false;
 
   constructor(readonly rng: Rng) {}
 
@@ -109,7 +111,7 @@ export class Database {
   set(cls: string, ref: string, field: string, value: DbValue, logChange = true): void {
     const rec = this.require(cls, ref);
     const rels = relationsOf(cls, field);
-    if (rels.length > 0) {
+    if (rels.length > 0 && rec[field] !== value) {
       const before = rec[field];
       for (const [, , parentCls, parentField] of rels) {
         if (typeof before === "string") this.removeFromSet(parentCls, before, parentField, ref);
@@ -148,8 +150,8 @@ export class Database {
     if (ref === NULL_REF) return;
     const rec = this.get(cls, ref);
     if (!rec) return; // a dangling ref (e.g. snapshot_of a destroyed VM) has no reverse side
-    const set = rec[field] as string[];
-    if (!set.includes(member)) set.push(member);
+    // No duplicate check: `set` removes the member from its old parent first, so it cannot be there.
+    (rec[field] as string[]).push(member);
     this.record(cls, ref, "mod");
   }
 
@@ -166,6 +168,7 @@ export class Database {
 
   private record(cls: string, ref: string, op: ChangeOp): void {
     this.generation++;
+    if (this.building) return;
     this.log.push({ generation: this.generation, cls, ref, op });
     for (const listener of this.listeners) listener();
   }
@@ -230,5 +233,6 @@ export class Database {
   compactLog(): void {
     this.log = [];
     this.logStart = this.generation;
+    for (const listener of this.listeners) listener();
   }
 }

@@ -74,6 +74,7 @@ function buildRegistry(xapiVersion: string): Registry {
 }
 
 function populate(builder: PoolBuilder, options: SimulatorOptions): void {
+  builder.sim.db.building = true;
   if (options.vms !== undefined) buildGeneratedPool(builder, options.vms, options.snapshotsPerVm ?? 0);
   else if (options.fixture === "none") {
     builder.pool("sim-pool");
@@ -82,6 +83,7 @@ function populate(builder: PoolBuilder, options: SimulatorOptions): void {
   else buildFilePool(builder, options.fixture);
   options.customize?.(builder);
   builder.finish();
+  builder.sim.db.building = false;
 }
 
 const isLoopback = (req: IncomingMessage): boolean => {

@@ -5,7 +5,6 @@
  * backpressure, so a 20,000-snapshot pool never exists as one string.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { once } from "node:events";
 import { type CallOutcome, Simulator } from "./simulator";
 import { RecordMap } from "./registry";
 import { recordToWire, toJsonValue } from "./schema";
@@ -35,6 +34,19 @@ function sendWhole(res: ServerResponse, contentType: string, body: string): void
   res.end(body);
 }
 
+/** Resolves on 'drain' or 'close', removing both listeners (a race of two `once` calls would leak one). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
 /** Write `parts` as they come, waiting for 'drain' whenever the socket buffer is full. */
 class StreamWriter {
   private buffer: string[] = [];
@@ -54,7 +66,7 @@ class StreamWriter {
     const text = this.buffer.join("");
     this.buffer = [];
     this.size = 0;
-    if (!this.res.write(text)) await Promise.race([once(this.res, "drain"), once(this.res, "close")]);
+    if (!this.res.write(text)) await drained(this.res);
   }
 }
 

@@ -48,36 +48,44 @@ function allowedStates(vm: DbRecord, op: string): readonly PowerState[] {
   return states;
 }
 
+/** An error as plain data: building an Error (with its stack) per op per VM made pool builds slow. */
+type Problem = readonly [code: string, ...params: string[]];
+
 /** The first error XAPI would report, "conflict" when only a running operation stands in the way. */
 export function checkOperation(sim: Simulator, ref: string, op: string): XapiFailure | "conflict" | undefined {
+  const problem = operationProblem(sim, ref, op);
+  if (problem === undefined || problem === "conflict") return problem;
+  const [code, ...params] = problem;
+  return new XapiFailure(code, params);
+}
+
+function operationProblem(sim: Simulator, ref: string, op: string): Problem | "conflict" | undefined {
   const vm = sim.db.require("VM", ref);
   const blocked = (vm.blocked_operations as Record<string, string>)[op];
-  if (blocked !== undefined) return new XapiFailure("OPERATION_BLOCKED", [ref, blocked]);
+  if (blocked !== undefined) return ["OPERATION_BLOCKED", ref, blocked];
   const power = vm.power_state as PowerState;
   const states = allowedStates(vm, op);
   if (!states.includes(power)) {
     const expected = ORDER.filter((s) => states.includes(s)).map((s) => s.toLowerCase()).join(", ");
-    return new XapiFailure("VM_BAD_POWER_STATE", [ref, expected, power.toLowerCase()]);
+    return ["VM_BAD_POWER_STATE", ref, expected, power.toLowerCase()];
   }
   const running = Object.values(vm.current_operations as Record<string, string>);
   if (running.some((r) => !concurrent(op, r))) return "conflict";
   if (vm.is_a_template === true && vm.is_a_snapshot !== true) {
     if (!TEMPLATE_WHITELIST.has(op) || (op === "destroy" && vm.is_default_template === true)) {
-      return new XapiFailure("VM_IS_TEMPLATE", [ref, op]);
+      return ["VM_IS_TEMPLATE", ref, op];
     }
   }
-  if (vm.is_a_snapshot === true && !SNAPSHOT_WHITELIST.has(op)) return new XapiFailure("VM_IS_SNAPSHOT", [ref, op]);
-  if (op === "revert" && vm.is_a_snapshot !== true) return new XapiFailure("REVERT_ONLY_ALLOWED_ON_SNAPSHOT", []);
+  if (vm.is_a_snapshot === true && !SNAPSHOT_WHITELIST.has(op)) return ["VM_IS_SNAPSHOT", ref, op];
+  if (op === "revert" && vm.is_a_snapshot !== true) return ["REVERT_ONLY_ALLOWED_ON_SNAPSHOT"];
   if (vm.is_control_domain === true && op !== "metadata_export") {
-    return new XapiFailure("OPERATION_NOT_ALLOWED", [
-      op === "destroy" ? "This operation is not allowed on dom0" : "This operation is not allowed on a control domain",
-    ]);
+    return ["OPERATION_NOT_ALLOWED", op === "destroy" ? "This operation is not allowed on dom0" : "This operation is not allowed on a control domain"];
   }
   if (["snapshot", "checkpoint", "suspend"].includes(op) && hasResetDisk(sim, vm)) {
-    return new XapiFailure("VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION", []);
+    return ["VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION"];
   }
   if (op === "make_into_template" && vm.snapshot_schedule !== "OpaqueRef:NULL" && sim.db.exists("VMSS", vm.snapshot_schedule as string)) {
-    return new XapiFailure("VM_ASSIGNED_TO_SNAPSHOT_SCHEDULE", [ref, vm.snapshot_schedule as string]);
+    return ["VM_ASSIGNED_TO_SNAPSHOT_SCHEDULE", ref, vm.snapshot_schedule as string];
   }
   return undefined;
 }
@@ -92,7 +100,7 @@ function hasResetDisk(sim: Simulator, vm: DbRecord): boolean {
 /** Recompute `allowed_operations` (advisory; XAPI does it after every operation). */
 export function updateAllowedOperations(sim: Simulator, ref: string): void {
   if (!sim.db.exists("VM", ref)) return;
-  const ops = REPORTED.filter((op) => checkOperation(sim, ref, op) === undefined);
+  const ops = REPORTED.filter((op) => operationProblem(sim, ref, op) === undefined);
   sim.db.set("VM", ref, "allowed_operations", ops);
 }
 
