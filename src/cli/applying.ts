@@ -4,7 +4,7 @@
  */
 import { applyPlan, type HeldLock } from "../engine";
 import type { Address } from "../engine/diagnostics";
-import type { ApplyReport, Plan } from "../engine/plan";
+import type { ApplyEvent, ApplyReport, Plan } from "../engine/plan";
 import { renderApplyEvent, renderApplyEventJson, renderApplyReport, renderApplyReportJson } from "../render/apply-events";
 import { EXIT, type ExitCode } from "./exit-codes";
 import type { Interrupts } from "./interrupts";
@@ -27,18 +27,38 @@ export async function execute(x: Execution): Promise<ExitCode> {
   const now = (): string => new Date().toISOString();
   x.interrupts.mutating();
   if (!x.json) io.out("");
+  const showProgress = progressFilter(io.outIsTTY);
   const reports = await Promise.all(x.plans.map(({ plan, session }) => {
     const lock = x.locks.get(session.alias);
     return applyPlan({
       plan, client: session.client, parallelism: x.parallelism, signal: x.interrupts.signal,
       ...(lock ? { lockId: lock.info.id } : {}),
-      onEvent: (event) => io.out(x.json ? renderApplyEventJson(event, now()) : renderApplyEvent(event, io.paint)),
+      onEvent: (event) => {
+        if (x.json) io.out(renderApplyEventJson(event, now()));
+        else if (showProgress(event)) io.out(renderApplyEvent(event, io.paint));
+      },
     });
   }));
   const report = merge(reports);
   const options = { destroy: x.destroy };
   io.out(x.json ? renderApplyReportJson(report, now(), options) : `\n${renderApplyReport(report, options, io.paint)}`);
   return applyExitCode(report, x.interrupts.interrupted());
+}
+
+/**
+ * DESIGN §4: task progress on a terminal, only the periodic `Still creating... [10s elapsed]` lines
+ * elsewhere. On a terminal a step's percentage is shown each time it moves by 10 points.
+ */
+function progressFilter(tty: boolean): (event: ApplyEvent) => boolean {
+  const shown = new Map<string, number>();
+  return (event) => {
+    if (event.type !== "progress" || event.fraction === undefined) return true;
+    if (!tty || event.fraction >= 1) return false;
+    const last = shown.get(event.address) ?? 0;
+    if (event.fraction - last < 0.1) return false;
+    shown.set(event.address, event.fraction);
+    return true;
+  };
 }
 
 function merge(reports: readonly ApplyReport[]): ApplyReport {

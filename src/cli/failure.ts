@@ -3,7 +3,7 @@
  * becomes one readable message and an exit code. User errors never show a stack; a bug does.
  */
 import { formatDiagnostic, type Diagnostic } from "../engine/diagnostics";
-import { xapiCode } from "../resources/client";
+import { TransportError, XapiError } from "../xapi";
 import { renderDiagnostics } from "../render/text";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import type { Io } from "./io";
@@ -15,8 +15,6 @@ export class DiagnosticsFailure extends CliFailure {
   }
 }
 
-const NETWORK_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "ENOTFOUND", "EHOSTUNREACH", "EAI_AGAIN", "EPIPE",
-  "CERT_HAS_EXPIRED", "DEPTH_ZERO_SELF_SIGNED_CERT", "SELF_SIGNED_CERT_IN_CHAIN", "UNABLE_TO_VERIFY_LEAF_SIGNATURE", "ERR_TLS_CERT_ALTNAME_INVALID"]);
 const FILE_CODES = new Set(["ENOENT", "EACCES", "EISDIR", "ENOTDIR", "EEXIST", "EROFS", "ENOSPC"]);
 
 interface SystemErrorLike { readonly code: string; readonly message: string }
@@ -34,18 +32,17 @@ export function reportFailure(e: unknown, io: Io): ExitCode {
     io.err(`${paint.bold(paint.red("Error:"))} ${e.message}`);
     return e.exitCode;
   }
-  const code = xapiCode(e);
-  if (code !== undefined) {
-    const x = e as { readonly params: readonly string[]; readonly method?: string; readonly hint?: string };
-    const where = x.method ? ` (${x.method})` : "";
-    const hint = typeof x.hint === "string" && x.hint !== "" ? `\n  ${x.hint}` : "";
-    io.err(`${paint.bold(paint.red("Error:"))} XAPI ${code}(${x.params.join(", ")})${where}${hint}`);
+  if (e instanceof XapiError) {
+    io.err(`${paint.bold(paint.red("Error:"))} XAPI ${e.describe()}`);
+    return EXIT.error;
+  }
+  if (e instanceof TransportError) {
+    io.err(`${paint.bold(paint.red("Error:"))} cannot talk to the pool: ${e.message}`);
     return EXIT.error;
   }
   const sys = systemCode(e);
-  if (sys && (NETWORK_CODES.has(sys.code) || FILE_CODES.has(sys.code))) {
-    const what = NETWORK_CODES.has(sys.code) ? "cannot talk to the pool" : "file error";
-    io.err(`${paint.bold(paint.red("Error:"))} ${what}: ${sys.message}`);
+  if (sys && FILE_CODES.has(sys.code)) {
+    io.err(`${paint.bold(paint.red("Error:"))} ${sys.message}`);
     return EXIT.error;
   }
   // Anything else is a bug in xsnap: show the stack so it can be reported.

@@ -12,6 +12,8 @@ export interface Io {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** True when a human can answer a prompt (stdin is a terminal). */
   readonly interactive: boolean;
+  /** True when stdout is a terminal: live task progress is shown only there. */
+  readonly outIsTTY: boolean;
 }
 
 export function processIo(options: { readonly color?: boolean }, env: Io["env"] = process.env): Io {
@@ -23,6 +25,7 @@ export function processIo(options: { readonly color?: boolean }, env: Io["env"] 
     errPaint: choosePaint({ noColorFlag, env, isTTY: process.stderr.isTTY === true }),
     env,
     interactive: process.stdin.isTTY === true,
+    outIsTTY: process.stdout.isTTY === true,
   };
 }
 

@@ -3,6 +3,13 @@
  * exports `register(program)`; this file only wires them up and returns the exit code.
  */
 import { Command } from "commander";
+import { register as registerApply } from "./apply";
+import { register as registerDemo } from "./demo";
+import { register as registerDestroy } from "./destroy";
+import { register as registerInventory } from "./inventory";
+import { register as registerLock } from "./lock";
+import { register as registerPlan } from "./plan";
+import { register as registerShow } from "./show";
 import { register as registerSim } from "./sim";
 import { register as registerSynth } from "./synth";
 import { register as registerValidate } from "./validate";
@@ -11,6 +18,13 @@ type Register = (program: Command, setExit: (code: number) => void) => void;
 
 // One line per command module; keep the list sorted.
 const commands: readonly Register[] = [
+  registerApply,
+  registerDemo,
+  registerDestroy,
+  registerInventory,
+  registerLock,
+  registerPlan,
+  registerShow,
   registerSim,
   registerSynth,
   registerValidate,
