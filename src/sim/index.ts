@@ -16,6 +16,7 @@ import type { Registry } from "./registry";
 import { handleJsonRpc, handleXmlRpc, type RpcHooks } from "./rpc-http";
 import { Simulator } from "./simulator";
 import { loadState, StateSaver } from "./state-file";
+import { registerVdiMethods } from "./vdi-methods";
 import { registerRevert } from "./vm-revert";
 import { registerVmMethods } from "./vm-methods";
 import { registerSnapshotMethods } from "./vm-snapshot-methods";
@@ -67,6 +68,7 @@ function buildRegistry(xapiVersion: string): Registry {
   registerGenericMethods(reg);
   registerCoreMethods(reg);
   registerVmMethods(reg);
+  registerVdiMethods(reg);
   registerSnapshotMethods(reg, xapiVersion);
   registerRevert(reg);
   registerVmssMethods(reg);

@@ -56,6 +56,21 @@ describe("VM.revert (reference §3.4, checklist 6)", () => {
     expect(await rpc(sim(), "VM.get_snapshot_schedule", s, batch)).toBe(vmss);
   });
 
+  it("re-creates a destroyed VM with its original uuid when reverting to one of its snapshots", async () => {
+    const s = await login(sim());
+    const batch = await refByName(sim(), s, "VM", "batch-01");
+    const uuid = await rpc<string>(sim(), "VM.get_uuid", s, batch);
+    const snap = await rpc<string>(sim(), "VM.snapshot", s, batch, "before deletion");
+    await rpc(sim(), "VM.set_snapshot_schedule", s, batch, "OpaqueRef:NULL");
+    await rpc(sim(), "VM.destroy", s, batch);
+    await rpc(sim(), "VM.revert", s, snap);
+    const again = await rpc<string>(sim(), "VM.get_by_uuid", s, uuid);
+    expect(again).not.toBe(batch);
+    expect(await rpc(sim(), "VM.get_name_label", s, again)).toBe("batch-01");
+    expect(await rpc(sim(), "VM.get_snapshot_of", s, snap)).toBe(again);
+    expect(await diskVdis(sim(), s, again)).toHaveLength(1);
+  });
+
   it("refuses revert on a VM that is not a snapshot", async () => {
     const s = await login(sim());
     const batch = await refByName(sim(), s, "VM", "batch-01");
@@ -148,6 +163,21 @@ describe("destroy, uninstall, clone and copy (reference §3.5, §3.6, checklist 
     expect(await rpc(sim(), "VDI.get_SR", s, (await diskVdis(sim(), s, copy))[0] as string)).toBe(local);
     const iso = await refByName(sim(), s, "SR", "ISO library");
     expect(await failureOf(sim(), "VM.copy", s, cp, "x", iso)).toEqual(["OPERATION_NOT_ALLOWED", "Cannot copy a VM's disks to an ISO SR"]);
+  });
+
+  it("snapshots, clones and copies single VDIs with the SM checks", async () => {
+    const s = await login(sim());
+    const web = await refByName(sim(), s, "VM", "web-01");
+    const disk = (await diskVdis(sim(), s, web))[0] as string;
+    const vdiSnap = await rpc<string>(sim(), "VDI.snapshot", s, disk, {});
+    expect(await rpc(sim(), "VDI.get_snapshot_of", s, vdiSnap)).toBe(disk);
+    const clone = await rpc<string>(sim(), "VDI.clone", s, disk);
+    expect(await rpc(sim(), "VDI.get_is_a_snapshot", s, clone)).toBe(false);
+    const local = await refByName(sim(), s, "SR", "Local storage");
+    const copy = await rpc<string>(sim(), "VDI.copy", s, disk, local);
+    expect(await rpc(sim(), "VDI.get_SR", s, copy)).toBe(local);
+    const raw = (await diskVdis(sim(), s, await refByName(sim(), s, "VM", "legacy-raw")))[0] as string;
+    expect(await failureOf(sim(), "VDI.snapshot", s, raw, {})).toEqual(["UNIMPLEMENTED_IN_SM_BACKEND", local]);
   });
 
   it("refuses clone of a Running VM: VM_BAD_POWER_STATE [vm, \"halted\", \"running\"]", async () => {
