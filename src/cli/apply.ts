@@ -78,7 +78,7 @@ export async function applyFresh(opts: ApplyOptions, io: Io, mode: { readonly de
 }
 
 /** A saved plan: no planning options, no prompt; the pool is re-read under the lock and must match. */
-async function applySaved(file: string, opts: ApplyOptions, io: Io): Promise<ExitCode> {
+export async function applySaved(file: string, opts: ApplyOptions, io: Io): Promise<ExitCode> {
   const given = [(opts.target ?? []).length > 0 && "--target", (opts.replace ?? []).length > 0 && "--replace", opts.destroy && "--destroy"].filter((x) => x);
   if (given.length > 0) throw new CliFailure(`${given.join(", ")} cannot be used with a plan file: the plan file already decides what apply does`);
   const plan = await loadSavedPlan(file);

@@ -4,10 +4,11 @@
  * It drives the same code as the real commands; only the pool and the folder are chosen for you.
  */
 import type { Command } from "commander";
-import { existsSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { startSimulator } from "../sim";
-import { applyFresh } from "./apply";
+import { applySaved } from "./apply";
 import { EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
 import { processIo, type Io } from "./io";
@@ -24,7 +25,8 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .option("--no-color", "no colour in the output (also NO_COLOR, or when not a terminal)")
     .action(async (opts: Omit<DemoOptions, "taskMs">) => {
       const io = processIo(opts);
-      await runCommand(io, setExit, () => runDemo({ ...opts, taskMs: 300 }, io));
+      // Tasks take a little time, as on a pool, so progress lines mean something.
+      await runCommand(io, setExit, () => runDemo({ ...opts, taskMs: 1200 }, io));
     });
 }
 
@@ -42,6 +44,8 @@ function packageRoot(): string {
 async function runDemo(opts: DemoOptions, outer: Io): Promise<ExitCode> {
   const cwd = join(packageRoot(), "examples", "quickstart");
   const sim = await startSimulator({ fixture: "demo", port: 0, taskMs: opts.taskMs });
+  const scratch = mkdtempSync(join(tmpdir(), "xsnap-demo-"));
+  const planFile = join(scratch, "plan.xsnap");
   const env = { ...outer.env, XAPI_URL: sim.url, XAPI_USERNAME: "root", XAPI_PASSWORD: "xsnap", XSNAP_IN_AUTOMATION: "1" };
   const io = processIo(opts, env);
   const p = io.paint;
@@ -54,11 +58,11 @@ async function runDemo(opts: DemoOptions, outer: Io): Promise<ExitCode> {
       `An XAPI simulator with the "demo" pool is listening on ${sim.url} (user root, password xsnap).`,
       `The stack is ${relative(process.cwd(), cwd) || "."}/main.ts: a snapshot of web-01 and a checkpoint of db-01.`,
     ].join("\n"));
-    step(1, "xsnap plan", "what would change?");
-    const planned = await runPlan({ ...flags, format: "text", detailedExitcode: true }, io);
+    step(1, "xsnap plan --out plan.xsnap", "what would change? (saved for review, as in CI)");
+    const planned = await runPlan({ ...flags, format: "text", detailedExitcode: true, out: planFile }, io);
     if (planned !== EXIT.changes) return failed(io, "the first plan", planned);
-    step(2, "xsnap apply --auto-approve", "do it (a CI job would apply a saved plan instead)");
-    const applied = await applyFresh({ ...flags, autoApprove: true }, io, { destroy: false });
+    step(2, "xsnap apply plan.xsnap", "perform exactly the reviewed plan; the file is the approval");
+    const applied = await applySaved(planFile, flags, io);
     if (applied !== EXIT.ok) return failed(io, "apply", applied);
     step(3, "xsnap plan", "the pool now matches the configuration");
     const again = await runPlan({ ...flags, format: "text", detailedExitcode: true }, io);
@@ -75,6 +79,7 @@ async function runDemo(opts: DemoOptions, outer: Io): Promise<ExitCode> {
     return EXIT.ok;
   } finally {
     await sim.close();
+    rmSync(scratch, { recursive: true, force: true });
   }
 }
 

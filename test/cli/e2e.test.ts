@@ -1,4 +1,5 @@
 // The real CLI against a real simulator process: what a user and a CI pipeline see (DESIGN §4).
+import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { asUuid, connect } from "../../src/xapi";
 import { startSim, stackDir, writeStack, xsnap, type Resources, type Sim } from "./harness";
@@ -144,5 +145,25 @@ describe("xsnap apply and the pool lock", () => {
     expect(second.stderr).toContain("Error acquiring the pool lock");
     expect(second.stderr).toContain("Operation: apply");
     expect((await first).code).toBe(0);
+  });
+
+  it("on Ctrl-C finishes the running step, starts nothing new, releases the lock and exits 5", async () => {
+    const dir = stackDir("interrupt");
+    // Two snapshots of one VM run one after the other, so the second has not started at the interrupt.
+    const config = writeStack(dir, { url: sim.url, stack: "interrupted", resources: { xapi_snapshot: {
+      a: { vm: "win-app-01", name_label: "first" }, b: { vm: "win-app-01", name_label: "second" } } } });
+    let child: ChildProcess | undefined;
+    let interrupted = false;
+    const run = xsnap(["apply", "--config", config, "--auto-approve"], {
+      onSpawn: (c) => { child = c; },
+      onStdout: (out) => { if (out.includes("Creating...") && child?.exitCode === null && !interrupted) { interrupted = true; child.kill("SIGINT"); } },
+    });
+    const done = await run;
+    expect(done.stderr).toContain("Interrupt received.");
+    expect(done.stdout).toMatch(/Creation complete after \d+s/);
+    expect(done.stdout).toContain("Apply incomplete! Resources: 1 added, 0 changed, 0 destroyed; 0 failed, 1 skipped.");
+    expect(done.code).toBe(5);
+    const status = await xsnap(["lock", "status", "--config", config]);
+    expect(status.stdout).toContain('Stack "interrupted" is not locked');
   });
 });

@@ -52,6 +52,8 @@ export interface RunOptions {
   readonly input?: string;
   /** Called with each stdout chunk (to act when a line appears). */
   readonly onStdout?: (soFar: string) => void;
+  /** Receives the child process (to signal it). */
+  readonly onSpawn?: (child: ChildProcess) => void;
 }
 
 /** Base environment: the simulator's default credentials, no colour decisions inherited from the caller. */
@@ -63,6 +65,7 @@ export function baseEnv(extra: Readonly<Record<string, string | undefined>> = {}
 export function xsnap(args: readonly string[], options: RunOptions = {}): Promise<Run> {
   assertBuilt();
   const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env: baseEnv(options.env), stdio: ["pipe", "pipe", "pipe"] });
+  options.onSpawn?.(child);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => { stdout += d.toString(); options.onStdout?.(stdout); });
