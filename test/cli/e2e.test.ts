@@ -166,4 +166,54 @@ describe("xsnap apply and the pool lock", () => {
     const status = await xsnap(["lock", "status", "--config", config]);
     expect(status.stdout).toContain('Stack "interrupted" is not locked');
   });
+
+  it("shows a lock left by a killed apply and removes it with force-unlock ID", async () => {
+    const dir = stackDir("killed");
+    const config = writeStack(dir, { url: sim.url, stack: "killed", resources: { xapi_snapshot: { web: { vm: "bigmem-01", name_label: "killed" } } } });
+    let child: ChildProcess | undefined;
+    await xsnap(["apply", "--config", config, "--auto-approve"], {
+      onSpawn: (c) => { child = c; },
+      onStdout: (out) => { if (out.includes("Creating...")) child?.kill("SIGKILL"); },
+    });
+    const locked = await xsnap(["lock", "status", "--config", config]);
+    expect(locked.stdout).toContain('Stack "killed" is locked on pool');
+    const id = /ID: +(\S+)/.exec(locked.stdout)?.[1] ?? "";
+    expect(id).not.toBe("");
+    expect((await xsnap(["force-unlock", "wrong-id", "--force", "--config", config])).code).toBe(1);
+    const unlock = await xsnap(["force-unlock", id, "--force", "--config", config]);
+    expect(unlock.code).toBe(0);
+    expect(unlock.stdout).toContain("This did not modify your infrastructure.");
+    expect((await xsnap(["lock", "status", "--config", config])).stdout).toContain('Stack "killed" is not locked');
+  });
+});
+
+describe("xsnap errors", () => {
+  let sim: Sim;
+  beforeAll(async () => { sim = await startSim(); });
+  afterAll(async () => { await sim.stop(); });
+
+  it("prints an XAPI error as one line with its code and a hint, never a stack trace", async () => {
+    const config = writeStack(stackDir("auth"), { url: sim.url, resources: {} });
+    await fetch(`${sim.url}/sim/faults`, { method: "POST", body: JSON.stringify([
+      { method: "session.login_with_password", error: ["SESSION_AUTHENTICATION_FAILED", "root", "Authentication failure"], times: 1 }]) });
+    const run = await xsnap(["plan", "--config", config]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/^Error: XAPI SESSION_AUTHENTICATION_FAILED\(root, Authentication failure\) from session\.login_with_password: /);
+  });
+
+  it("says it cannot reach a pool that is not there", async () => {
+    const config = writeStack(stackDir("down"), { url: "http://127.0.0.1:1", resources: {} });
+    const run = await xsnap(["plan", "--config", config]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^Error: cannot talk to the pool: ECONNREFUSED/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("names the missing password variable", async () => {
+    const config = writeStack(stackDir("nopw"), { url: sim.url, resources: {} });
+    const run = await xsnap(["plan", "--config", config], { env: { XAPI_PASSWORD: undefined } });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("Error: no password: set the XAPI_PASSWORD environment variable");
+  });
 });
