@@ -7,9 +7,9 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type CallOutcome, Simulator } from "./simulator";
 import { RecordMap } from "./registry";
-import { recordToWire, toJsonValue } from "./schema";
+import { type DbRecord, encodeRecordInto, recordToWire, toJsonValue } from "./schema";
 import { parseMethodCall } from "./xmlrpc-parse";
-import { encodeFailure, encodeMethodResponse, encodeValueInto, escapeXmlText, SUCCESS_HEAD, SUCCESS_TAIL } from "./xml-encode";
+import { encodeFailure, encodeMethodResponse, escapeXmlText, SUCCESS_HEAD, SUCCESS_TAIL } from "./xml-encode";
 
 const RPC_HEADERS = { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "X-Requested-With" };
 const FLUSH_BYTES = 256 * 1024;
@@ -58,6 +58,12 @@ class StreamWriter {
       this.size += part.length;
     }
   }
+  /** Encode a record directly into the buffer. */
+  encodeRecord(cls: string, rec: DbRecord): void {
+    const before = this.buffer.length;
+    encodeRecordInto(cls, rec, this.buffer);
+    for (let i = before; i < this.buffer.length; i++) this.size += (this.buffer[i] as string).length;
+  }
   async maybeFlush(): Promise<void> {
     if (this.size >= FLUSH_BYTES) await this.flush();
   }
@@ -79,14 +85,12 @@ async function streamRecords(sim: Simulator, res: ServerResponse, map: RecordMap
     if (res.destroyed) return;
     const rec = sim.db.get(map.cls, ref);
     if (!rec) continue;
-    const wire = recordToWire(map.cls, rec);
     if (json) {
-      out.push(first ? "" : ",", JSON.stringify(ref), ":", JSON.stringify(toJsonValue(wire)));
+      out.push(first ? "" : ",", JSON.stringify(ref), ":", JSON.stringify(toJsonValue(recordToWire(map.cls, rec))));
     } else {
-      const parts: string[] = ["<member><name>", escapeXmlText(ref), "</name>"];
-      encodeValueInto(wire, parts);
-      parts.push("</member>");
-      out.push(...parts);
+      out.push("<member><name>", escapeXmlText(ref), "</name>");
+      out.encodeRecord(map.cls, rec);
+      out.push("</member>");
     }
     first = false;
     await out.maybeFlush();

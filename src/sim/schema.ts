@@ -5,7 +5,7 @@
  * `snapshot_metadata` (`helpers.ml` `vm_to_string`).
  */
 import { ENUMS, FIELD_TABLES, type Qualifier } from "./schema-fields";
-import { formatXapiDate, XmlDouble, type EncodableValue } from "./xml-encode";
+import { encodeValueInto, formatXapiDate, XmlDouble, type EncodableValue } from "./xml-encode";
 
 export type FieldType =
   | { readonly kind: "string" | "int" | "float" | "bool" | "datetime" }
@@ -142,6 +142,18 @@ export function recordToWire(cls: string, rec: DbRecord): Record<string, Encodab
     out[f.name] = toWire(f.type, v === undefined ? f.defaultValue() : v);
   }
   return out;
+}
+
+/** Append a record's `<value><struct>…` straight from the stored fields (no intermediate object). */
+export function encodeRecordInto(cls: string, rec: DbRecord, out: string[]): void {
+  out.push("<value><struct>");
+  for (const f of classSchema(cls).fields) {
+    const v = rec[f.name];
+    out.push("<member><name>", f.name, "</name>"); // field names are identifiers: nothing to escape
+    encodeValueInto(toWire(f.type, v === undefined ? f.defaultValue() : v), out);
+    out.push("</member>");
+  }
+  out.push("</struct></value>");
 }
 
 /** A value for JSON-RPC: dates as XAPI date strings (reference §1.3), everything else as is. */
