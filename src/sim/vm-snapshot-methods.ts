@@ -62,10 +62,16 @@ export async function takeCheckpoint(ctx: CallContext, vm: string, name: string,
       assertDisksCanBeCloned(sim, vm, { kind: "checkpoint" });
     };
     check();
-    await ctx.work({ cancellable: true });
+    const power = sim.db.require("VM", vm).power_state;
+    // A Running VM is visibly Suspended while its memory is saved, then resumed (reference §3.2).
+    if (power === "Running") sim.db.set("VM", vm, "power_state", "Suspended");
+    try {
+      await ctx.work({ cancellable: true });
+    } finally {
+      if (power === "Running" && sim.db.exists("VM", vm)) sim.db.set("VM", vm, "power_state", "Running");
+    }
     check();
     const source = sim.db.require("VM", vm);
-    const power = source.power_state;
     let suspendVdi = NULL_REF;
     if (power === "Running") suspendVdi = createSuspendImage(sim, vm, { is_a_snapshot: true, snapshot_time: new Date() });
     else if (power === "Suspended" && sim.db.exists("VDI", source.suspend_VDI as string)) suspendVdi = snapshotVdi(sim, source.suspend_VDI as string, "snapshot");
