@@ -3,20 +3,23 @@
  * content and size (a snapshot's `snapshot_metadata` of several KiB follows from them).
  */
 import type { DbValue } from "./schema";
+import { versionAtLeast } from "./messages";
 import type { Rng } from "./rng";
 import type { VmSpec } from "./pool-builder";
 
 export type GuestOs = "debian" | "ubuntu" | "rhel" | "windows" | "dom0";
 
 export function hostFields(name_label: string, address: string, xapiVersion: string): Record<string, DbValue> {
-  const modern = !xapiVersion.startsWith("1.");
+  const modern = versionAtLeast(xapiVersion, "22.9.0");
   return {
     name_label, name_description: "Default install", hostname: name_label, address, enabled: true,
     API_version_major: 2, API_version_minor: modern ? 21 : 12, API_version_vendor: "XenSource",
     software_version: {
       product_version: modern ? "8.3.0" : "7.6.0", product_version_text: modern ? "8.3" : "7.6", product_brand: "XCP-ng",
       platform_name: "XCP", platform_version: modern ? "3.4.0" : "2.5.0", build_number: modern ? "cloud" : "release/ely/master/58",
-      xapi: modern ? "25.33" : "1.160", ...(modern ? { xapi_build: xapiVersion } : {}), xen: modern ? "4.17.5-15" : "4.7.6-6.6",
+      // `xapi` is the API major.minor; the full build is `xapi_build` since xapi 22.9 (reference §0). An old
+      // simulated version has no xapi_build, so its version string goes in `xapi`.
+      xapi: modern ? "1.20" : xapiVersion, ...(modern ? { xapi_build: xapiVersion } : {}), xen: modern ? "4.17.5-15" : "4.7.6-6.6",
       linux: modern ? "4.19.0+1" : "4.4.0+10", hostname: name_label, date: "2026-01-05", dbv: "2024.0911", is_preview_release: "false",
     },
     other_config: { agent_start_time: "1767600000.", boot_time: "1767599000.", iscsi_iqn: `iqn.2026-01.com.example:${name_label}` },
