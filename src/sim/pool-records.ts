@@ -3,7 +3,7 @@
  * content and size (a snapshot's `snapshot_metadata` of several KiB follows from them).
  */
 import type { DbValue } from "./schema";
-import { versionAtLeast } from "./messages";
+import { versionAtLeast } from "./version";
 import type { Rng } from "./rng";
 import type { VmSpec } from "./pool-builder";
 

@@ -4,7 +4,8 @@
  * applies its effects in one synchronous step.
  */
 import { XapiFailure } from "./errors";
-import { postMessage, versionAtLeast } from "./messages";
+import { postMessage } from "./messages";
+import { versionAtLeast } from "./version";
 import { type CallContext, p, type Registry } from "./registry";
 import { NULL_REF } from "./schema";
 import type { Simulator } from "./simulator";
