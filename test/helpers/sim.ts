@@ -1,6 +1,7 @@
 /**
- * Test helpers around the XAPI simulator: start/stop one per test file, and a raw XML-RPC caller that
- * uses the `xmlrpc` package (independent of xsnap's own client) for wire-level tests.
+ * Test helpers around the XAPI simulator: start/stop one per test file, and a raw XML-RPC caller for
+ * wire-level tests (requests built by hand, answers parsed by the `xmlrpc` package's Deserializer, so
+ * nothing of xsnap's own client is involved).
  *
  *   const sim = useSimulator({ taskMs: 0 });          // beforeAll / afterAll in this describe
  *   const session = await login(sim());
