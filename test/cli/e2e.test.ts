@@ -1,5 +1,4 @@
 // The real CLI against a real simulator process: what a user and a CI pipeline see (DESIGN §4).
-import type { ChildProcess } from "node:child_process";
 import { join } from "node:path";
 import { asUuid, connect } from "../../src/xapi";
 import { startSim, stackDir, writeStack, xsnap, type Resources, type Sim } from "./harness";
@@ -125,95 +124,5 @@ describe("xsnap plan / apply / inventory on the demo pool", () => {
     const doc = JSON.parse(run.stdout) as { format_version: string; resource_changes: { address: string; change: { actions: string[] } }[] };
     expect(doc.format_version).toBe("1.0");
     expect(doc.resource_changes.map((c) => [c.address, c.change.actions])).toContainEqual(["xapi_snapshot.web", ["create"]]);
-  });
-});
-
-describe("xsnap apply and the pool lock", () => {
-  let sim: Sim;
-  beforeAll(async () => { sim = await startSim(["--task-ms", "4000"]); });
-  afterAll(async () => { await sim.stop(); });
-
-  it("refuses a second concurrent apply with exit 3 and shows who holds the lock", async () => {
-    const dir = stackDir("lock");
-    const config = writeStack(dir, { url: sim.url, stack: "locked", resources: { xapi_snapshot: { web: { vm: "web-01", name_label: "slow" } } } });
-    let started!: () => void;
-    const creating = new Promise<void>((resolve) => { started = resolve; });
-    const first = xsnap(["apply", "--config", config, "--auto-approve"], { onStdout: (out) => { if (out.includes("Creating...")) started(); } });
-    await creating;
-    const second = await xsnap(["apply", "--config", config, "--auto-approve"]);
-    expect(second.code).toBe(3);
-    expect(second.stderr).toContain("Error acquiring the pool lock");
-    expect(second.stderr).toContain("Operation: apply");
-    expect((await first).code).toBe(0);
-  });
-
-  it("on Ctrl-C finishes the running step, starts nothing new, releases the lock and exits 5", async () => {
-    const dir = stackDir("interrupt");
-    // Two snapshots of one VM run one after the other, so the second has not started at the interrupt.
-    const config = writeStack(dir, { url: sim.url, stack: "interrupted", resources: { xapi_snapshot: {
-      a: { vm: "win-app-01", name_label: "first" }, b: { vm: "win-app-01", name_label: "second" } } } });
-    let child: ChildProcess | undefined;
-    let interrupted = false;
-    const run = xsnap(["apply", "--config", config, "--auto-approve"], {
-      onSpawn: (c) => { child = c; },
-      onStdout: (out) => { if (out.includes("Creating...") && child?.exitCode === null && !interrupted) { interrupted = true; child.kill("SIGINT"); } },
-    });
-    const done = await run;
-    expect(done.stderr).toContain("Interrupt received.");
-    expect(done.stdout).toMatch(/Creation complete after \d+s/);
-    expect(done.stdout).toContain("Apply incomplete! Resources: 1 added, 0 changed, 0 destroyed; 0 failed, 1 skipped.");
-    expect(done.code).toBe(5);
-    const status = await xsnap(["lock", "status", "--config", config]);
-    expect(status.stdout).toContain('Stack "interrupted" is not locked');
-  });
-
-  it("shows a lock left by a killed apply and removes it with force-unlock ID", async () => {
-    const dir = stackDir("killed");
-    const config = writeStack(dir, { url: sim.url, stack: "killed", resources: { xapi_snapshot: { web: { vm: "bigmem-01", name_label: "killed" } } } });
-    let child: ChildProcess | undefined;
-    await xsnap(["apply", "--config", config, "--auto-approve"], {
-      onSpawn: (c) => { child = c; },
-      onStdout: (out) => { if (out.includes("Creating...")) child?.kill("SIGKILL"); },
-    });
-    const locked = await xsnap(["lock", "status", "--config", config]);
-    expect(locked.stdout).toContain('Stack "killed" is locked on pool');
-    const id = /ID: +(\S+)/.exec(locked.stdout)?.[1] ?? "";
-    expect(id).not.toBe("");
-    expect((await xsnap(["force-unlock", "wrong-id", "--force", "--config", config])).code).toBe(1);
-    const unlock = await xsnap(["force-unlock", id, "--force", "--config", config]);
-    expect(unlock.code).toBe(0);
-    expect(unlock.stdout).toContain("This did not modify your infrastructure.");
-    expect((await xsnap(["lock", "status", "--config", config])).stdout).toContain('Stack "killed" is not locked');
-  });
-});
-
-describe("xsnap errors", () => {
-  let sim: Sim;
-  beforeAll(async () => { sim = await startSim(); });
-  afterAll(async () => { await sim.stop(); });
-
-  it("prints an XAPI error as one line with its code and a hint, never a stack trace", async () => {
-    const config = writeStack(stackDir("auth"), { url: sim.url, resources: {} });
-    await fetch(`${sim.url}/sim/faults`, { method: "POST", body: JSON.stringify([
-      { method: "session.login_with_password", error: ["SESSION_AUTHENTICATION_FAILED", "root", "Authentication failure"], times: 1 }]) });
-    const run = await xsnap(["plan", "--config", config]);
-    expect(run.code).toBe(1);
-    expect(run.stderr.trim().split("\n")).toHaveLength(1);
-    expect(run.stderr).toMatch(/^Error: XAPI SESSION_AUTHENTICATION_FAILED\(root, Authentication failure\) from session\.login_with_password: /);
-  });
-
-  it("says it cannot reach a pool that is not there", async () => {
-    const config = writeStack(stackDir("down"), { url: "http://127.0.0.1:1", resources: {} });
-    const run = await xsnap(["plan", "--config", config]);
-    expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^Error: cannot talk to the pool: ECONNREFUSED/);
-    expect(run.stderr).not.toMatch(/\n\s+at /);
-  });
-
-  it("names the missing password variable", async () => {
-    const config = writeStack(stackDir("nopw"), { url: sim.url, resources: {} });
-    const run = await xsnap(["plan", "--config", config], { env: { XAPI_PASSWORD: undefined } });
-    expect(run.code).toBe(1);
-    expect(run.stderr).toContain("Error: no password: set the XAPI_PASSWORD environment variable");
   });
 });

@@ -1,0 +1,62 @@
+// The pool lock seen from the CLI: concurrent applies, Ctrl-C, a killed run, force-unlock.
+import type { ChildProcess } from "node:child_process";
+import { startSim, stackDir, writeStack, xsnap, type Sim } from "./harness";
+
+describe("xsnap apply and the pool lock", () => {
+  let sim: Sim;
+  beforeAll(async () => { sim = await startSim(["--task-ms", "2500"]); });
+  afterAll(async () => { await sim.stop(); });
+
+  it("refuses a second concurrent apply with exit 3 and shows who holds the lock", async () => {
+    const dir = stackDir("lock");
+    const config = writeStack(dir, { url: sim.url, stack: "locked", resources: { xapi_snapshot: { web: { vm: "web-01", name_label: "slow" } } } });
+    let started!: () => void;
+    const creating = new Promise<void>((resolve) => { started = resolve; });
+    const first = xsnap(["apply", "--config", config, "--auto-approve"], { onStdout: (out) => { if (out.includes("Creating...")) started(); } });
+    await creating;
+    const second = await xsnap(["apply", "--config", config, "--auto-approve"]);
+    expect(second.code).toBe(3);
+    expect(second.stderr).toContain("Error acquiring the pool lock");
+    expect(second.stderr).toContain("Operation: apply");
+    expect((await first).code).toBe(0);
+  });
+
+  it("on Ctrl-C finishes the running step, starts nothing new, releases the lock and exits 5", async () => {
+    const dir = stackDir("interrupt");
+    // Two snapshots of one VM run one after the other, so the second has not started at the interrupt.
+    const config = writeStack(dir, { url: sim.url, stack: "interrupted", resources: { xapi_snapshot: {
+      a: { vm: "win-app-01", name_label: "first" }, b: { vm: "win-app-01", name_label: "second" } } } });
+    let child: ChildProcess | undefined;
+    let interrupted = false;
+    const run = xsnap(["apply", "--config", config, "--auto-approve"], {
+      onSpawn: (c) => { child = c; },
+      onStdout: (out) => { if (out.includes("Creating...") && child?.exitCode === null && !interrupted) { interrupted = true; child.kill("SIGINT"); } },
+    });
+    const done = await run;
+    expect(done.stderr).toContain("Interrupt received.");
+    expect(done.stdout).toMatch(/Creation complete after \d+s/);
+    expect(done.stdout).toContain("Apply incomplete! Resources: 1 added, 0 changed, 0 destroyed; 0 failed, 1 skipped.");
+    expect(done.code).toBe(5);
+    const status = await xsnap(["lock", "status", "--config", config]);
+    expect(status.stdout).toContain('Stack "interrupted" is not locked');
+  });
+
+  it("shows a lock left by a killed apply and removes it with force-unlock ID", async () => {
+    const dir = stackDir("killed");
+    const config = writeStack(dir, { url: sim.url, stack: "killed", resources: { xapi_snapshot: { web: { vm: "bigmem-01", name_label: "killed" } } } });
+    let child: ChildProcess | undefined;
+    await xsnap(["apply", "--config", config, "--auto-approve"], {
+      onSpawn: (c) => { child = c; },
+      onStdout: (out) => { if (out.includes("Creating...")) child?.kill("SIGKILL"); },
+    });
+    const locked = await xsnap(["lock", "status", "--config", config]);
+    expect(locked.stdout).toContain('Stack "killed" is locked on pool');
+    const id = /ID: +(\S+)/.exec(locked.stdout)?.[1] ?? "";
+    expect(id).not.toBe("");
+    expect((await xsnap(["force-unlock", "wrong-id", "--force", "--config", config])).code).toBe(1);
+    const unlock = await xsnap(["force-unlock", id, "--force", "--config", config]);
+    expect(unlock.code).toBe(0);
+    expect(unlock.stdout).toContain("This did not modify your infrastructure.");
+    expect((await xsnap(["lock", "status", "--config", config])).stdout).toContain('Stack "killed" is not locked');
+  });
+});
