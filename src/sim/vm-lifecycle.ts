@@ -104,8 +104,11 @@ export function updateAllowedOperations(sim: Simulator, ref: string): void {
   sim.db.set("VM", ref, "allowed_operations", ops);
 }
 
-/** XAPI retries a conflicting operation for up to 2 hours before giving up (`helpers.ml` `retry`). */
-const CONFLICT_WAIT_MS = 2 * 60 * 60 * 1000;
+/**
+ * XAPI retries a conflicting operation for up to 2 hours before giving up (`helpers.ml` `retry`); the
+ * HTTP export only for 120 s (`export.ml` `lock_vm`, fail_quickly).
+ */
+const conflictWaitMs = (op: string): number => (op === "export" ? 120_000 : 2 * 60 * 60 * 1000);
 
 /**
  * Run `fn` holding operation `op` on the VM: validate (waiting while a conflicting operation runs), list
@@ -113,7 +116,7 @@ const CONFLICT_WAIT_MS = 2 * 60 * 60 * 1000;
  */
 export async function withVmOperation<T>(ctx: CallContext, ref: string, op: string, fn: () => Promise<T>): Promise<T> {
   const sim = ctx.sim;
-  const giveUpAt = Date.now() + CONFLICT_WAIT_MS;
+  const giveUpAt = Date.now() + conflictWaitMs(op);
   for (;;) {
     const problem = checkOperation(sim, ref, op);
     if (problem === undefined) break;
