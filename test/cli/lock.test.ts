@@ -13,7 +13,9 @@ describe("xsnap apply and the pool lock", () => {
     let started!: () => void;
     const creating = new Promise<void>((resolve) => { started = resolve; });
     const first = xsnap(["apply", "--config", config, "--auto-approve"], { onStdout: (out) => { if (out.includes("Creating...")) started(); } });
-    await creating;
+    // If the first apply ends before it starts creating, fail with its output instead of waiting forever.
+    const early = await Promise.race([creating.then(() => undefined), first]);
+    expect(early).toBeUndefined();
     const second = await xsnap(["apply", "--config", config, "--auto-approve"]);
     expect(second.code).toBe(3);
     expect(second.stderr).toContain("Error acquiring the pool lock");
