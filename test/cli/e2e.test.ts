@@ -100,6 +100,9 @@ describe("xsnap plan / apply / inventory on the demo pool", () => {
     write(dbSnapshot("db-01 nightly v2"));
     const planFile = join(dir, "plan.xsnap");
     expect((await xsnap(["plan", "--config", config, "--out", planFile])).code).toBe(0);
+    const shown = await xsnap(["show", planFile]);
+    expect(shown.stdout).toMatch(/^ {6}~ name_label += "db-01 nightly" -> "db-01 nightly v2"$/m);
+    expect((await xsnap(["show", planFile, "--format", "markdown"])).stdout).toMatch(/^<!-- xsnap:plan stack=e2e pool=\S+ -->\n## xsnap plan: `e2e`/);
     // Meanwhile another checkout of the same stack renames the snapshot differently.
     const other = writeStack(stackDir(), { url: sim.url, resources: dbSnapshot("db-01 nightly v3") });
     expect((await xsnap(["apply", "--config", other, "--auto-approve"])).code).toBe(0);
@@ -124,5 +127,22 @@ describe("xsnap plan / apply / inventory on the demo pool", () => {
     const doc = JSON.parse(run.stdout) as { format_version: string; resource_changes: { address: string; change: { actions: string[] } }[] };
     expect(doc.format_version).toBe("1.0");
     expect(doc.resource_changes.map((c) => [c.address, c.change.actions])).toContainEqual(["xapi_snapshot.web", ["create"]]);
+  });
+
+  it("plans a requested retake as a replacement", async () => {
+    write({ xapi_snapshot: { db: { vm: "db-01", name_label: "db-01 nightly v3" } } });
+    const run = await xsnap(["plan", "--config", config, "--replace", "xapi_snapshot.db"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("  # xapi_snapshot.db will be replaced, as requested\n");
+    expect(run.stdout).toContain("Destructive: 1 to replace (xapi_snapshot.db).");
+  });
+
+  it("destroys everything the stack manages with xsnap destroy", async () => {
+    const run = await xsnap(["destroy", "--config", config, "--auto-approve"]);
+    expect(run.stdout).toContain("  # xapi_snapshot.db will be destroyed\n");
+    expect(run.stdout).toContain("Destroy complete! Resources: 1 destroyed.");
+    expect(run.code).toBe(0);
+    const objects = objectsOf((await xsnap(["inventory", "--config", config, "--json"])).stdout, "db-01");
+    expect(objects.filter((o) => o.owner.kind === "managed")).toEqual([]);
   });
 });
