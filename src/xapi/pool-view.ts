@@ -6,6 +6,7 @@
 import { isXapiError } from "./errors";
 import { convertAll } from "./record-convert";
 import {
+  type FieldKind,
   HOST_FIELDS, POOL_FIELDS, SR_FIELDS, VBD_FIELDS, VDI_FIELDS, VMSS_FIELDS, VM_FIELDS, VM_SKIPPED_MEMBERS,
 } from "./record-schema";
 import type { HostRecord, PoolClass, PoolRecord, PoolView, SrRecord, VbdRecord, VdiRecord, VmRecord, VmssRecord } from "./records";
@@ -30,20 +31,29 @@ export interface PoolWire {
 /** Envelope struct (1) → `{ref: record}` map (2) → record fields (3). */
 const RECORD_LEVEL = 3;
 
+/**
+ * Reads `<cls>.get_all_records`, decoding only the fields of its table: the other fields of each
+ * record (most of a VM's hundred, and the KiB of `snapshot_metadata`) are skipped while the bytes
+ * stream in, never built.
+ */
+function readAll(reader: PoolReader, cls: string, fields: Readonly<Record<string, FieldKind>>, skip?: ReadonlySet<string>): Promise<XapiValue> {
+  const decode = { keepMembers: new Set(Object.keys(fields)), skipLevel: RECORD_LEVEL, ...(skip ? { skipMembers: skip } : {}) };
+  return reader.call(`${cls}.get_all_records`, [], { decode });
+}
+
 export async function readPoolWire(reader: PoolReader): Promise<PoolWire> {
-  const all = (cls: string, options?: CallOptions): Promise<XapiValue> => reader.call(`${cls}.get_all_records`, [], options);
   const [VM, VDI, VBD, SR, VMSS, pool, host] = await Promise.all([
-    all("VM", { decode: { skipMembers: VM_SKIPPED_MEMBERS, skipLevel: RECORD_LEVEL } }),
-    all("VDI"),
-    all("VBD"),
-    all("SR"),
+    readAll(reader, "VM", VM_FIELDS, VM_SKIPPED_MEMBERS),
+    readAll(reader, "VDI", VDI_FIELDS),
+    readAll(reader, "VBD", VBD_FIELDS),
+    readAll(reader, "SR", SR_FIELDS),
     // VMSS arrived with Dundee (XenServer 7.2); an older pool simply has no schedules.
-    all("VMSS").catch((error: unknown) => {
+    readAll(reader, "VMSS", VMSS_FIELDS).catch((error: unknown) => {
       if (isXapiError(error, "MESSAGE_METHOD_UNKNOWN")) return {};
       throw error;
     }),
-    all("pool"),
-    all("host"),
+    readAll(reader, "pool", POOL_FIELDS),
+    readAll(reader, "host", HOST_FIELDS),
   ]);
   return { VM, VDI, VBD, SR, VMSS, pool, host };
 }

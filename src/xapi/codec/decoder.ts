@@ -28,6 +28,11 @@ export interface DecodeOptions {
   /** Struct member names whose values are dropped while decoding, never kept in memory. */
   readonly skipMembers?: ReadonlySet<string>;
   /**
+   * When set, members of structs at `skipLevel` that are NOT in this set are skipped too: a reader
+   * that needs 30 of a record's 100 fields never builds the other 70.
+   */
+  readonly keepMembers?: ReadonlySet<string>;
+  /**
    * Only skip members of structs at this nesting level (1 = the outermost struct), so that a map
    * key that happens to share a field's name (other_config["snapshot_metadata"]) is kept.
    */
@@ -52,12 +57,19 @@ const STRUCT = 1;
 /** An open `<array>` or `<struct>`. One shape for both keeps the hot path monomorphic. */
 class Frame {
   name: string | undefined = undefined;
+  /** The previous member name of this struct: the key that predicts the next one. */
+  lastName: string | undefined = undefined;
   constructor(
     readonly kind: typeof ARRAY | typeof STRUCT,
     readonly items: XmlRpcValue[],
     readonly members: { [key: string]: XmlRpcValue },
+    /** The member name this struct is the value of ("" at the top): predicts its first member. */
+    readonly context: string,
   ) {}
 }
+
+/** Bound on remembered member-name transitions (a 50,000-ref map must not fill it). */
+const MAX_PREDICTIONS = 4096;
 
 /**
  * Structs inherit from an empty object that has no prototype: `__proto__`, `constructor` or
@@ -99,6 +111,7 @@ export class XmlRpcDecoder {
   private readonly utf8 = new Utf8Chunks();
   private readonly skipMembers: ReadonlySet<string> | undefined;
   private readonly skipLevel: number | undefined;
+  private readonly keepMembers: ReadonlySet<string> | undefined;
   private buf = "";
   /** The bytes of `buf` when it is all ASCII (string offsets are byte offsets), else undefined. */
   private bytes: Buffer | undefined = undefined;
@@ -110,6 +123,8 @@ export class XmlRpcDecoder {
   private untyped = false;
   private scalar: Scalar | undefined = undefined;
   private readonly frames: Frame[] = [];
+  private readonly firstNames = new Map<string, string>();
+  private readonly nextNames = new Map<string, string>();
   /** > 0 while skipping a value: the `<value>` nesting depth inside the skipped one. */
   private skipDepth = 0;
   private skipNext = false;
@@ -120,6 +135,7 @@ export class XmlRpcDecoder {
   constructor(options: DecodeOptions = {}) {
     this.skipMembers = options.skipMembers && options.skipMembers.size > 0 ? options.skipMembers : undefined;
     this.skipLevel = options.skipLevel;
+    this.keepMembers = options.keepMembers;
   }
 
   /** Feeds the next chunk of the document. Throws XmlRpcDecodeError on malformed input. */
@@ -195,7 +211,7 @@ export class XmlRpcDecoder {
           return;
         }
       } else if (this.skipDepth > 0) {
-        this.skipTag(buf.slice(lt + 1, gt));
+        this.skipTag(buf, lt, gt);
       } else {
         const name = tagName(buf, lt, gt);
         const next = this.fastPath(name, buf, gt + 1);
@@ -240,26 +256,46 @@ export class XmlRpcDecoder {
     if (nameEnd === -1 || !buf.startsWith("</name>", nameEnd)) return -1;
     const frame = this.frames[this.frames.length - 1];
     if (!frame || frame.kind !== STRUCT) throw new XmlRpcDecodeError("<member> outside a struct");
-    const name = decodeEntities(buf.slice(at + 6, nameEnd));
+    const name = this.memberName(frame, buf, at + 6, nameEnd);
     const valueAt = nameEnd + 7;
-    this.skipNext = this.skips(name);
-    if (!this.skipNext && buf.startsWith("<value>", valueAt)) {
+    const skip = this.skips(name);
+    if (buf.startsWith("<value>", valueAt)) {
       const textAt = valueAt + 7;
       const end = buf.indexOf("<", textAt);
       if (end !== -1 && buf.startsWith("</value></member>", end)) {
-        frame.members[name] = decodeEntities(this.sub(buf, textAt, end));
+        if (!skip) frame.members[name] = decodeEntities(this.sub(buf, textAt, end));
         return end + 17;
       }
       if (end === textAt && buf.startsWith("<boolean>", end) && buf.startsWith("</boolean></value></member>", end + 10)) {
         const digit = buf.charCodeAt(end + 9);
         if (digit === 49 /* 1 */ || digit === 48 /* 0 */) {
-          frame.members[name] = digit === 49;
+          if (!skip) frame.members[name] = digit === 49;
           return end + 37;
         }
       }
     }
+    this.skipNext = skip;
     frame.name = name;
     return valueAt;
+  }
+
+  /**
+   * Records repeat their field order, so the name that followed the previous member last time is
+   * compared in place first: on a hit no string is allocated (and the Set/Map lookups that follow
+   * hit a hash V8 already computed).
+   */
+  private memberName(frame: Frame, buf: string, from: number, to: number): string {
+    const last = frame.lastName;
+    const predicted = last === undefined ? this.firstNames.get(frame.context) : this.nextNames.get(last);
+    if (predicted !== undefined && predicted.length === to - from && buf.startsWith(predicted, from)) {
+      frame.lastName = predicted;
+      return predicted;
+    }
+    const name = decodeEntities(buf.slice(from, to));
+    const table = last === undefined ? this.firstNames : this.nextNames;
+    if (table.size < MAX_PREDICTIONS) table.set(last ?? frame.context, name);
+    frame.lastName = name;
+    return name;
   }
 
   /** `<value>text</value>`, `<value><struct>`, `<value><array><data>`. */
@@ -482,14 +518,16 @@ export class XmlRpcDecoder {
     const frame = this.frames[this.frames.length - 1];
     if (!frame || frame.kind !== STRUCT) throw new XmlRpcDecodeError("<name> outside a struct");
     frame.name = name;
+    frame.lastName = name;
     if (this.skips(name)) this.skipNext = true;
   }
 
   private open(kind: typeof ARRAY | typeof STRUCT): void {
     this.untyped = false;
     this.capturing = false;
+    const context = this.frames[this.frames.length - 1]?.name ?? "";
     this.frames.push(
-      kind === ARRAY ? new Frame(ARRAY, [], NO_MEMBERS) : new Frame(STRUCT, NO_ITEMS, newStruct()),
+      kind === ARRAY ? new Frame(ARRAY, [], NO_MEMBERS, context) : new Frame(STRUCT, NO_ITEMS, newStruct(), context),
     );
   }
 
@@ -514,8 +552,9 @@ export class XmlRpcDecoder {
   }
 
   private skips(name: string): boolean {
-    if (this.skipMembers === undefined || !this.skipMembers.has(name)) return false;
-    return this.skipLevel === undefined || this.skipLevel === this.frames.length;
+    if (this.skipMembers === undefined && this.keepMembers === undefined) return false;
+    if (this.skipLevel !== undefined && this.skipLevel !== this.frames.length) return false;
+    return this.skipMembers?.has(name) === true || (this.keepMembers !== undefined && !this.keepMembers.has(name));
   }
 
   private startSkip(): void {
@@ -530,10 +569,15 @@ export class XmlRpcDecoder {
     this.skipDepth = 0;
   }
 
-  /** While skipping, only `<value>` nesting matters; no text is kept. */
-  private skipTag(name: string): void {
-    if (name === "value") this.skipDepth++;
-    else if (name === "/value") this.skipDepth--;
+  /** While skipping, only `<value>` nesting matters; no text is kept, nothing is allocated. */
+  private skipTag(buf: string, lt: number, gt: number): void {
+    const closing = buf.charCodeAt(lt + 1) === 47; /* / */
+    const at = closing ? lt + 2 : lt + 1;
+    if (!buf.startsWith("value", at)) return;
+    const after = buf.charCodeAt(at + 5);
+    if (after !== 62 /* > */ && after !== 32 && after !== 9 && after !== 10 && after !== 13) return;
+    if (closing) this.skipDepth--;
+    else if (buf.charCodeAt(gt - 1) !== 47 /* / */) this.skipDepth++;
   }
 }
 

@@ -1,0 +1,83 @@
+/**
+ * DESIGN §8: reading a 2,000-VM / 20,000-snapshot pool (the simulator's generated pool with
+ * realistic record sizes) into a PoolView: time, XAPI calls, peak RSS; and the Vates xen-api client
+ * merely fetching the same seven record sets, for the ratio. The simulator runs in a child process.
+ * Env: BENCH_POOL_VMS (2000), BENCH_POOL_SNAPSHOTS (10 per VM).
+ */
+import { spawn, execFile, type ChildProcess } from "child_process";
+import { once } from "events";
+import { join } from "path";
+import { createInterface } from "readline";
+import { connect, type Transport } from "../src/xapi";
+
+const VMS = Number(process.env.BENCH_POOL_VMS ?? 2000);
+const SNAPSHOTS = Number(process.env.BENCH_POOL_SNAPSHOTS ?? 10);
+const MAX_CALLS = 12;
+const MAX_RSS_MB = 400;
+
+async function startSimChild(): Promise<{ child: ChildProcess; url: string; buildMs: number }> {
+  const child = spawn(process.execPath, ["--max-old-space-size=6144", join(__dirname, "sim-child.js"), String(VMS), String(SNAPSHOTS)], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+  for await (const line of lines) {
+    const parsed = JSON.parse(line) as { url: string; buildMs: number };
+    return { child, ...parsed };
+  }
+  throw new Error("the simulator child exited before listening");
+}
+
+async function readOurs(url: string): Promise<{ ms: number; cpuMs: number; calls: number; vms: number }> {
+  let calls = 0;
+  const start = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  const client = await connect({
+    url, username: "root", password: "xsnap", callTimeoutMs: 600_000,
+    wrapTransport: (inner: Transport): Transport => (method, params, options) => {
+      calls++;
+      return inner(method, params, options);
+    },
+  });
+  const view = await client.readPoolView();
+  const cpu = process.cpuUsage(cpu0);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  await client.close();
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, calls, vms: view.vms.size };
+}
+
+function runXenApi(url: string, transport: string): Promise<{ ms: number; cpuMs: number; counts: Record<string, number>; maxRssMb: number }> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, ["--max-old-space-size=6144", join(__dirname, "..", "..", "bench", "xen-api-fetch.mjs"), url, transport], { maxBuffer: 1 << 20, timeout: 900_000 }, (error, stdout) => {
+      if (error) return reject(error);
+      resolve(JSON.parse(stdout.trim().split("\n").pop() ?? "{}"));
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const sim = await startSimChild();
+  try {
+    console.log(`pool-view: simulated pool of ${VMS} VMs × ${SNAPSHOTS} snapshots built in ${(sim.buildMs / 1000).toFixed(1)} s`);
+    const runs = [await readOurs(sim.url), await readOurs(sim.url)];
+    const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+    console.log(`  xsnap readPoolView (login + 7 reads + typed, indexed view): ${runs.map((r) => `${r.ms.toFixed(0)} ms`).join(", ")} wall; cpu ${best.cpuMs.toFixed(0)} ms; ${best.vms} VM records; ${best.calls} XAPI calls; peak RSS ${rssMb.toFixed(0)} MB`);
+    for (const transport of ["xml-rpc", "auto"]) {
+      const theirs = await runXenApi(sim.url, transport);
+      console.log(`  xen-api (${transport === "auto" ? "default transport: JSON-RPC" : "XML-RPC"}) login + fetch of the same records: ${theirs.ms.toFixed(0)} ms wall, cpu ${theirs.cpuMs.toFixed(0)} ms, peak RSS ${theirs.maxRssMb.toFixed(0)} MB → xsnap is ${(theirs.ms / best.ms).toFixed(2)}× faster`);
+    }
+    if (best.calls > MAX_CALLS) {
+      console.log(`pool-view: FAIL, ${best.calls} calls > ${MAX_CALLS}`);
+      process.exitCode = 1;
+    }
+    if (rssMb > MAX_RSS_MB) console.log(`pool-view: note, peak RSS ${rssMb.toFixed(0)} MB is above the ${MAX_RSS_MB} MB plan budget`);
+  } finally {
+    sim.child.kill("SIGTERM");
+    await once(sim.child, "exit");
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
