@@ -24,8 +24,15 @@ const RELATIONS: readonly (readonly [string, string, string, string])[] = [
   ["VIF", "network", "network", "VIFs"],
   ["task", "subtask_of", "task", "subtasks"],
 ];
-const relationsOf = (cls: string, field: string) =>
-  RELATIONS.filter(([c, f]) => c === cls && f === field);
+type Relation = readonly [childCls: string, childField: string, parentCls: string, parentField: string];
+const RELATIONS_BY_CLASS = new Map<string, Map<string, Relation[]>>();
+for (const rel of RELATIONS) {
+  const byField = RELATIONS_BY_CLASS.get(rel[0]) ?? new Map<string, Relation[]>();
+  byField.set(rel[1], [...(byField.get(rel[1]) ?? []), rel]);
+  RELATIONS_BY_CLASS.set(rel[0], byField);
+}
+const NO_RELATIONS: readonly Relation[] = [];
+const relationsOf = (cls: string, field: string): readonly Relation[] => RELATIONS_BY_CLASS.get(cls)?.get(field) ?? NO_RELATIONS;
 
 export type ChangeOp = "add" | "mod" | "del";
 export interface Change {
@@ -77,12 +84,19 @@ export class Database {
     const uuid = typeof fields.uuid === "string" && fields.uuid !== "" ? fields.uuid : this.newUuid();
     const newRef = ref ?? `OpaqueRef:${this.rng.uuid()}`;
     const rec: DbRecord = {};
-    for (const f of classSchema(cls).fields) rec[f.name] = f.defaultValue();
+    // Fields outside the class's table are dropped: a record holds exactly the datamodel's fields.
+    for (const f of classSchema(cls).fields) {
+      const given = fields[f.name];
+      rec[f.name] = given === undefined ? f.defaultValue() : cloneValue(given);
+    }
     rec.uuid = uuid;
     this.table(cls).set(newRef, rec);
     this.uuids.set(uuid, { cls, ref: newRef });
-    for (const [name, value] of Object.entries(fields)) {
-      if (name !== "uuid") this.set(cls, newRef, name, value, false);
+    for (const rels of RELATIONS_BY_CLASS.get(cls)?.values() ?? []) {
+      for (const [, childField, parentCls, parentField] of rels) {
+        const parent = rec[childField];
+        if (typeof parent === "string") this.addToSet(parentCls, parent, parentField, newRef);
+      }
     }
     this.record(cls, newRef, "add");
     return newRef;
