@@ -1,7 +1,7 @@
 /** Options shared by several commands, and the parsers that validate their values. */
-import { InvalidArgumentError, type Command } from "commander";
+import { InvalidArgumentError, Option, type Command } from "commander";
 
-const collect = (value: string, previous: string[]): string[] => [...previous, value];
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
 /** Every command that talks to a pool finds it the same way (DESIGN §4 small print). */
 export function withPoolOptions(cmd: Command): Command {
@@ -25,14 +25,14 @@ export interface PlanFlags {
 
 /** The planning options of DESIGN §4, for `plan` and for `apply` without a plan file. */
 export function withPlanOptions(cmd: Command, options: { readonly destroyMode: boolean }): Command {
-  withPoolOptions(cmd).option("--target <address>", "only this address and what it depends on (repeatable)", collect, []);
+  withPoolOptions(cmd).option("--target <address>", "only this address and what it depends on (repeatable)", collect);
   if (!options.destroyMode) {
-    cmd.option("--replace <address>", "retake this snapshot/checkpoint, create before destroy (repeatable)", collect, [])
+    cmd.option("--replace <address>", "retake this snapshot/checkpoint, create before destroy (repeatable)", collect)
       .option("--destroy", "plan the destruction of every object the stack manages");
   }
   return cmd
     .option("--parallelism <n>", "changes applied at once, across VMs (one at a time per VM)", parsePositiveInt, 4)
-    .option("--lock-timeout <duration>", "how long to wait for the pool lock, e.g. 0s, 30s, 10m", parseDuration, 0);
+    .addOption(new Option("--lock-timeout <duration>", "how long to wait for the pool lock, e.g. 30s, 10m").argParser(parseDuration).default(0, "0s"));
 }
 
 export function parsePositiveInt(value: string): number {
