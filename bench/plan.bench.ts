@@ -5,8 +5,9 @@
  */
 import { applyPlan } from "../src/engine/applier";
 import { planStack } from "../src/engine/planner";
-import { startSimulator } from "../src/sim";
+import { spawn } from "node:child_process";
 import { connect } from "../src/xapi";
+import { PoolBuilder } from "../test/helpers/pool-view";
 import type { DesiredStack } from "../src/config/model";
 import type { Address } from "../src/engine/diagnostics";
 
@@ -16,14 +17,39 @@ const MANAGED = 200;
 const MAX_CALLS = 12;
 const MAX_RSS = 400 * 1024 * 1024;
 
+/** The simulator runs in a child process so that the RSS measured here is xsnap's alone. */
+async function startSimulatorProcess(): Promise<{ url: string; stop: () => void }> {
+  const script = `require(${JSON.stringify(require.resolve("../src/sim"))}).startSimulator({ vms: ${VMS}, snapshotsPerVm: ${SNAPSHOTS_PER_VM}, port: 0, taskMs: 0 })` +
+    ".then((s) => console.log('xapi-sim listening on ' + s.url))";
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`simulator exited (${code})`)));
+  });
+  return { url, stop: () => child.kill() };
+}
+
 async function main(): Promise<void> {
-  const sim = await startSimulator({ vms: VMS, snapshotsPerVm: SNAPSHOTS_PER_VM, port: 0, taskMs: 0 });
+  const sim = await startSimulatorProcess();
   const client = await connect({ url: sim.url, username: "root", password: "xsnap" });
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
   try {
     const first = await client.readPoolView();
-    const vms = [...first.vms.values()].filter((v) => !v.is_a_snapshot && !v.is_a_template && !v.is_control_domain).slice(0, MANAGED);
+    const candidates = [...first.vms.values()].filter((v) => !v.is_a_snapshot && !v.is_a_template && !v.is_control_domain);
+    // The generated pool has full SRs on purpose; the bench manages VMs whose snapshots can be taken.
+    const pool0 = { uuid: first.pool.uuid, name_label: first.pool.name_label, url: sim.url, xapi_version: first.xapiVersion, insecure: false };
+    const probe = planStack({ stack: { stack: "probe", configHash: "", providers: {}, resources: candidates.slice(0, 4 * MANAGED).map((vm, i) => ({
+      address: `xapi_snapshot.p${i}` as Address, mode: "managed" as const, type: "xapi_snapshot", name: `p${i}`, provider: "default",
+      attrs: { vm: vm.uuid, name_label: "probe", name_description: "", on_destroy: "uninstall", protect: false, quiesce: false }, dependsOn: [] })) },
+    provider: "default", view: first, pool: pool0 });
+    const refused = new Set(probe.diagnostics.filter((d) => d.severity === "error").map((d) => d.address));
+    const vms = candidates.slice(0, 4 * MANAGED).filter((_, i) => !refused.has(`xapi_snapshot.p${i}` as Address)).slice(0, MANAGED);
     const resources = vms.map((vm, i) => ({
       address: `xapi_snapshot.s${i}` as Address, mode: "managed" as const, type: "xapi_snapshot", name: `s${i}`, provider: "default",
       attrs: { vm: vm.uuid, name_label: `bench ${i}`, name_description: "", on_destroy: "uninstall", protect: false, quiesce: false }, dependsOn: [],
@@ -32,7 +58,10 @@ async function main(): Promise<void> {
     const pool = { uuid: first.pool.uuid, name_label: first.pool.name_label, url: sim.url, xapi_version: first.xapiVersion, insecure: false };
     // Half the stack exists already, so the plan has no-ops, creates and markers to match.
     const seed = planStack({ stack: stack(MANAGED / 2), provider: "default", view: first, pool });
-    await applyPlan({ plan: seed, client, parallelism: 10 });
+    const seeded = await applyPlan({ plan: seed, client, parallelism: 10 });
+    if (seeded.failed.length > 0) console.log(`seed apply: ${seeded.failed.length} failed, e.g. ${seeded.failed[0]?.address}: ${seeded.failed[0]?.message}`);
+    const errors = seed.diagnostics.filter((d) => d.severity === "error");
+    if (errors.length > 0) console.log(`seed plan: ${errors.length} errors, e.g. ${errors[0]?.address}: ${errors[0]?.summary}`);
 
     const before = await stats(sim.url);
     const started = process.hrtime.bigint();
@@ -50,8 +79,27 @@ async function main(): Promise<void> {
   } finally {
     clearInterval(sampler);
     await client.close();
-    await sim.close();
+    sim.stop();
   }
+}
+
+/** The planner alone (pure) on a hand-built pool of the same size: what xsnap adds on top of the read. */
+function plannerOnly(): void {
+  const b = new PoolBuilder();
+  const sr = b.sr({ name_label: "NFS store", type: "nfs" });
+  const vms = Array.from({ length: VMS }, (_, i) => b.vm({ name_label: `vm-${i}`, disks: [{ name_label: `vm-${i} root`, sr }] }));
+  for (const vm of vms) for (let k = 0; k < SNAPSHOTS_PER_VM; k++) b.snapshot(vm, { name_label: `${vm.name_label} snap ${k}` });
+  const view = b.build();
+  const resources = vms.slice(0, MANAGED).map((vm, i) => ({
+    address: `xapi_snapshot.s${i}` as Address, mode: "managed" as const, type: "xapi_snapshot", name: `s${i}`, provider: "default",
+    attrs: { vm: vm.name_label, name_label: `bench ${i}`, name_description: "", on_destroy: "uninstall", protect: false, quiesce: false }, dependsOn: [],
+  }));
+  const rssBefore = process.memoryUsage().rss;
+  const started = process.hrtime.bigint();
+  const plan = planStack({ stack: { stack: "bench", configHash: "x", providers: { default: { alias: "default" } }, resources }, provider: "default", view,
+    pool: { uuid: view.pool.uuid, name_label: "p", url: "", xapi_version: view.xapiVersion, insecure: false } });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  console.log(`planner only: ${view.vms.size} VM records, ${MANAGED} resources → ${plan.changes.length} changes in ${ms.toFixed(0)} ms (RSS +${((process.memoryUsage().rss - rssBefore) / 1048576).toFixed(0)} MB)`);
 }
 
 async function stats(url: string): Promise<number> {
@@ -60,4 +108,5 @@ async function stats(url: string): Promise<number> {
   return Object.values(body.calls).reduce((a, b) => a + b, 0);
 }
 
-main().catch((e) => { console.error(e); process.exitCode = 1; });
+plannerOnly();
+main().catch((e) => { console.error(`end-to-end plan failed: ${(e as Error).message}`); process.exitCode = 1; });

@@ -90,9 +90,12 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyReport> {
     try {
       const id = await intents.record(change, step.kind.intentSubject(change));
       const applied = await step.kind.apply(change, ctxFor(change, started));
-      await updateRegistry(args.client, poolRef, args.plan.stack, change, applied.uuid, keepsAddress);
-      await intents.clear(id);
-      if (change.resolvesIntent) await intents.clear(change.resolvesIntent);
+      // The markers are on the object: the registry entry and the intent's removal are independent.
+      await Promise.all([
+        updateRegistry(args.client, poolRef, args.plan.stack, change, applied.uuid, keepsAddress),
+        intents.clear(id),
+        change.resolvesIntent ? intents.clear(change.resolvesIntent) : undefined,
+      ]);
       outcome.set(step.index, "applied");
       report.applied.push({ address: change.address, action: change.action });
       emit({ type: "complete", address: change.address, action: change.action, elapsedSeconds: elapsed(started), ...(applied.uuid ? { uuid: applied.uuid } : {}) });

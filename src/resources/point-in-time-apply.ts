@@ -33,25 +33,38 @@ export async function applyStep(flavor: Flavor, step: Step, ctx: ApplyContext): 
 }
 
 async function create(flavor: Flavor, step: CreateStep, ctx: ApplyContext): Promise<Applied> {
-  const vm = await refOf(ctx, "VM", step.vm);
-  // No abort signal here on purpose: an interrupted apply lets in-flight tasks finish (DESIGN §5).
-  const progress = { onProgress: (f: number) => ctx.progress(f), onTask: (t: OpaqueRef) => ctx.task(t) };
+  // The planned ref saves a lookup per step; XAPI never reuses a ref, and HANDLE_INVALID is raised
+  // before anything is created, so falling back to a lookup by uuid is safe.
   let result: XapiValue;
-  if (flavor.withMemory) {
-    result = await ctx.client.callAsync("VM.checkpoint", [vm, step.name_label], progress);
-  } else if (step.quiesce) {
-    result = await withRetries(ctx, QUIESCE_RETRY, QUIESCE_ATTEMPTS, 5, () => ctx.client.callAsync("VM.snapshot_with_quiesce", [vm, step.name_label], progress));
-  } else {
-    // ignore_vdis only when set: pools older than xapi 21.4 reject a third parameter (MESSAGE_PARAMETER_COUNT_MISMATCH).
-    const ignore = await Promise.all(step.ignore_vdis.map((u) => refOf(ctx, "VDI", u)));
-    result = await ctx.client.callAsync("VM.snapshot", ignore.length > 0 ? [vm, step.name_label, ignore] : [vm, step.name_label], progress);
+  try {
+    result = await takeSnapshot(flavor, step, ctx, step.vm_ref ?? await refOf(ctx, "VM", step.vm));
+  } catch (e) {
+    if (!step.vm_ref || xapiCode(e) !== "HANDLE_INVALID") throw e;
+    result = await takeSnapshot(flavor, step, ctx, await refOf(ctx, "VM", step.vm));
   }
   const ref = String(result) as OpaqueRef;
-  const uuid = String(await ctx.client.call("VM.get_uuid", [ref])) as Uuid;
-  // Always: XAPI copies the VM's description onto the snapshot (xapi.md §3.1).
-  await ctx.client.call("VM.set_name_description", [ref, step.name_description]);
-  await writeMarkers(ctx, ref, uuid, step.spec, ctx.address);
+  const record = (await ctx.client.call("VM.get_record", [ref])) as { readonly uuid?: unknown; readonly name_description?: unknown; readonly other_config?: unknown };
+  const uuid = String(record.uuid) as Uuid;
+  const otherConfig = (typeof record.other_config === "object" && record.other_config !== null ? record.other_config : {}) as Readonly<Record<string, string>>;
+  const markers = markerValues({ stack: ctx.stack, address: ctx.address, spec: step.spec, self: uuid });
+  await Promise.all([
+    // XAPI copies the VM's description onto the snapshot (xapi.md §3.1).
+    record.name_description === step.name_description ? undefined : ctx.client.call("VM.set_name_description", [ref, step.name_description]),
+    ctx.client.call("VM.set_other_config", [ref, withMarkers(otherConfig, markers)]),
+  ]);
   return { uuid };
+}
+
+async function takeSnapshot(flavor: Flavor, step: CreateStep, ctx: ApplyContext, vm: OpaqueRef): Promise<XapiValue> {
+  // No abort signal here on purpose: an interrupted apply lets in-flight tasks finish (DESIGN §5).
+  const progress = { onProgress: (f: number) => ctx.progress(f), onTask: (t: OpaqueRef) => ctx.task(t) };
+  if (flavor.withMemory) return ctx.client.callAsync("VM.checkpoint", [vm, step.name_label], progress);
+  if (step.quiesce) {
+    return withRetries(ctx, QUIESCE_RETRY, QUIESCE_ATTEMPTS, 5, () => ctx.client.callAsync("VM.snapshot_with_quiesce", [vm, step.name_label], progress));
+  }
+  // ignore_vdis only when set: pools older than xapi 21.4 reject a third parameter (MESSAGE_PARAMETER_COUNT_MISMATCH).
+  const ignore = await Promise.all(step.ignore_vdis.map((u) => refOf(ctx, "VDI", u)));
+  return ctx.client.callAsync("VM.snapshot", ignore.length > 0 ? [vm, step.name_label, ignore] : [vm, step.name_label], progress);
 }
 
 async function update(step: UpdateStep, ctx: ApplyContext): Promise<Applied> {

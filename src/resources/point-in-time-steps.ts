@@ -4,7 +4,7 @@
  * point-in-time-apply.ts.
  */
 import type { Change } from "../engine/plan";
-import type { Uuid } from "../xapi/types";
+import type { OpaqueRef, Uuid } from "../xapi/types";
 import type { DiskRef } from "./kind";
 
 /** What distinguishes `xapi_snapshot` from `xapi_checkpoint`. */
@@ -24,6 +24,8 @@ export type OnDestroy = "uninstall" | "keep_disks";
 export interface CreateStep {
   readonly op: "create";
   readonly vm: Uuid;
+  /** The VM's ref when planned: saves a lookup per step (refs live as long as their object). */
+  readonly vm_ref?: OpaqueRef;
   readonly name_label: string;
   readonly name_description: string;
   readonly quiesce: boolean;

@@ -193,7 +193,7 @@ function driftOf(live: Live, w: Wanted): DiffResult["drift"] {
 function createAction(flavor: Flavor, args: DiffArgs, w: Wanted): PlannedAction {
   const existing = (args.view.snapshotsOf.get(w.vm.ref) ?? [])
     .map((ref) => args.view.vms.get(ref)).filter((s): s is VmRecord => s !== undefined && s.name_label === w.name_label).map((s) => s.uuid);
-  const step: CreateStep = { op: "create", vm: w.vm.uuid, name_label: w.name_label, name_description: w.name_description,
+  const step: CreateStep = { op: "create", vm: w.vm.uuid, vm_ref: w.vm.ref, name_label: w.name_label, name_description: w.name_description,
     quiesce: w.quiesce, ignore_vdis: w.ignoreVdis, spec: markerSpec(w), existing };
   const after: Record<string, AttrValue> = { ...afterCommon(w) };
   for (const c of flavor.computed) if (!(c in after)) after[c] = unknownValue;

@@ -117,7 +117,7 @@ describe("apply against the simulator", () => {
     const dying: XapiClient = {
       ...client, url: client.url,
       call: async (method, params) => {
-        if (method === "VM.get_uuid" && !killed) { killed = true; throw new Error("process killed"); }
+        if (method === "VM.get_record" && !killed) { killed = true; throw new Error("process killed"); }
         return client.call(method, params);
       },
       callAsync: (m, p, o) => client.callAsync(m, p, o),
