@@ -23,7 +23,8 @@ import { registerSnapshotMethods } from "./vm-snapshot-methods";
 import { registerVmssMethods } from "./vmss";
 
 export { Simulator } from "./simulator";
-export { PoolBuilder } from "./pool-builder";
+export { PoolBuilder, type DiskSpec, type SrSpec, type VmSpec } from "./pool-builder";
+export { GiB, MiB } from "./storage";
 export { XapiFailure } from "./errors";
 
 export interface SimulatorOptions {
