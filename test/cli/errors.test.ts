@@ -30,4 +30,28 @@ describe("xsnap errors", () => {
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("Error: no password: set the XAPI_PASSWORD environment variable");
   });
+
+  it("reports a partial apply as incomplete with what failed, and exits 5", async () => {
+    const config = writeStack(stackDir("partial"), { url: sim.url, stack: "partial", resources: { xapi_snapshot: {
+      a: { vm: "web-01", name_label: "partial a" }, b: { vm: "win-app-01", name_label: "partial b" } } } });
+    await fetch(`${sim.url}/sim/faults`, { method: "POST", body: JSON.stringify([
+      { method: "VM.snapshot", error: ["SR_FULL", "1000", "10"], after: 1, times: 1 }]) });
+    const run = await xsnap(["apply", "--config", config, "--auto-approve", "--parallelism", "1"]);
+    expect(run.stdout).toContain("Apply incomplete! Resources: 1 added, 0 changed, 0 destroyed; 1 failed, 0 skipped.");
+    expect(run.stdout).toMatch(/Failed:\n {2}- xapi_snapshot\.[ab]: .*SR_FULL/);
+    expect(run.code).toBe(5);
+  });
+
+  it("streams apply progress as JSON lines with --json", async () => {
+    const config = writeStack(stackDir("json"), { url: sim.url, stack: "json", resources: { xapi_snapshot: { a: { vm: "db-01", name_label: "json" } } } });
+    const refused = await xsnap(["apply", "--config", config, "--json"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("--json needs --auto-approve or a plan file");
+    const run = await xsnap(["apply", "--config", config, "--json", "--auto-approve"]);
+    expect(run.code).toBe(0);
+    const types = run.stdout.trim().split("\n").map((line) => (JSON.parse(line) as { type: string }).type);
+    expect(types[0]).toBe("apply_start");
+    expect(types.filter((t) => t === "apply_complete")).toHaveLength(1);
+    expect(types[types.length - 1]).toBe("change_summary");
+  });
 });
