@@ -1,7 +1,7 @@
 // How the CLI reports failures: one readable line and exit 1, never a stack trace for a user error.
 import { startSim, stackDir, writeStack, xsnap, type Sim } from "./harness";
 
-describe("xsnap errors", () => {
+describe("xsnap failure reporting and machine-readable apply output", () => {
   let sim: Sim;
   beforeAll(async () => { sim = await startSim(); });
   afterAll(async () => { await sim.stop(); });
