@@ -33,6 +33,20 @@ describe("XmlRpcDecoder", () => {
     expect(decoder.endResponse().value).toEqual({ uuid: "u1", nested: { kept: true }, after: "z" });
   });
 
+  it("keeps only the listed members at the record level, and never drops map keys deeper down", () => {
+    const record = (uuid: string): string =>
+      `<member><name>OpaqueRef:${uuid}</name><value><struct><member><name>uuid</name><value>${uuid}</value></member><member><name>name_label</name><value>n</value></member><member><name>snapshot_metadata</name><value>big</value></member><member><name>other_config</name><value><struct><member><name>snapshot_metadata</name><value>user data</value></member></struct></value></member><member><name>VBDs</name><value><array><data><value>OpaqueRef:v</value></data></array></value></member></struct></value></member>`;
+    const body = response(`<struct><member><name>Status</name><value>Success</value></member><member><name>Value</name><value><struct>${record("a")}${record("b")}</struct></value></member></struct>`);
+    const { value } = decodeResponse(body, { keepMembers: new Set(["uuid", "other_config"]), skipMembers: new Set(["snapshot_metadata"]), skipLevel: 3 });
+    expect(value).toEqual({
+      Status: "Success",
+      Value: {
+        "OpaqueRef:a": { uuid: "a", other_config: { snapshot_metadata: "user data" } },
+        "OpaqueRef:b": { uuid: "b", other_config: { snapshot_metadata: "user data" } },
+      },
+    });
+  });
+
   it("reports a fault response as a fault", () => {
     const body =
       "<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>4</int></value></member><member><name>faultString</name><value>Too many parameters.</value></member></struct></value></fault></methodResponse>";

@@ -6,106 +6,20 @@
  *
  * Structs have no Object.prototype in their chain, so a member called `__proto__` stays an ordinary key.
  */
-import { parseXapiDateTime } from "./datetime";
 import { decodeEntities } from "./entities";
+import { ARRAY, Frame, MAX_PREDICTIONS, NO_ITEMS, NO_MEMBERS, STRUCT, newStruct } from "./frame";
+import { scalarValue, type Scalar } from "./scalars";
+import { tagName } from "./tag-name";
 import { Utf8Chunks } from "./utf8-chunks";
+import { XmlRpcDecodeError, type DecodeOptions, type DecodedResponse, type XmlRpcValue } from "./values";
 
-/** A decoded XML-RPC value. `null` only comes from `<nil/>`, which XAPI never sends. */
-export type XmlRpcValue =
-  | string
-  | number
-  | boolean
-  | Date
-  | null
-  | XmlRpcValue[]
-  | { [key: string]: XmlRpcValue };
-
-export class XmlRpcDecodeError extends Error {
-  override readonly name = "XmlRpcDecodeError";
-}
-
-export interface DecodeOptions {
-  /** Struct member names whose values are dropped while decoding, never kept in memory. */
-  readonly skipMembers?: ReadonlySet<string>;
-  /**
-   * When set, members of structs at `skipLevel` that are NOT in this set are skipped too: a reader
-   * that needs 30 of a record's 100 fields never builds the other 70.
-   */
-  readonly keepMembers?: ReadonlySet<string>;
-  /**
-   * Only skip members of structs at this nesting level (1 = the outermost struct), so that a map
-   * key that happens to share a field's name (other_config["snapshot_metadata"]) is kept.
-   */
-  readonly skipLevel?: number;
-}
-
-/** The outcome of a whole `<methodResponse>`: its single param, or the fault struct. */
-export interface DecodedResponse {
-  readonly fault: boolean;
-  readonly value: XmlRpcValue;
-}
+export { XmlRpcDecodeError, type DecodeOptions, type DecodedResponse, type XmlRpcValue } from "./values";
 
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
 /** Buffer's native latin1 substring: a fresh flat string, no JS-level argument checks. */
 const latin1Slice = (bytes: Buffer, from: number, to: number): string =>
   (bytes as Buffer & { latin1Slice(from: number, to: number): string }).latin1Slice(from, to);
-
-const ARRAY = 0;
-const STRUCT = 1;
-
-/** An open `<array>` or `<struct>`. One shape for both keeps the hot path monomorphic. */
-class Frame {
-  name: string | undefined = undefined;
-  /** The previous member name of this struct: the key that predicts the next one. */
-  lastName: string | undefined = undefined;
-  constructor(
-    readonly kind: typeof ARRAY | typeof STRUCT,
-    readonly items: XmlRpcValue[],
-    readonly members: { [key: string]: XmlRpcValue },
-    /** The member name this struct is the value of ("" at the top): predicts its first member. */
-    readonly context: string,
-  ) {}
-}
-
-/** Bound on remembered member-name transitions (a 50,000-ref map must not fill it). */
-const MAX_PREDICTIONS = 4096;
-
-/**
- * Structs inherit from an empty object that has no prototype: `__proto__`, `constructor` or
- * `toString` are then ordinary keys (no Object.prototype in the chain), while the objects stay in
- * V8's fast mode (`Object.create(null)` objects start as slower dictionaries).
- */
-const STRUCT_PROTO: object = Object.freeze(Object.create(null));
-const newStruct = (): { [key: string]: XmlRpcValue } => Object.create(STRUCT_PROTO);
-
-const NO_ITEMS: XmlRpcValue[] = [];
-const NO_MEMBERS: { [key: string]: XmlRpcValue } = newStruct();
-
-type Scalar = "string" | "int" | "i8" | "double" | "boolean" | "dateTime" | "name";
-
-/**
- * The tag between `<` and `>`. The handful of tags that make up most of a record are matched in
- * place and returned as constants, which spares a string allocation per tag on the hot path.
- */
-function tagName(buf: string, lt: number, gt: number): string {
-  switch (gt - lt) {
-    case 6:
-      if (buf.startsWith("value", lt + 1)) return "value";
-      break;
-    case 7:
-      if (buf.startsWith("/value", lt + 1)) return "/value";
-      if (buf.startsWith("member", lt + 1)) return "member";
-      break;
-    case 5:
-      if (buf.startsWith("name", lt + 1)) return "name";
-      break;
-    case 8:
-      if (buf.startsWith("/member", lt + 1)) return "/member";
-      break;
-  }
-  return buf.slice(lt + 1, gt);
-}
 
 export class XmlRpcDecoder {
   private readonly utf8 = new Utf8Chunks();
@@ -474,37 +388,8 @@ export class XmlRpcDecoder {
   private closeScalar(text: string): void {
     const kind = this.scalar;
     this.scalar = undefined;
-    switch (kind) {
-      case "string":
-        return this.emit(text);
-      case "int": {
-        const trimmed = text.trim();
-        if (!/^[+-]?\d+$/.test(trimmed)) throw new XmlRpcDecodeError(`expected an integer, got '${trimmed}'`);
-        return this.emit(Number(trimmed));
-      }
-      case "i8": {
-        // Kept as a decimal string, like XAPI's untyped int64 (and like xmlrpc does).
-        if (!/^-?\d+$/.test(text)) throw new XmlRpcDecodeError(`expected an i8 integer, got '${text}'`);
-        return this.emit(text);
-      }
-      case "double": {
-        const n = Number(text.trim());
-        if (text.trim() === "" || Number.isNaN(n)) throw new XmlRpcDecodeError(`expected a double, got '${text}'`);
-        return this.emit(n);
-      }
-      case "boolean": {
-        const t = text.trim();
-        if (t !== "1" && t !== "0") throw new XmlRpcDecodeError(`expected boolean 1 or 0, got '${t}'`);
-        return this.emit(t === "1");
-      }
-      case "dateTime": {
-        const date = parseXapiDateTime(text);
-        if (!date) throw new XmlRpcDecodeError(`expected an ISO 8601 datetime, got '${text}'`);
-        return this.emit(date);
-      }
-      default:
-        throw new XmlRpcDecodeError("closing tag without a matching scalar");
-    }
+    if (kind === undefined || kind === "name") throw new XmlRpcDecodeError("closing tag without a matching scalar");
+    this.emit(scalarValue(kind, text));
   }
 
   private emitTyped(value: XmlRpcValue): void {
