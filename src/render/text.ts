@@ -48,7 +48,8 @@ export function renderPlanText(plan: Plan, paint: Paint = plain, options: TextOp
 /** Who and where: the stack, the pool, and a loud note when TLS is not verified. */
 export function header(plan: Plan, paint: Paint = plain): string {
   const pool = plan.pool;
-  const first = `Stack "${plan.stack}" on pool "${pool.name_label}" (${pool.uuid.slice(0, 8)}) at ${pool.url}` +
+  const alias = plan.provider !== "default" ? ` (provider xapi.${plan.provider})` : "";
+  const first = `Stack "${plan.stack}"${alias} on pool "${pool.name_label}" (${pool.uuid.slice(0, 8)}) at ${pool.url}` +
     (pool.xapi_version ? `, xapi ${pool.xapi_version}` : "");
   if (!pool.insecure) return first;
   return `${first}\n${paint.yellow("Warning: insecure = true: the pool's TLS certificate is not verified.")}`;

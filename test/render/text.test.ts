@@ -194,6 +194,13 @@ Plan: 1 to add, 0 to change, 0 to destroy.
   });
 });
 
+describe("header", () => {
+  it("names the provider alias when a stack spans several pools", () => {
+    expect(renderPlanText(plan([], { provider: "dr" })).split("\n")[0])
+      .toBe('Stack "quickstart" (provider xapi.dr) on pool "demo-pool" (3f1c2e7a) at http://127.0.0.1:8080, xapi 26.1.16');
+  });
+});
+
 describe("planFooter", () => {
   it("tells how to apply a saved plan, quoting paths with spaces", () => {
     expect(planFooter("plan.xsnap")).toBe("Saved the plan to: plan.xsnap\n\nTo perform exactly these actions, run the following command to apply:\n    xsnap apply plan.xsnap");
