@@ -205,3 +205,40 @@ describe("pool lock", () => {
     if (got.ok) await got.lock.release();
   });
 });
+
+describe("transient failures during apply", () => {
+  const fast = (): Promise<void> => Promise.resolve();
+  const inject = async (url: string, faults: unknown[]): Promise<void> => {
+    const res = await fetch(new URL("/sim/faults", url), { method: "POST", body: JSON.stringify(faults), headers: { "content-type": "application/json" } });
+    expect(res.status).toBe(200);
+  };
+
+  it("retries VDI_IN_USE while uninstalling a snapshot's disks", async () => {
+    await planAndApply(web());
+    await inject(sim.url, [{ method: "VDI.destroy", error: ["VDI_IN_USE", "OpaqueRef:x", "destroy"], times: 2 }]);
+    const { plan } = await planNow(stackOf());
+    const events: ApplyEvent[] = [];
+    const report = await applyPlan({ plan, client, sleep: fast, onEvent: (e) => events.push(e) });
+    expect(report.failed).toEqual([]);
+    expect(events.filter((e) => e.type === "retry").map((e) => e.type === "retry" && e.code)).toEqual(["VDI_IN_USE", "VDI_IN_USE"]);
+  });
+
+  it("retries a quiesced snapshot that failed under load, on a pool that still has quiesce", async () => {
+    const old = await startSimulator({ fixture: "demo", port: 0, taskMs: 5, xapiVersion: "1.160" });
+    const oldClient = await connect({ url: old.url, username: "root", password: "xsnap" });
+    try {
+      const view = await oldClient.readPoolView();
+      const stack = stackOf({ address: "xapi_snapshot.win", attrs: { vm: "win-app-01", name_label: "vss", quiesce: true } });
+      const plan = planStack({ stack, provider: "default", view, pool: { uuid: view.pool.uuid, name_label: "", url: old.url, xapi_version: view.xapiVersion, insecure: false } });
+      expect(plan.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      await inject(old.url, [{ method: "VM.snapshot_with_quiesce", error: ["VM_SNAPSHOT_WITH_QUIESCE_FAILED", "OpaqueRef:x"], times: 1 }]);
+      const events: ApplyEvent[] = [];
+      const report = await applyPlan({ plan, client: oldClient, sleep: fast, onEvent: (e) => events.push(e) });
+      expect(report.failed).toEqual([]);
+      expect(events.filter((e) => e.type === "retry")).toEqual([expect.objectContaining({ code: "VM_SNAPSHOT_WITH_QUIESCE_FAILED", attempt: 1 })]);
+    } finally {
+      await oldClient.close();
+      await old.close();
+    }
+  });
+});
