@@ -90,19 +90,25 @@ describe("tasks and events (reference §1.7, §1.8)", () => {
     expect((await failureOf(sim(), "task.get_record", s, failing))[0]).toBe("HANDLE_INVALID");
   });
 
-  it("shows a checkpointed Running VM as Suspended while its memory is saved, then Running again", async () => {
+  it("shows a checkpointed Running VM as Suspended while its memory is saved, then Running again; progress advances", async () => {
     const s = await login(sim());
     const web = await refByName(sim(), s, "VM", "web-01");
     let token = await rpc<string>(sim(), "event.inject", s, "VM", web);
     const task = await rpc<string>(sim(), "Async.VM.checkpoint", s, web, "watched");
     const seen: unknown[] = [];
+    const progress: number[] = [];
     for (;;) {
       const batch = await rpc<Rec>(sim(), "event.from", s, [`vm/${web}`, `task/${task}`], token, 5.0);
       token = batch.token as string;
-      for (const e of batch.events as Rec[]) if (e.class === "vm") seen.push((e.snapshot as Rec).power_state);
+      for (const e of batch.events as Rec[]) {
+        if (e.class === "vm") seen.push((e.snapshot as Rec).power_state);
+        if (e.class === "task") progress.push(Number((e.snapshot as Rec).progress));
+      }
       if ((batch.events as Rec[]).some((e) => e.class === "task" && (e.snapshot as Rec).status !== "pending")) break;
     }
     expect(seen).toContain("Suspended");
+    expect(progress.some((p) => p > 0 && p < 1)).toBe(true);
+    expect(progress[progress.length - 1]).toBe(1);
     expect(await rpc(sim(), "VM.get_power_state", s, web)).toBe("Running");
   });
 
