@@ -5,7 +5,7 @@
  * --destroy, `protect`, duplicates, "deleted outside xsnap", intents and fingerprints.
  */
 import type { DesiredResource, DesiredStack } from "../config/model";
-import type { DiffResult, KindRegistry, Live, ObjectRead, PlannedAction } from "../resources/kind";
+import type { Claim, DiffResult, KindRegistry, Live, ObjectRead, PlannedAction } from "../resources/kind";
 import { builtinKinds } from "../resources";
 import type { PoolView } from "../xapi/records";
 import { error, warning, type Address, type Diagnostic } from "./diagnostics";
@@ -49,6 +49,7 @@ export function planStack(args: PlanStackArgs): Plan {
   const reads: ObjectRead[] = [];
   const changes: Change[] = [];
   const drift: Drift[] = [];
+  const claims: { address: Address; claim: Claim }[] = [];
 
   const resources = stack.resources.filter((r) => r.provider === args.provider);
   const byAddress = new Map(resources.map((r) => [r.address, r]));
@@ -68,6 +69,7 @@ export function planStack(args: PlanStackArgs): Plan {
   const record = (resource: { address: Address; type: string; name: string; dependsOn: readonly Address[] }, result: DiffResult, live: Live | undefined, protect: boolean, reasonOverride?: Change["reason"]): void => {
     diagnostics.push(...result.diagnostics);
     reads.push(...result.reads);
+    for (const claim of result.claims ?? []) claims.push({ address: resource.address, claim });
     if (result.drift) drift.push({ address: resource.address, type: resource.type, name: resource.name, ...result.drift });
     const planned = result.planned;
     if (!planned) return;
@@ -140,6 +142,7 @@ export function planStack(args: PlanStackArgs): Plan {
     forgotten.push(address);
   }
 
+  diagnostics.push(...overcommitted(claims));
   for (const [address, lives] of observed) for (const live of lives) reads.push({ uuid: live.uuid, address });
   return {
     formatVersion: 1,
@@ -202,6 +205,23 @@ function readData(resource: DesiredResource, kinds: KindRegistry, view: PoolView
   diagnostics.push(...result.diagnostics);
   reads.push(...result.reads);
   if (result.attrs) table.set(resource.address, { ...resolved.spec, ...result.attrs });
+}
+
+/** Claims that each fit but together exceed what the resource has (each alone was checked by its kind). */
+function overcommitted(claims: readonly { address: Address; claim: Claim }[]): Diagnostic[] {
+  const byResource = new Map<string, { address: Address; claim: Claim }[]>();
+  for (const c of claims) byResource.set(c.claim.resource, [...(byResource.get(c.claim.resource) ?? []), c]);
+  const out: Diagnostic[] = [];
+  for (const group of byResource.values()) {
+    const first = group[0];
+    if (!first || group.length < 2 || group.some((c) => c.claim.bytes > c.claim.available)) continue;
+    const total = group.reduce((sum, c) => sum + c.claim.bytes, 0);
+    if (total <= first.claim.available) continue;
+    const gib = (n: number): string => `${(n / 1024 ** 3).toFixed(1)} GiB`;
+    out.push(error(`${first.claim.label} has ${gib(first.claim.available)} free; together, ${group.length} changes need about ${gib(total)} there`, first.address,
+      ["The changes:", ...group.map((c) => `  - ${c.address}: about ${gib(c.claim.bytes)}`), "Apply them in smaller batches (--target) after freeing space, or move them to another SR."].join("\n")));
+  }
+  return out;
 }
 
 function duplicateDestroy(result: DiffResult, dup: Live): DiffResult {

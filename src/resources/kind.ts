@@ -64,6 +64,20 @@ export interface DiffArgs {
   readonly replaceRequested: boolean;
 }
 
+/**
+ * A share of a finite pool resource (free bytes on an SR) that the planned action will consume. The
+ * engine adds up the claims of every change on the same resource, so ten checkpoints that each fit
+ * but together do not are refused at plan time too.
+ */
+export interface Claim {
+  /** Identifies the resource, e.g. the SR uuid. */
+  readonly resource: string;
+  /** How the error names it, e.g. `SR "NFS store"`. */
+  readonly label: string;
+  readonly bytes: number;
+  readonly available: number;
+}
+
 export interface DiffResult {
   /** Absent only when there is nothing to plan (no spec and no live object). */
   readonly planned?: PlannedAction;
@@ -73,6 +87,7 @@ export interface DiffResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Every object this decision depended on (the VM, the snapshot, the disks to destroy). */
   readonly reads: readonly ObjectRead[];
+  readonly claims?: readonly Claim[];
 }
 
 /** What the applier gives a kind for one step. */

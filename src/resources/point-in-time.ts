@@ -211,7 +211,7 @@ function withPreflight(flavor: Flavor, args: DiffArgs, w: Wanted, planned: Plann
   const result = preflight({ address: args.address, view: args.view, vm: w.vm, disks, withMemory: flavor.withMemory, quiesce: w.quiesce });
   const after = planned.after && flavor.withMemory ? { ...planned.after, estimated_bytes: result.estimatedBytes } : planned.after;
   for (const d of disks) reads.push({ uuid: d.uuid, address: args.address });
-  return { planned: { ...planned, after }, diagnostics: result.diagnostics, reads, ...(drift ? { drift } : {}) };
+  return { planned: { ...planned, after }, diagnostics: result.diagnostics, reads, claims: result.claims, ...(drift ? { drift } : {}) };
 }
 
 function destroyStep(view: PoolView, live: Live): DestroyStep {

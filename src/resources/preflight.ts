@@ -7,6 +7,7 @@ import type { Address, Diagnostic } from "../engine/diagnostics";
 import type { PoolView, VdiRecord, VmRecord } from "../xapi/records";
 import { chainDepth, isRawVdi } from "./disks";
 import { errorAt, warningAt } from "./findings";
+import type { Claim } from "./kind";
 import { estimateSpace, formatBytes, freeBytes } from "./space";
 
 /** SM refuses a snapshot when the VHD chain reaches 30 (SR_BACKEND_FAILURE_109, sm:libs/sm/vhdutil.py MAX_CHAIN_SIZE). */
@@ -25,6 +26,7 @@ export interface PreflightArgs {
 export interface PreflightResult {
   readonly diagnostics: readonly Diagnostic[];
   readonly estimatedBytes: number;
+  readonly claims: readonly Claim[];
 }
 
 export function preflight(args: PreflightArgs): PreflightResult {
@@ -35,7 +37,7 @@ export function preflight(args: PreflightArgs): PreflightResult {
     ...securityChecks(args),
   ];
   const space = spaceChecks(args);
-  return { diagnostics: [...diagnostics, ...space.diagnostics], estimatedBytes: space.estimatedBytes };
+  return { diagnostics: [...diagnostics, ...space.diagnostics], estimatedBytes: space.estimatedBytes, claims: space.claims };
 }
 
 const operationOf = (a: PreflightArgs): string => (a.withMemory ? "checkpoint" : a.quiesce ? "snapshot_with_quiesce" : "snapshot");
@@ -118,7 +120,7 @@ function securityChecks(a: PreflightArgs): Diagnostic[] {
     "This is a security risk if the guest is not fully trusted; remove the key unless a backup agent in the guest needs it.")];
 }
 
-function spaceChecks(a: PreflightArgs): { diagnostics: Diagnostic[]; estimatedBytes: number } {
+function spaceChecks(a: PreflightArgs): { diagnostics: Diagnostic[]; estimatedBytes: number; claims: Claim[] } {
   const estimate = estimateSpace({ view: a.view, vm: a.vm, disks: a.disks, withMemory: a.withMemory });
   const out: Diagnostic[] = [];
   if (estimate.noSuspendSr) {
@@ -133,5 +135,6 @@ function spaceChecks(a: PreflightArgs): { diagnostics: Diagnostic[]; estimatedBy
           : "Estimate: per-disk snapshot cost (used size + 16 MiB on LVM SRs, 16 MiB on file SRs). XAPI would fail with SR_BACKEND_FAILURE_44."));
     }
   }
-  return { diagnostics: out, estimatedBytes: estimate.total };
+  const claims = estimate.perSr.map((n) => ({ resource: n.sr.uuid, label: `SR "${n.sr.name_label}"`, bytes: n.bytes, available: freeBytes(n.sr) }));
+  return { diagnostics: out, estimatedBytes: estimate.total, claims };
 }

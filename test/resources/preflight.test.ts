@@ -71,6 +71,19 @@ describe("snapshot and checkpoint preflight", () => {
     expect(changeAt(p, "xapi_checkpoint.c")?.notes.join("\n")).toContain("pauses briefly");
   });
 
+  it("refuses checkpoints that each fit on the SR but together do not", () => {
+    const { b } = demoLikePool();
+    const nfs = [...b.srs.values()].find((sr) => sr.name_label === "NFS store");
+    if (!nfs) throw new Error("fixture");
+    b.edit(nfs, { physical_utilisation: nfs.physical_size - 4 * GiB });
+    const one = stackOf({ address: "xapi_checkpoint.a", attrs: { vm: "web-01", name_label: "a" } });
+    expect(findings(plan(b, one), "error")).toBe("");
+    const two = stackOf({ address: "xapi_checkpoint.a", attrs: { vm: "web-01", name_label: "a" } }, { address: "xapi_checkpoint.b", attrs: { vm: "web-01", name_label: "b" } });
+    const text = findings(plan(b, two), "error");
+    expect(text).toContain("SR \"NFS store\" has 4.0 GiB free; together, 2 changes need about 5.3 GiB there");
+    expect(text).toContain("xapi_checkpoint.b: about 2.6 GiB");
+  });
+
   it("counts used space of disks on LVM SRs in the estimate", () => {
     const p = plan(demoLikePool().b, checkpoint({ vm: "db-01" }));
     const disks = 2 * (4 * GiB + 16 * 1024 ** 2);
