@@ -112,9 +112,10 @@ export function toDiffMarkers(text: string): string {
 /** Keeps the head and tail of an over-long diff, on line boundaries, with a notice in between. */
 export function guard(body: string, budget: number): string {
   if (body.length <= budget) return body;
-  const notice = `\n… ${body.length - budget} characters of the full plan cut to fit a PR comment; run \`xsnap show PLANFILE\` for all of it …\n\n`;
-  const keep = Math.max(0, budget - notice.length);
-  const headEnd = body.lastIndexOf("\n", Math.floor(keep / 2)) + 1;
+  const notice = (n: number): string => `\n… ${n} characters of the full plan cut to fit a PR comment; run \`xsnap show PLANFILE\` for all of it …\n\n`;
+  const keep = Math.max(0, budget - notice(body.length).length);
+  const head = body.slice(0, body.lastIndexOf("\n", Math.floor(keep / 2)) + 1);
   const tailStart = body.indexOf("\n", body.length - Math.floor(keep / 2));
-  return body.slice(0, headEnd) + notice + (tailStart < 0 ? "" : body.slice(tailStart + 1));
+  const tail = tailStart < 0 ? "" : body.slice(tailStart + 1);
+  return head + notice(body.length - head.length - tail.length) + tail;
 }

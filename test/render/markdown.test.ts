@@ -86,3 +86,15 @@ describe("guard", () => {
     expect(guard("a\nb\n", 10)).toBe("a\nb\n");
   });
 });
+
+describe("guard on a long body", () => {
+  it("keeps whole lines from both ends and says exactly how much it cut", () => {
+    const body = Array.from({ length: 100 }, (_, i) => `line ${String(i).padStart(2, "0")}`).join("\n") + "\n";
+    const cut = guard(body, 300);
+    expect(cut.length).toBeLessThanOrEqual(300);
+    expect(cut.startsWith("line 00\n")).toBe(true);
+    expect(cut.endsWith("line 99\n")).toBe(true);
+    const kept = cut.split("\n").filter((l) => l.startsWith("line ")).length;
+    expect(cut).toContain(`… ${(100 - kept) * 8} characters of the full plan cut`);
+  });
+});
