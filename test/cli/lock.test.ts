@@ -7,7 +7,7 @@ describe("xsnap apply and the pool lock", () => {
   beforeAll(async () => { sim = await startSim(["--task-ms", "2500"]); });
   afterAll(async () => { await sim.stop(); });
 
-  it("refuses a second concurrent apply with exit 3 and shows who holds the lock", async () => {
+  it("refuses a second concurrent apply (and plan --lock) with exit 3 and shows who holds the lock", async () => {
     const dir = stackDir("lock");
     const config = writeStack(dir, { url: sim.url, stack: "locked", resources: { xapi_snapshot: { web: { vm: "web-01", name_label: "slow" } } } });
     let started!: () => void;
@@ -16,7 +16,13 @@ describe("xsnap apply and the pool lock", () => {
     // If the first apply ends before it starts creating, fail with its output instead of waiting forever.
     const early = await Promise.race([creating.then(() => undefined), first]);
     expect(early).toBeUndefined();
-    const second = await xsnap(["apply", "--config", config, "--auto-approve"]);
+    const [second, lockedPlan, plainPlan] = await Promise.all([
+      xsnap(["apply", "--config", config, "--auto-approve"]),
+      xsnap(["plan", "--config", config, "--lock"]),
+      xsnap(["plan", "--config", config]),
+    ]);
+    expect(lockedPlan.code).toBe(3);
+    expect(plainPlan.code).toBe(0);   // plan reads without locking unless --lock is given
     expect(second.code).toBe(3);
     expect(second.stderr).toContain("Error acquiring the pool lock");
     expect(second.stderr).toContain("Operation: apply");
