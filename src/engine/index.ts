@@ -4,5 +4,6 @@ export { applyPlan, type ApplyArgs } from "./applier";
 export { acquireLock, lockStatus, forceUnlock, lockKey, type LockInfo, type LockStatus, type HeldLock, type AcquireResult, type ForceUnlockResult } from "./lock";
 export { writePlanFile, readPlanFile, checkStale, type ReadPlanResult, type StaleCheck } from "./plan-file";
 export { readIntents, resolveIntents, intentKey } from "./intents";
+export { recoverIntent, type RecoverArgs, type RecoverResult } from "./recover";
 export { hasBlockingIntents } from "./plan";
 export { builtinKinds } from "../resources";

@@ -115,9 +115,9 @@ export interface Applied {
 /** What an interrupted apply left for an address, as the kind reads it from the pool. */
 export type IntentOutcome =
   | { readonly status: "done"; readonly detail: string; readonly cleanup?: readonly DiskRef[] }  // finished; only the record remains
-  | { readonly status: "discard"; readonly detail: string; readonly cleanup?: readonly DiskRef[] }
+  | { readonly status: "discard"; readonly detail: string; readonly cleanup?: readonly DiskRef[]; readonly uninstall?: readonly Uuid[] }
   | { readonly status: "adopt"; readonly detail: string; readonly live: Live }
-  | { readonly status: "ambiguous"; readonly detail: string; readonly candidates: readonly string[] };
+  | { readonly status: "ambiguous"; readonly detail: string; readonly candidates: readonly string[]; readonly candidateUuids?: readonly Uuid[] };
 
 /** An intent as recorded in `pool.other_config["xsnap.pending/<stack>/<id>"]` (JSON). */
 export interface IntentRecord extends IntentSubject {
@@ -169,8 +169,13 @@ export interface ResourceKind {
   intentSubject(change: Change): IntentSubject;
   /** Classifies a leftover intent of this kind against the pool. Pure. */
   resolveIntent(view: PoolView, intent: IntentRecord): IntentOutcome;
-  /** Destroys what a discarded intent half-created (disks without their VM). */
+  /** Destroys what a discarded intent half-created: disks without their VM, objects to `uninstall`. */
   finishIntent(outcome: IntentOutcome, ctx: ApplyContext): Promise<void>;
+  /**
+   * `xsnap recover --adopt`: claims an object for `ctx.address` without a spec (the next plan writes
+   * the spec marker as an update). Idempotent.
+   */
+  adopt(uuid: Uuid, ctx: ApplyContext): Promise<void>;
 }
 
 /** A data source: read from the PoolView at plan time, never written. */

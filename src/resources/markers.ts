@@ -33,7 +33,8 @@ export function ownMarkers(vm: VmRecord): OwnMarkers | undefined {
 }
 
 export function markerValues(args: { readonly stack: string; readonly address: Address; readonly spec: string; readonly self: Uuid }): Record<string, string> {
-  return { [MARKER.stack]: args.stack, [MARKER.address]: args.address, [MARKER.spec]: args.spec, [MARKER.self]: args.self };
+  // An empty spec (an object adopted by `xsnap recover`) leaves the key out: the next plan records it.
+  return { [MARKER.stack]: args.stack, [MARKER.address]: args.address, ...(args.spec ? { [MARKER.spec]: args.spec } : {}), [MARKER.self]: args.self };
 }
 
 /** other_config with every inherited `xsnap.*` key replaced by this object's own markers. */

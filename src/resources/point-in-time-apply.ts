@@ -87,7 +87,28 @@ async function destroy(step: DestroyStep, ctx: ApplyContext): Promise<void> {
 
 export async function finishIntent(outcome: IntentOutcome, ctx: ApplyContext): Promise<void> {
   if (outcome.status !== "discard" && outcome.status !== "done") return;
+  // A half-created object is uninstalled with its disks, as `xe snapshot-uninstall` would (DESIGN §4).
+  for (const uuid of outcome.status === "discard" ? outcome.uninstall ?? [] : []) await uninstall(ctx, uuid);
   for (const disk of outcome.cleanup ?? []) await destroyVdi(ctx, disk.uuid);
+}
+
+async function uninstall(ctx: ApplyContext, uuid: Uuid): Promise<void> {
+  const ref = await refOrUndefined(ctx, "VM", uuid);
+  if (!ref) return;
+  const record = (await ctx.client.call("VM.get_record", [ref])) as { readonly VBDs?: readonly string[]; readonly suspend_VDI?: string };
+  const disks: Uuid[] = [];
+  for (const vbd of record.VBDs ?? []) {
+    const v = (await ctx.client.call("VBD.get_record", [vbd])) as { readonly VDI?: string; readonly empty?: boolean; readonly other_config?: Readonly<Record<string, string>> };
+    if (!v.empty && v.VDI && v.other_config && "owner" in v.other_config) disks.push(String(await ctx.client.call("VDI.get_uuid", [v.VDI])) as Uuid);
+  }
+  if (record.suspend_VDI && record.suspend_VDI !== "OpaqueRef:NULL") disks.push(String(await ctx.client.call("VDI.get_uuid", [record.suspend_VDI])) as Uuid);
+  await destroy({ op: "destroy", object: uuid, mode: "uninstall", disks: disks.map((d) => ({ uuid: d, name_label: "" })) }, ctx);
+}
+
+/** Markers without a spec: the object is claimed; the next plan records its spec. */
+export async function adopt(uuid: Uuid, ctx: ApplyContext): Promise<void> {
+  const ref = await refOf(ctx, "VM", uuid);
+  await writeMarkers(ctx, ref, uuid, "", ctx.address);
 }
 
 async function destroyVdi(ctx: ApplyContext, uuid: Uuid): Promise<void> {

@@ -36,5 +36,5 @@ export function resolveIntent(flavor: Flavor, view: PoolView, intent: IntentReco
       live: liveOf(flavor, view, intent.address, only) };
   }
   return { status: "ambiguous", detail: `${unmarked.length} unmarked ${flavor.noun}s named "${intent.expected_name}" of VM "${vm.name_label}" appeared; xsnap cannot tell which one the interrupted apply created`,
-    candidates: unmarked.map((s) => `"${s.name_label}" (${s.uuid}, taken ${s.snapshot_time.toISOString()})`) };
+    candidates: unmarked.map((s) => `"${s.name_label}" (${s.uuid}, taken ${s.snapshot_time.toISOString()})`), candidateUuids: unmarked.map((s) => s.uuid) };
 }

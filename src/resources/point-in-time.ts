@@ -10,7 +10,7 @@ import type { Uuid } from "../xapi/types";
 import { diskVdis, ownedDisks } from "./disks";
 import { errorAt, unknownValue } from "./findings";
 import type { DiffArgs, DiffResult, Live, ObjectRead, PlannedAction, ResourceKind } from "./kind";
-import { applyStep, finishIntent } from "./point-in-time-apply";
+import { adopt, applyStep, finishIntent } from "./point-in-time-apply";
 import { resolveIntent } from "./point-in-time-intents";
 import { observe } from "./point-in-time-observe";
 import { orphanDiff } from "./point-in-time-orphan";
@@ -56,6 +56,7 @@ export function pointInTimeKind(flavor: Flavor): ResourceKind {
     },
     resolveIntent: (view, intent) => resolveIntent(flavor, view, intent),
     finishIntent: (outcome, ctx) => finishIntent(outcome, ctx),
+    adopt: (uuid, ctx) => adopt(uuid, ctx),
   };
 }
 

@@ -45,6 +45,7 @@ function harness(opts: { fail?: string[]; delayMs?: number } = {}) {
     intentSubject: () => ({}),
     resolveIntent: () => ({ status: "discard", detail: "" }),
     finishIntent: async () => undefined,
+    adopt: async () => undefined,
     apply: async (c) => {
       const key = String((c.private as { key: string }).key);
       running++; maxRunning = Math.max(maxRunning, running);

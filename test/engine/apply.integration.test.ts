@@ -7,6 +7,7 @@ import { startSimulator, type RunningSimulator } from "../../src/sim";
 import { applyPlan } from "../../src/engine/applier";
 import { acquireLock, forceUnlock, lockStatus } from "../../src/engine/lock";
 import { checkStale } from "../../src/engine/plan-file";
+import { recoverIntent } from "../../src/engine/recover";
 import { planStack, type PlanOptions } from "../../src/engine/planner";
 import type { ApplyEvent, Plan } from "../../src/engine/plan";
 import type { DesiredStack } from "../../src/config/model";
@@ -164,6 +165,49 @@ describe("apply against the simulator", () => {
     expect(report.applied).toHaveLength(4);
     expect(maxPerVm).toBe(1);
     expect(maxTotal).toBeGreaterThan(1);
+  });
+});
+
+describe("xsnap recover", () => {
+  /** An apply killed after the snapshot call; `lookalike` adds a same-named snapshot made by hand. */
+  async function interrupted(lookalike: boolean): Promise<{ id: string; uuids: string[] }> {
+    const dying: XapiClient = { ...client, url: client.url, readPoolView: () => client.readPoolView(), close: async () => undefined,
+      callAsync: (m, p, o) => client.callAsync(m, p, o),
+      call: async (m, p) => { if (m === "VM.get_record") throw new Error("process killed"); return client.call(m, p); } };
+    await planAndApply(web(), {}, dying);
+    if (lookalike) await client.callAsync("VM.snapshot", [await vmRef("web-01"), "web-01 pre-upgrade"]);
+    const { plan } = await planNow(web());
+    const intent = plan.intents?.[0];
+    if (!intent) throw new Error("no intent");
+    const uuids = snapshotsOf(await client.readPoolView(), "web-01").filter((s) => s.name_label === "web-01 pre-upgrade").map((s) => s.uuid);
+    return { id: intent.id, uuids };
+  }
+  const vmRef = async (name: string): Promise<string> => {
+    const view = await client.readPoolView();
+    return [...view.vms.values()].find((v) => v.name_label === name && !v.is_a_snapshot)?.ref ?? "";
+  };
+
+  it("adopts the chosen candidate of an ambiguous intent; the next plan records its spec", async () => {
+    const { id, uuids } = await interrupted(true);
+    expect(uuids).toHaveLength(2);
+    expect((await planNow(web())).plan.intents?.map((i) => i.status)).toEqual(["ambiguous"]);
+    expect(await recoverIntent({ client, stack: "demo", id, decision: "adopt" })).toMatchObject({ ok: false, reason: "needs_choice" });
+    expect(await recoverIntent({ client, stack: "demo", id, decision: "adopt", uuid: uuids[0] as never })).toMatchObject({ ok: true });
+    const { plan } = await planNow(web());
+    expect(plan.intents).toEqual([]);
+    expect(changeAt(plan, WEB)).toMatchObject({ action: "update", before: { uuid: uuids[0] } });
+    await applyPlan({ plan, client });
+    expect((await planNow(web())).plan.changes.map((c) => c.action)).toEqual(["no-op"]);
+  });
+
+  it("discarding an intent uninstalls the object the step half-created, with its disks", async () => {
+    const { id, uuids } = await interrupted(false);
+    expect(uuids).toHaveLength(1);
+    const result = await recoverIntent({ client, stack: "demo", id, decision: "discard" });
+    expect(result).toMatchObject({ ok: true, summary: expect.stringContaining(`uninstalled ${uuids[0]}`) });
+    const view = await client.readPoolView();
+    expect(view.byUuid.has(uuids[0] as never)).toBe(false);
+    expect(Object.keys(view.pool.other_config).filter((k) => k.startsWith("xsnap.pending/"))).toEqual([]);
   });
 });
 
