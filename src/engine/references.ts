@@ -3,9 +3,14 @@
  * source results, and the planned `after` (or current state) of managed resources. A value only apply
  * can know stays UNKNOWN; a reference to nothing is an error naming both addresses.
  */
-import { isAttrRef, type ConfigValue, type DesiredResource } from "../config/model";
+import type { AttrRef, ConfigValue, DesiredResource } from "../config/model";
 import { error, type Address, type Diagnostic } from "./diagnostics";
 import { UNKNOWN, type Attrs, type AttrValue } from "./plan";
+
+/** Same test as config/model's isAttrRef, kept here so runtime imports point down (config → engine). */
+const isAttrRef = (v: unknown): v is AttrRef =>
+  typeof v === "object" && v !== null && !Array.isArray(v) && "ref" in v &&
+  typeof (v as AttrRef).ref === "object" && typeof (v as AttrRef).ref.address === "string";
 
 export type ValueTable = Map<Address, Attrs>;
 
