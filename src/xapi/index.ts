@@ -16,7 +16,7 @@ import type { OpaqueRef, XapiValue } from "./types";
 export { XapiError, isXapiError, TransportError, isTransportError, type TransportErrorCode } from "./errors";
 export { RetryPolicy, defaultRetryPolicy, recoveryFor, type Recovery, type RetryCall, type RetryAttempt, type RunOptions, type RetryOperation } from "./retry";
 export { type Transport, type CallOptions, DEFAULT_CALL_TIMEOUT_MS } from "./transport";
-export { buildPoolView, readPoolWire, type PoolWire } from "./pool-view";
+export { buildPoolView, readPoolRecords, type PoolRecords } from "./pool-view";
 export { taskOutcome } from "./task";
 export { normalizeFingerprint } from "./agent";
 export { hintFor } from "./hints";

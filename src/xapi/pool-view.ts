@@ -1,10 +1,13 @@
 /**
  * The one batched read of a plan (DESIGN §2): `get_all_records` of VM, VDI, VBD, SR, VMSS, pool and
- * host, in parallel, into an immutable, indexed PoolView. 7 calls whatever the pool's size.
- * VM records are decoded without `snapshot_metadata` (VM_SKIPPED_MEMBERS).
+ * host, in parallel, into an immutable, indexed PoolView: 7 calls whatever the pool's size.
+ * Each record is converted the moment its struct closes in the stream (a MemberSink), and only the
+ * fields of its table are decoded at all, so the wire form of 20,000 snapshots (with their KiB of
+ * `snapshot_metadata`) never exists in memory at once.
  */
+import type { XmlRpcValue } from "./codec";
 import { isXapiError } from "./errors";
-import { convertAll } from "./record-convert";
+import { convertRecord, Interner, type ConvertContext } from "./record-convert";
 import {
   type FieldKind,
   HOST_FIELDS, POOL_FIELDS, SR_FIELDS, VBD_FIELDS, VDI_FIELDS, VMSS_FIELDS, VM_FIELDS, VM_SKIPPED_MEMBERS,
@@ -17,45 +20,63 @@ export interface PoolReader {
   call(method: string, params?: readonly XapiValue[], options?: CallOptions): Promise<XapiValue>;
 }
 
-/** The wire answers of the seven reads, by class. */
-export interface PoolWire {
-  readonly VM: XapiValue;
-  readonly VDI: XapiValue;
-  readonly VBD: XapiValue;
-  readonly SR: XapiValue;
-  readonly VMSS: XapiValue;
-  readonly pool: XapiValue;
-  readonly host: XapiValue;
+/** The typed records of the seven reads, by ref. */
+export interface PoolRecords {
+  readonly vms: Map<OpaqueRef, VmRecord>;
+  readonly vdis: Map<OpaqueRef, VdiRecord>;
+  readonly vbds: Map<OpaqueRef, VbdRecord>;
+  readonly srs: Map<OpaqueRef, SrRecord>;
+  readonly vmss: Map<OpaqueRef, VmssRecord>;
+  readonly pools: Map<OpaqueRef, PoolRecord>;
+  readonly hosts: Map<OpaqueRef, HostRecord>;
 }
 
 /** Envelope struct (1) → `{ref: record}` map (2) → record fields (3). */
+const MAP_LEVEL = 2;
 const RECORD_LEVEL = 3;
 
 /**
- * Reads `<cls>.get_all_records`, decoding only the fields of its table: the other fields of each
- * record (most of a VM's hundred, and the KiB of `snapshot_metadata`) are skipped while the bytes
- * stream in, never built.
+ * Reads `<cls>.get_all_records` into typed records, converting each as it arrives and decoding
+ * only the fields of its table (the others are skipped while the bytes stream in, never built).
  */
-function readAll(reader: PoolReader, cls: string, fields: Readonly<Record<string, FieldKind>>, skip?: ReadonlySet<string>): Promise<XapiValue> {
-  const decode = { keepMembers: new Set(Object.keys(fields)), skipLevel: RECORD_LEVEL, ...(skip ? { skipMembers: skip } : {}) };
-  return reader.call(`${cls}.get_all_records`, [], { decode });
+async function readAll<R>(reader: PoolReader, ctx: ConvertContext, skip?: ReadonlySet<string>): Promise<Map<OpaqueRef, R>> {
+  const out = new Map<OpaqueRef, R>();
+  const memberSink = {
+    level: MAP_LEVEL,
+    accept: (ref: string, record: XmlRpcValue): void => {
+      const canonical = ctx.interner.intern(ref) as OpaqueRef;
+      // The wire value is XAPI's record struct; XAPI never sends <nil/>.
+      out.set(canonical, convertRecord<R>(ctx, canonical, record as XapiValue));
+    },
+  };
+  const decode = { keepMembers: new Set(Object.keys(ctx.fields)), skipLevel: RECORD_LEVEL, memberSink, ...(skip ? { skipMembers: skip } : {}) };
+  await reader.call(`${ctx.cls}.get_all_records`, [], { decode });
+  return out;
 }
 
-export async function readPoolWire(reader: PoolReader): Promise<PoolWire> {
-  const [VM, VDI, VBD, SR, VMSS, pool, host] = await Promise.all([
-    readAll(reader, "VM", VM_FIELDS, VM_SKIPPED_MEMBERS),
-    readAll(reader, "VDI", VDI_FIELDS),
-    readAll(reader, "VBD", VBD_FIELDS),
-    readAll(reader, "SR", SR_FIELDS),
+export async function readPoolRecords(reader: PoolReader): Promise<PoolRecords> {
+  const interner = new Interner();
+  const ctx = (cls: string, fields: Readonly<Record<string, FieldKind>>): ConvertContext => ({ cls, fields, interner });
+  const [vms, vdis, vbds, srs, vmss, pools, hosts] = await Promise.all([
+    readAll<VmRecord>(reader, ctx("VM", VM_FIELDS), VM_SKIPPED_MEMBERS),
+    readAll<VdiRecord>(reader, ctx("VDI", VDI_FIELDS)),
+    readAll<VbdRecord>(reader, ctx("VBD", VBD_FIELDS)),
+    readAll<SrRecord>(reader, ctx("SR", SR_FIELDS)),
     // VMSS arrived with Dundee (XenServer 7.2); an older pool simply has no schedules.
-    readAll(reader, "VMSS", VMSS_FIELDS).catch((error: unknown) => {
-      if (isXapiError(error, "MESSAGE_METHOD_UNKNOWN")) return {};
+    readAll<VmssRecord>(reader, ctx("VMSS", VMSS_FIELDS)).catch((error: unknown) => {
+      if (isXapiError(error, "MESSAGE_METHOD_UNKNOWN")) return new Map<OpaqueRef, VmssRecord>();
       throw error;
     }),
-    readAll(reader, "pool", POOL_FIELDS),
-    readAll(reader, "host", HOST_FIELDS),
+    readAll<PoolRecord>(reader, ctx("pool", POOL_FIELDS)),
+    readAll<HostRecord>(reader, ctx("host", HOST_FIELDS)),
   ]);
-  return { VM, VDI, VBD, SR, VMSS, pool, host };
+  return { vms, vdis, vbds, srs, vmss, pools, hosts };
+}
+
+function push<K>(map: Map<K, OpaqueRef[]>, key: K, ref: OpaqueRef): void {
+  const list = map.get(key);
+  if (list) list.push(ref);
+  else map.set(key, [ref]);
 }
 
 function freezeLists<K>(map: Map<K, OpaqueRef[]>): Map<K, readonly OpaqueRef[]> {
@@ -63,21 +84,15 @@ function freezeLists<K>(map: Map<K, OpaqueRef[]>): Map<K, readonly OpaqueRef[]> 
   return map;
 }
 
-/** Builds the indexed view. Pure. */
-export function buildPoolView(wire: PoolWire, readAt: Date = new Date()): PoolView {
-  const vms = convertAll<VmRecord>("VM", VM_FIELDS, wire.VM);
-  const vdis = convertAll<VdiRecord>("VDI", VDI_FIELDS, wire.VDI);
-  const vbds = convertAll<VbdRecord>("VBD", VBD_FIELDS, wire.VBD);
-  const srs = convertAll<SrRecord>("SR", SR_FIELDS, wire.SR);
-  const vmss = convertAll<VmssRecord>("VMSS", VMSS_FIELDS, wire.VMSS);
-  const pools = convertAll<PoolRecord>("pool", POOL_FIELDS, wire.pool);
-  const hosts = convertAll<HostRecord>("host", HOST_FIELDS, wire.host);
+/** Indexes the records into the immutable view. Pure. */
+export function buildPoolView(records: PoolRecords, readAt: Date = new Date()): PoolView {
+  const { vms, vdis, vbds, srs, vmss, pools, hosts } = records;
   const pool = pools.values().next().value;
   if (!pool) throw new Error("pool.get_all_records returned no pool");
 
   const byUuid = new Map<Uuid, { readonly class: PoolClass; readonly ref: OpaqueRef }>();
-  const index = (cls: PoolClass, records: ReadonlyMap<OpaqueRef, { readonly uuid: Uuid }>): void => {
-    for (const [ref, record] of records) byUuid.set(record.uuid, Object.freeze({ class: cls, ref }));
+  const index = (cls: PoolClass, map: ReadonlyMap<OpaqueRef, { readonly uuid: Uuid }>): void => {
+    for (const [ref, record] of map) byUuid.set(record.uuid, Object.freeze({ class: cls, ref }));
   };
   index("VM", vms);
   index("VDI", vdis);
@@ -90,17 +105,10 @@ export function buildPoolView(wire: PoolWire, readAt: Date = new Date()): PoolVi
   const vmsByName = new Map<string, OpaqueRef[]>();
   const snapshotsOf = new Map<OpaqueRef, OpaqueRef[]>();
   for (const [ref, vm] of vms) {
-    const named = vmsByName.get(vm.name_label);
-    if (named) named.push(ref);
-    else vmsByName.set(vm.name_label, [ref]);
-    if (vm.is_a_snapshot && vm.snapshot_of !== undefined) {
-      const list = snapshotsOf.get(vm.snapshot_of);
-      if (list) list.push(ref);
-      else snapshotsOf.set(vm.snapshot_of, [ref]);
-    }
+    push(vmsByName, vm.name_label, ref);
+    if (vm.is_a_snapshot) push(snapshotsOf, vm.snapshot_of, ref);
   }
-  const master = hosts.get(pool.master);
-  const version = master?.software_version ?? {};
+  const version = hosts.get(pool.master)?.software_version ?? {};
   return Object.freeze({
     pool,
     hosts,
@@ -120,5 +128,5 @@ export function buildPoolView(wire: PoolWire, readAt: Date = new Date()): PoolVi
 
 export async function readPoolView(reader: PoolReader, now: () => Date = () => new Date()): Promise<PoolView> {
   const readAt = now();
-  return buildPoolView(await readPoolWire(reader), readAt);
+  return buildPoolView(await readPoolRecords(reader), readAt);
 }

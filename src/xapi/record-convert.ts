@@ -2,6 +2,11 @@
  * Wire record → typed, frozen record, driven by the field tables of record-schema.ts. Tolerant by
  * design: a missing field takes its default, an unknown one is ignored, a value of the wrong shape
  * is coerced the way XAPI's own bindings would read it (int64 strings → numbers).
+ *
+ * Memory matters here (a 20,000-snapshot pool is ~200,000 records, DESIGN §8 caps RSS): records are
+ * cloned from a per-class template so V8 keeps them as compact fast-mode objects (objects filled by
+ * keyed stores turn into dictionaries past a dozen fields), and refs and short strings are interned
+ * so each OpaqueRef is stored once however many records point at it.
  */
 import { parseXapiDateTime } from "./codec";
 import { FIELD_DEFAULTS, type FieldKind } from "./record-schema";
@@ -33,9 +38,22 @@ function toDate(v: XapiValue | undefined): Date {
   return EPOCH;
 }
 
-function toStrings(v: XapiValue | undefined): readonly string[] {
+/** One canonical copy per distinct string (refs, enum values) for the records of one read. */
+export class Interner {
+  private readonly strings = new Map<string, string>();
+  intern(s: string): string {
+    const canonical = this.strings.get(s);
+    if (canonical !== undefined) return canonical;
+    this.strings.set(s, s);
+    return s;
+  }
+}
+
+const SHORT = 16;
+
+function toStrings(v: XapiValue | undefined, interner: Interner): readonly string[] {
   if (!Array.isArray(v) || v.length === 0) return EMPTY_LIST;
-  return Object.freeze(v.map((item: XapiValue) => String(item)));
+  return Object.freeze(v.map((item: XapiValue) => interner.intern(String(item))));
 }
 
 /** Null-prototype so a key like "constructor" is just a key. */
@@ -48,10 +66,12 @@ function toMap(v: XapiValue | undefined): Readonly<Record<string, string>> {
   return Object.freeze(map);
 }
 
-function convertField(kind: FieldKind, v: XapiValue | undefined, fallback: string | number | undefined): unknown {
+function convertField(kind: FieldKind, v: XapiValue | undefined, fallback: string | number | undefined, interner: Interner): unknown {
   switch (kind) {
-    case "string":
-      return typeof v === "string" ? v : v === undefined ? (fallback ?? "") : String(v);
+    case "string": {
+      const text = typeof v === "string" ? v : v === undefined ? String(fallback ?? "") : String(v);
+      return text.length <= SHORT ? interner.intern(text) : text;
+    }
     case "int":
       return toInt(v, typeof fallback === "number" ? fallback : 0);
     case "bool":
@@ -61,32 +81,45 @@ function convertField(kind: FieldKind, v: XapiValue | undefined, fallback: strin
     case "datetime":
       return toDate(v);
     case "ref":
-      return typeof v === "string" && v !== "" ? v : NULL_REF;
+      return typeof v === "string" && v !== "" ? interner.intern(v) : NULL_REF;
     case "refs":
     case "strings":
-      return toStrings(v);
+      return toStrings(v, interner);
     case "map":
       return toMap(v);
   }
 }
 
-/** Converts one wire record of `cls` into a frozen record typed `R` (the table decides the shape). */
-export function convertRecord<R>(cls: string, fields: Readonly<Record<string, FieldKind>>, ref: OpaqueRef, wire: XapiValue): R {
-  const source = (typeof wire === "object" && wire !== null && !Array.isArray(wire) && !(wire instanceof Date) ? wire : {}) as Record<string, XapiValue>;
-  const defaults = FIELD_DEFAULTS[cls] ?? {};
-  const record: Record<string, unknown> = { ref };
-  for (const name of Object.keys(fields)) {
-    record[name] = convertField(fields[name] as FieldKind, source[name], defaults[name]);
+const templates = new WeakMap<object, Readonly<Record<string, unknown>>>();
+
+/**
+ * An object with `ref` and every field of the table, built by JSON.parse: V8 builds those with map
+ * transitions (fast mode), and `{...template}` clones keep that shape.
+ */
+function templateFor(fields: Readonly<Record<string, FieldKind>>): Readonly<Record<string, unknown>> {
+  let template = templates.get(fields);
+  if (!template) {
+    const names = ["ref", ...Object.keys(fields)];
+    template = JSON.parse(JSON.stringify(Object.fromEntries(names.map((name) => [name, null])))) as Record<string, unknown>;
+    templates.set(fields, template);
   }
-  return Object.freeze(record) as R;
+  return template;
 }
 
-/** All records of a `get_all_records` answer (`{ref: record}`), keyed by ref. */
-export function convertAll<R>(cls: string, fields: Readonly<Record<string, FieldKind>>, all: XapiValue): Map<OpaqueRef, R> {
-  const out = new Map<OpaqueRef, R>();
-  if (typeof all !== "object" || all === null || Array.isArray(all) || all instanceof Date) return out;
-  for (const ref of Object.keys(all)) {
-    out.set(ref as OpaqueRef, convertRecord<R>(cls, fields, ref as OpaqueRef, (all as Record<string, XapiValue>)[ref] as XapiValue));
+export interface ConvertContext {
+  readonly cls: string;
+  readonly fields: Readonly<Record<string, FieldKind>>;
+  readonly interner: Interner;
+}
+
+/** Converts one wire record into a frozen record typed `R` (the table decides the shape). */
+export function convertRecord<R>(ctx: ConvertContext, ref: OpaqueRef, wire: XapiValue): R {
+  const source = (typeof wire === "object" && wire !== null && !Array.isArray(wire) && !(wire instanceof Date) ? wire : {}) as Record<string, XapiValue>;
+  const defaults = FIELD_DEFAULTS[ctx.cls] ?? {};
+  const record: Record<string, unknown> = { ...templateFor(ctx.fields) };
+  record.ref = ctx.interner.intern(ref);
+  for (const name of Object.keys(ctx.fields)) {
+    record[name] = convertField(ctx.fields[name] as FieldKind, source[name], defaults[name], ctx.interner);
   }
-  return out;
+  return Object.freeze(record) as R;
 }

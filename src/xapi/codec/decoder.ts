@@ -11,9 +11,9 @@ import { ARRAY, Frame, MAX_PREDICTIONS, NO_ITEMS, NO_MEMBERS, STRUCT, newStruct 
 import { scalarValue, type Scalar } from "./scalars";
 import { tagName } from "./tag-name";
 import { Utf8Chunks } from "./utf8-chunks";
-import { XmlRpcDecodeError, type DecodeOptions, type DecodedResponse, type XmlRpcValue } from "./values";
+import { XmlRpcDecodeError, type DecodeOptions, type DecodedResponse, type MemberSink, type XmlRpcValue } from "./values";
 
-export { XmlRpcDecodeError, type DecodeOptions, type DecodedResponse, type XmlRpcValue } from "./values";
+export { XmlRpcDecodeError, type DecodeOptions, type DecodedResponse, type MemberSink, type XmlRpcValue } from "./values";
 
 const ASCII_ONLY = /^[\x00-\x7f]*$/;
 
@@ -26,6 +26,7 @@ export class XmlRpcDecoder {
   private readonly skipMembers: ReadonlySet<string> | undefined;
   private readonly skipLevel: number | undefined;
   private readonly keepMembers: ReadonlySet<string> | undefined;
+  private readonly sink: MemberSink | undefined;
   private buf = "";
   /** The bytes of `buf` when it is all ASCII (string offsets are byte offsets), else undefined. */
   private bytes: Buffer | undefined = undefined;
@@ -50,6 +51,7 @@ export class XmlRpcDecoder {
     this.skipMembers = options.skipMembers && options.skipMembers.size > 0 ? options.skipMembers : undefined;
     this.skipLevel = options.skipLevel;
     this.keepMembers = options.keepMembers;
+    this.sink = options.memberSink;
   }
 
   /** Feeds the next chunk of the document. Throws XmlRpcDecodeError on malformed input. */
@@ -177,13 +179,13 @@ export class XmlRpcDecoder {
       const textAt = valueAt + 7;
       const end = buf.indexOf("<", textAt);
       if (end !== -1 && buf.startsWith("</value></member>", end)) {
-        if (!skip) frame.members[name] = decodeEntities(this.sub(buf, textAt, end));
+        if (!skip) this.store(frame, name, decodeEntities(this.sub(buf, textAt, end)));
         return end + 17;
       }
       if (end === textAt && buf.startsWith("<boolean>", end) && buf.startsWith("</boolean></value></member>", end + 10)) {
         const digit = buf.charCodeAt(end + 9);
         if (digit === 49 /* 1 */ || digit === 48 /* 0 */) {
-          if (!skip) frame.members[name] = digit === 49;
+          if (!skip) this.store(frame, name, digit === 49);
           return end + 37;
         }
       }
@@ -205,7 +207,8 @@ export class XmlRpcDecoder {
       frame.lastName = predicted;
       return predicted;
     }
-    const name = decodeEntities(buf.slice(from, to));
+    // sub(), not slice(): a remembered name must not pin its 64 KiB chunk (sliced strings do).
+    const name = decodeEntities(this.sub(buf, from, to));
     const table = last === undefined ? this.firstNames : this.nextNames;
     if (table.size < MAX_PREDICTIONS) table.set(last ?? frame.context, name);
     frame.lastName = name;
@@ -431,7 +434,7 @@ export class XmlRpcDecoder {
       frame.items.push(value);
     } else {
       if (frame.name === undefined) throw new XmlRpcDecodeError("struct member without a <name>");
-      frame.members[frame.name] = value;
+      this.store(frame, frame.name, value);
       frame.name = undefined;
     }
   }
@@ -440,6 +443,12 @@ export class XmlRpcDecoder {
     if (this.skipMembers === undefined && this.keepMembers === undefined) return false;
     if (this.skipLevel !== undefined && this.skipLevel !== this.frames.length) return false;
     return this.skipMembers?.has(name) === true || (this.keepMembers !== undefined && !this.keepMembers.has(name));
+  }
+
+  private store(frame: Frame, name: string, value: XmlRpcValue): void {
+    const sink = this.sink;
+    if (sink !== undefined && sink.level === this.frames.length) sink.accept(name, value);
+    else frame.members[name] = value;
   }
 
   private startSkip(): void {

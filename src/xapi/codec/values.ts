@@ -27,6 +27,17 @@ export interface DecodeOptions {
    * key that happens to share a field's name (other_config["snapshot_metadata"]) is kept.
    */
   readonly skipLevel?: number;
+  /**
+   * Members of structs at `level` are handed to `accept` as they complete instead of being stored:
+   * a reader converts each record of a 150 MB `get_all_records` as it arrives and never holds them
+   * all in wire form. The struct itself decodes as empty.
+   */
+  readonly memberSink?: MemberSink;
+}
+
+export interface MemberSink {
+  readonly level: number;
+  accept(name: string, value: XmlRpcValue): void;
 }
 
 /** The outcome of a whole `<methodResponse>`: its single param, or the fault struct. */
