@@ -4,7 +4,7 @@
  */
 import { applyPlan } from "../src/engine/applier";
 import { planStack } from "../src/engine/planner";
-import { startSimulator } from "../src/sim";
+import { startSimulatorProcess } from "./sim-process";
 import { connect } from "../src/xapi";
 import type { Address } from "../src/engine/diagnostics";
 
@@ -14,7 +14,7 @@ const PARALLELISM = 10;
 const BAR = 1.25;
 
 async function main(): Promise<void> {
-  const sim = await startSimulator({ vms: N, snapshotsPerVm: 0, port: 0, taskMs: TASK_MS });
+  const sim = await startSimulatorProcess({ vms: N, snapshotsPerVm: 0, taskMs: TASK_MS });
   const client = await connect({ url: sim.url, username: "root", password: "xsnap" });
   try {
     const view = await client.readPoolView();
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     if (seconds / ideal > BAR || report.applied.length !== vms.length) process.exitCode = 1;
   } finally {
     await client.close();
-    await sim.close();
+    sim.stop();
   }
 }
 

@@ -5,8 +5,8 @@
  */
 import { applyPlan } from "../src/engine/applier";
 import { planStack } from "../src/engine/planner";
-import { spawn } from "node:child_process";
 import { connect } from "../src/xapi";
+import { startSimulatorProcess } from "./sim-process";
 import { PoolBuilder } from "../test/helpers/pool-view";
 import type { DesiredStack } from "../src/config/model";
 import type { Address } from "../src/engine/diagnostics";
@@ -17,25 +17,8 @@ const MANAGED = 200;
 const MAX_CALLS = 12;
 const MAX_RSS = 400 * 1024 * 1024;
 
-/** The simulator runs in a child process so that the RSS measured here is xsnap's alone. */
-async function startSimulatorProcess(): Promise<{ url: string; stop: () => void }> {
-  const script = `require(${JSON.stringify(require.resolve("../src/sim"))}).startSimulator({ vms: ${VMS}, snapshotsPerVm: ${SNAPSHOTS_PER_VM}, port: 0, taskMs: 0 })` +
-    ".then((s) => console.log('xapi-sim listening on ' + s.url))";
-  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listening on (\S+)/.exec(out);
-      if (m?.[1]) resolve(m[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`simulator exited (${code})`)));
-  });
-  return { url, stop: () => child.kill() };
-}
-
 async function main(): Promise<void> {
-  const sim = await startSimulatorProcess();
+  const sim = await startSimulatorProcess({ vms: VMS, snapshotsPerVm: SNAPSHOTS_PER_VM, taskMs: 0 });
   const client = await connect({ url: sim.url, username: "root", password: "xsnap" });
   let peak = process.memoryUsage().rss;
   const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 5);
