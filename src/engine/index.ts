@@ -5,5 +5,6 @@ export { acquireLock, lockStatus, forceUnlock, lockKey, type LockInfo, type Lock
 export { writePlanFile, readPlanFile, checkStale, type ReadPlanResult, type StaleCheck } from "./plan-file";
 export { readIntents, resolveIntents, intentKey } from "./intents";
 export { recoverIntent, type RecoverArgs, type RecoverResult } from "./recover";
+export { importObject, forgetAddress, type AdoptionResult } from "./adoption";
 export { hasBlockingIntents } from "./plan";
 export { builtinKinds } from "../resources";

@@ -176,6 +176,10 @@ export interface ResourceKind {
    * the spec marker as an update). Idempotent.
    */
   adopt(uuid: Uuid, ctx: ApplyContext): Promise<void>;
+  /** Why `uuid` cannot become an object of this kind (`xsnap import`), or undefined when it can. Pure. */
+  unadoptable(view: PoolView, uuid: Uuid): string | undefined;
+  /** `xsnap forget`: removes this kind's claim (markers) from the object; the object stays. Idempotent. */
+  release(uuid: Uuid, ctx: ApplyContext): Promise<void>;
 }
 
 /** A data source: read from the PoolView at plan time, never written. */

@@ -9,7 +9,7 @@ import type { XapiValue } from "../xapi/types";
 import type { OpaqueRef, Uuid } from "../xapi/types";
 import { xapiCode } from "./client";
 import type { Applied, ApplyContext, IntentOutcome } from "./kind";
-import { markerValues, withMarkers } from "./markers";
+import { MARKER, markerValues, withMarkers } from "./markers";
 import type { CreateStep, DestroyStep, Step, UpdateStep } from "./point-in-time-steps";
 import type { Flavor } from "./point-in-time-steps";
 
@@ -103,6 +103,13 @@ async function uninstall(ctx: ApplyContext, uuid: Uuid): Promise<void> {
   }
   if (record.suspend_VDI && record.suspend_VDI !== "OpaqueRef:NULL") disks.push(String(await ctx.client.call("VDI.get_uuid", [record.suspend_VDI])) as Uuid);
   await destroy({ op: "destroy", object: uuid, mode: "uninstall", disks: disks.map((d) => ({ uuid: d, name_label: "" })) }, ctx);
+}
+
+/** Removes the object's own `xsnap.*` markers; everything else in other_config stays. */
+export async function release(uuid: Uuid, ctx: ApplyContext): Promise<void> {
+  const ref = await refOrUndefined(ctx, "VM", uuid);
+  if (!ref) return;
+  for (const key of Object.values(MARKER)) await ctx.client.call("VM.remove_from_other_config", [ref, key]);
 }
 
 /** Markers without a spec: the object is claimed; the next plan records its spec. */

@@ -7,10 +7,11 @@ import type { Diagnostic } from "../engine/diagnostics";
 import type { AttrValue, Attrs } from "../engine/plan";
 import type { PoolView, VmRecord } from "../xapi/records";
 import type { Uuid } from "../xapi/types";
+import { isNullRef } from "../xapi/types";
 import { diskVdis, ownedDisks } from "./disks";
 import { errorAt, unknownValue } from "./findings";
 import type { DiffArgs, DiffResult, Live, ObjectRead, PlannedAction, ResourceKind } from "./kind";
-import { adopt, applyStep, finishIntent } from "./point-in-time-apply";
+import { adopt, applyStep, finishIntent, release } from "./point-in-time-apply";
 import { resolveIntent } from "./point-in-time-intents";
 import { observe } from "./point-in-time-observe";
 import { orphanDiff } from "./point-in-time-orphan";
@@ -57,6 +58,8 @@ export function pointInTimeKind(flavor: Flavor): ResourceKind {
     resolveIntent: (view, intent) => resolveIntent(flavor, view, intent),
     finishIntent: (outcome, ctx) => finishIntent(outcome, ctx),
     adopt: (uuid, ctx) => adopt(uuid, ctx),
+    release: (uuid, ctx) => release(uuid, ctx),
+    unadoptable: (view, uuid) => unadoptable(flavor, view, uuid),
   };
 }
 
@@ -241,3 +244,14 @@ function destroyReads(view: PoolView, live: Live): ObjectRead[] {
 }
 
 
+
+function unadoptable(flavor: Flavor, view: PoolView, uuid: Uuid): string | undefined {
+  const entry = view.byUuid.get(uuid);
+  const vm = entry?.class === "VM" ? view.vms.get(entry.ref) : undefined;
+  if (!vm) return `${uuid} is not a VM-class object of this pool`;
+  if (!vm.is_a_snapshot) return `"${vm.name_label}" (${uuid}) is not a ${flavor.noun}`;
+  if (vm.is_vmss_snapshot) return `"${vm.name_label}" (${uuid}) was taken by a snapshot schedule, which manages it`;
+  const hasMemory = !isNullRef(vm.suspend_VDI) || vm.power_state === "Suspended";
+  if (hasMemory !== flavor.withMemory) return `"${vm.name_label}" (${uuid}) is a ${hasMemory ? "checkpoint (with memory)" : "disk-only snapshot"}, not a ${flavor.noun}`;
+  return undefined;
+}

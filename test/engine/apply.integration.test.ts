@@ -8,6 +8,8 @@ import { applyPlan } from "../../src/engine/applier";
 import { acquireLock, forceUnlock, lockStatus } from "../../src/engine/lock";
 import { checkStale } from "../../src/engine/plan-file";
 import { recoverIntent } from "../../src/engine/recover";
+import { forgetAddress, importObject } from "../../src/engine/adoption";
+import { asAddress } from "../../src/engine/diagnostics";
 import { planStack, type PlanOptions } from "../../src/engine/planner";
 import type { ApplyEvent, Plan } from "../../src/engine/plan";
 import type { DesiredStack } from "../../src/config/model";
@@ -208,6 +210,34 @@ describe("xsnap recover", () => {
     const view = await client.readPoolView();
     expect(view.byUuid.has(uuids[0] as never)).toBe(false);
     expect(Object.keys(view.pool.other_config).filter((k) => k.startsWith("xsnap.pending/"))).toEqual([]);
+  });
+});
+
+describe("xsnap import and forget", () => {
+  const manualStack = () => stackOf({ address: "xapi_snapshot.manual", attrs: { vm: "web-01", name_label: "web-01 manual" } });
+  const manualUuid = async (): Promise<string> => snapshotsOf(await client.readPoolView(), "web-01").find((s) => s.name_label === "web-01 manual")?.uuid ?? "";
+
+  it("imports an unmanaged snapshot; the next plan only records its configuration", async () => {
+    const uuid = await manualUuid();
+    expect(await importObject({ client, stack: "demo", address: asAddress("xapi_snapshot.manual"), uuid: uuid as never })).toMatchObject({ ok: true });
+    const { plan } = await planNow(manualStack());
+    expect(changeAt(plan, "xapi_snapshot.manual")).toMatchObject({ action: "update", before: { uuid } });
+    await applyPlan({ plan, client });
+    expect((await planNow(manualStack())).plan.changes.map((c) => c.action)).toEqual(["no-op"]);
+  });
+
+  it("refuses to import a disk-only snapshot as a checkpoint", async () => {
+    const result = await importObject({ client, stack: "demo", address: asAddress("xapi_checkpoint.manual"), uuid: (await manualUuid()) as never });
+    expect(result).toMatchObject({ ok: false, message: expect.stringContaining("is a disk-only snapshot, not a checkpoint") });
+  });
+
+  it("forgets an address without deleting its object", async () => {
+    const uuid = await manualUuid();
+    await importObject({ client, stack: "demo", address: asAddress("xapi_snapshot.manual"), uuid: uuid as never });
+    expect(await forgetAddress({ client, stack: "demo", address: asAddress("xapi_snapshot.manual") })).toMatchObject({ ok: true });
+    const view = await client.readPoolView();
+    expect(view.byUuid.has(uuid as never)).toBe(true);
+    expect((await planNow(stackOf())).plan.changes).toEqual([]);
   });
 });
 
