@@ -14,7 +14,7 @@ import { intentKey, intentWriter } from "./intents";
 import type { Action, ApplyEvent, ApplyReport, Change, IntentResolution, Plan } from "./plan";
 import { hasBlockingIntents } from "./plan";
 import { registryKey } from "./registry";
-import type { Address } from "./diagnostics";
+import { hasErrors, type Address } from "./diagnostics";
 
 export interface ApplyArgs {
   readonly plan: Plan;
@@ -49,8 +49,11 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyReport> {
   const emit = args.onEvent ?? (() => undefined);
   const report = { applied: [] as { address: Address; action: Action }[], failed: [] as { address: Address; message: string }[], skipped: [] as { address: Address; because: string }[] };
   const steps = buildSteps(args.plan, kinds);
-  if (hasBlockingIntents(args.plan)) {
-    for (const s of steps) report.skipped.push({ address: s.change.address, because: "an interrupted apply left an ambiguous intent; run xsnap recover" });
+  // Defence in depth: the CLI refuses these plans before calling; nothing here may mutate for them.
+  const refusal = hasErrors(args.plan.diagnostics) ? "the plan has errors; it cannot be applied"
+    : hasBlockingIntents(args.plan) ? "an interrupted apply left an ambiguous intent; run xsnap recover" : undefined;
+  if (refusal) {
+    for (const s of steps) report.skipped.push({ address: s.change.address, because: refusal });
     return report;
   }
   const poolRef = await poolRefOf(args.client);

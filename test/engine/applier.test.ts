@@ -124,6 +124,14 @@ describe("applyPlan", () => {
     expect(report.skipped).toEqual([{ address: "fake_thing.b", because: "not started: the apply was interrupted" }]);
   });
 
+  it("does not run a plan with errors", async () => {
+    const h = harness();
+    const plan = { ...planOf(change("a", "create", "k")), diagnostics: [{ severity: "error" as const, summary: "bad" }] };
+    const report = await applyPlan({ plan, client: h.client, kinds: h.kinds });
+    expect(report.skipped).toEqual([{ address: "fake_thing.a", because: "the plan has errors; it cannot be applied" }]);
+    expect(h.log).toEqual([]);
+  });
+
   it("does not run a plan that an ambiguous intent blocks", async () => {
     const h = harness();
     const plan = { ...planOf(change("a", "create", "k")), intents: [{ id: "x", address: asAddress("fake_thing.a"), type: "fake_thing", op: "create" as const, started: "", status: "ambiguous" as const, detail: "" }] };
