@@ -1,0 +1,118 @@
+/**
+ * DESIGN §8 "Kill -9 at any point of an apply, rerun: converged, nothing duplicated, nothing
+ * orphaned", against the simulator. The process "dies" at every XAPI call of an apply in turn, either
+ * before the call reaches the pool or right after it took effect; then a fresh plan + apply must
+ * leave exactly the configured state: one snapshot (or none), no leftover disk, no intent record.
+ */
+import { connect } from "../../src/xapi";
+import { startSimulator, type RunningSimulator } from "../../src/sim";
+import { applyPlan } from "../../src/engine/applier";
+import { planStack } from "../../src/engine/planner";
+import { hasBlockingIntents, type Plan } from "../../src/engine/plan";
+import type { DesiredStack } from "../../src/config/model";
+import type { XapiClient } from "../../src/resources/client";
+import type { PoolView } from "../../src/xapi/records";
+import { stackOf } from "../helpers/stack";
+
+let sim: RunningSimulator;
+let client: XapiClient;
+
+beforeAll(async () => {
+  sim = await startSimulator({ fixture: "demo", port: 0, taskMs: 0 });
+  client = await connect({ url: sim.url, username: "root", password: "xsnap" });
+});
+afterAll(async () => {
+  await client?.close();
+  await sim?.close();
+});
+
+class Killed extends Error {}
+
+/** A client whose process dies at call number `at` (1-based), before or after the call takes effect. */
+function dyingAt(at: number, when: "before" | "after"): XapiClient & { calls: () => number } {
+  let n = 0;
+  const gate = async <T>(run: () => Promise<T>): Promise<T> => {
+    n++;
+    if (n === at && when === "before") throw new Killed("killed before the call");
+    const value = await run();
+    if (n === at && when === "after") throw new Killed("killed after the call");
+    return value;
+  };
+  return {
+    url: client.url, readPoolView: () => client.readPoolView(), close: async () => undefined,
+    call: (m, p) => (m === "pool.get_all" ? client.call(m, p) : gate(() => client.call(m, p))),
+    callAsync: (m, p, o) => gate(() => client.callAsync(m, p, o)),
+    calls: () => n,
+  };
+}
+
+async function planNow(stack: DesiredStack): Promise<Plan> {
+  const view = await client.readPoolView();
+  return planStack({ stack, provider: "default", view, pool: { uuid: view.pool.uuid, name_label: "", url: sim.url, xapi_version: view.xapiVersion, insecure: false } });
+}
+
+const named = (view: PoolView, name: string): string[] => [...view.vms.values()].filter((v) => v.is_a_snapshot && v.name_label === name).map((v) => v.uuid);
+const pending = (view: PoolView): string[] => Object.keys(view.pool.other_config).filter((k) => k.startsWith("xsnap.pending/"));
+
+const WEB = stackOf({ address: "xapi_snapshot.web", attrs: { vm: "web-01", name_label: "crash test" } });
+const NONE = stackOf();
+
+/** Plans and applies until the plan has nothing left to do (at most 3 rounds). */
+async function converge(stack: DesiredStack): Promise<Plan> {
+  for (let round = 0; round < 3; round++) {
+    const plan = await planNow(stack);
+    expect(hasBlockingIntents(plan)).toBe(false);
+    expect(plan.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+    if (plan.changes.every((c) => c.action === "no-op") && (plan.intents ?? []).length === 0 && !(plan.forgotten ?? []).length) return plan;
+    const report = await applyPlan({ plan, client });
+    expect(report.failed).toEqual([]);
+  }
+  throw new Error("did not converge in 3 rounds");
+}
+
+/** Number of calls an undisturbed apply of `stack` makes from the current state. */
+async function callsOf(stack: DesiredStack): Promise<number> {
+  const counting = dyingAt(Number.MAX_SAFE_INTEGER, "before");
+  await applyPlan({ plan: await planNow(stack), client: counting });
+  return counting.calls();
+}
+
+describe("an apply killed at any point converges on the next apply", () => {
+  it("while creating a snapshot", async () => {
+    sim.reset();
+    const baselineVdis = (await client.readPoolView()).vdis.size;
+    const total = await callsOf(WEB);
+    const expectedVdis = (await client.readPoolView()).vdis.size;
+    expect(expectedVdis).toBeGreaterThan(baselineVdis);
+    for (let at = 1; at <= total; at++) {
+      for (const when of ["before", "after"] as const) {
+        sim.reset();
+        await applyPlan({ plan: await planNow(WEB), client: dyingAt(at, when) });
+        await converge(WEB);
+        const view = await client.readPoolView();
+        const why = `killed ${when} call ${at} of ${total}`;
+        expect({ why, snapshots: named(view, "crash test").length, pending: pending(view), vdis: view.vdis.size })
+          .toEqual({ why, snapshots: 1, pending: [], vdis: expectedVdis });
+      }
+    }
+  });
+
+  it("while uninstalling a snapshot with its disks", async () => {
+    sim.reset();
+    const baselineVdis = (await client.readPoolView()).vdis.size;
+    await converge(WEB);
+    const total = await callsOf(NONE);
+    for (let at = 1; at <= total; at++) {
+      for (const when of ["before", "after"] as const) {
+        sim.reset();
+        await converge(WEB);
+        await applyPlan({ plan: await planNow(NONE), client: dyingAt(at, when) });
+        await converge(NONE);
+        const view = await client.readPoolView();
+        const why = `killed ${when} call ${at} of ${total}`;
+        expect({ why, snapshots: named(view, "crash test").length, pending: pending(view), vdis: view.vdis.size })
+          .toEqual({ why, snapshots: 0, pending: [], vdis: baselineVdis });
+      }
+    }
+  });
+});
