@@ -5,7 +5,6 @@
  * fields of its table are decoded at all, so the wire form of 20,000 snapshots (with their KiB of
  * `snapshot_metadata`) never exists in memory at once.
  */
-import type { XmlRpcValue } from "./codec";
 import { isXapiError } from "./errors";
 import { convertRecord, Interner, type ConvertContext } from "./record-convert";
 import {
@@ -18,6 +17,8 @@ import type { OpaqueRef, Uuid, XapiValue } from "./types";
 
 export interface PoolReader {
   call(method: string, params?: readonly XapiValue[], options?: CallOptions): Promise<XapiValue>;
+  /** JSON-RPC bulk read (json-rpc.ts); resolves false when the host has none. Optional: XML-RPC alone works. */
+  streamRecords?(method: string, sink: (ref: string, record: unknown) => void, options?: CallOptions): Promise<boolean>;
 }
 
 /** The typed records of the seven reads, by ref. */
@@ -36,21 +37,21 @@ const MAP_LEVEL = 2;
 const RECORD_LEVEL = 3;
 
 /**
- * Reads `<cls>.get_all_records` into typed records, converting each as it arrives and decoding
- * only the fields of its table (the others are skipped while the bytes stream in, never built).
+ * Reads `<cls>.get_all_records` into typed records, converting each as it arrives: over JSON-RPC
+ * where the host has it (json-rpc.ts), else over XML-RPC decoding only the fields of the table
+ * (the others are skipped while the bytes stream in, never built).
  */
 async function readAll<R>(reader: PoolReader, ctx: ConvertContext, skip?: ReadonlySet<string>): Promise<Map<OpaqueRef, R>> {
   const out = new Map<OpaqueRef, R>();
-  const memberSink = {
-    level: MAP_LEVEL,
-    accept: (ref: string, record: XmlRpcValue): void => {
-      const canonical = ctx.interner.intern(ref) as OpaqueRef;
-      // The wire value is XAPI's record struct; XAPI never sends <nil/>.
-      out.set(canonical, convertRecord<R>(ctx, canonical, record as XapiValue));
-    },
+  const accept = (ref: string, record: unknown): void => {
+    const canonical = ctx.interner.intern(ref) as OpaqueRef;
+    // A wire record struct (XML) or a parsed JSON object: XAPI sends no null/<nil/> in records.
+    out.set(canonical, convertRecord<R>(ctx, canonical, record as XapiValue));
   };
-  const decode = { keepMembers: new Set(Object.keys(ctx.fields)), skipLevel: RECORD_LEVEL, memberSink, ...(skip ? { skipMembers: skip } : {}) };
-  await reader.call(`${ctx.cls}.get_all_records`, [], { decode });
+  const method = `${ctx.cls}.get_all_records`;
+  if (reader.streamRecords && (await reader.streamRecords(method, accept))) return out;
+  const decode = { keepMembers: new Set(Object.keys(ctx.fields)), skipLevel: RECORD_LEVEL, memberSink: { level: MAP_LEVEL, accept }, ...(skip ? { skipMembers: skip } : {}) };
+  await reader.call(method, [], { decode });
   return out;
 }
 

@@ -6,6 +6,8 @@
 import type { TlsOptions } from "./agent";
 import { describeCall, type CallLogger } from "./call-log";
 import { TransportError, XapiError, isXapiError } from "./errors";
+import { jsonRpcRecords } from "./json-rpc";
+import type { RecordSink } from "./json-records";
 import { createEndpoint, xmlRpcTransport, type CallOptions, type Endpoint, type Transport } from "./transport";
 import { asRef, type OpaqueRef, type XapiValue } from "./types";
 
@@ -47,6 +49,8 @@ export class Session {
   private transport: Transport;
   private ref: OpaqueRef | undefined;
   private loggingIn: Promise<OpaqueRef> | undefined;
+  /** Whether the host answers JSON-RPC; unknown until the first bulk read. */
+  private jsonRpc: boolean | undefined = undefined;
   /** Every session ref this client held, for redaction in logs. */
   private readonly sessions = new Set<string>();
 
@@ -78,18 +82,35 @@ export class Session {
   }
 
   /** Calls `method` with the session prepended. Re-logs in once on SESSION_INVALID. */
-  async call(method: string, params: readonly XapiValue[] = [], options?: CallOptions): Promise<XapiValue> {
+  call(method: string, params: readonly XapiValue[] = [], options?: CallOptions): Promise<XapiValue> {
+    return this.withSession((ref) => this.invoke(method, [ref, ...params], options));
+  }
+
+  /**
+   * `*.get_all_records` over JSON-RPC, each record handed to `sink` as it arrives (json-rpc.ts).
+   * Resolves false when the host has no JSON-RPC; it is then not asked again.
+   */
+  async streamRecords(method: string, sink: RecordSink, options?: CallOptions): Promise<boolean> {
+    if (this.jsonRpc === false) return false;
+    const supported = await this.withSession((ref) => {
+      this.options.log?.(`→ ${describeCall(method, [ref], this.sessions)} (JSON-RPC)`);
+      return jsonRpcRecords(this.endpoint, method, [ref], sink, options);
+    });
+    this.jsonRpc = supported;
+    return supported;
+  }
+
+  /** Runs `fn` with the session ref; once more after a re-login (SESSION_INVALID) or a move to the master (HOST_IS_SLAVE). */
+  private async withSession<T>(fn: (ref: OpaqueRef) => Promise<T>): Promise<T> {
     const ref = await this.sessionRef();
     try {
-      return await this.invoke(method, [ref, ...params], options);
+      return await fn(ref);
     } catch (error) {
-      if (isXapiError(error, "SESSION_INVALID")) {
-        return this.invoke(method, [await this.relogin(ref), ...params], options);
-      }
+      if (isXapiError(error, "SESSION_INVALID")) return fn(await this.relogin(ref));
       if (isXapiError(error, "HOST_IS_SLAVE")) {
         // The master moved (HA failover): XAPI refused before doing anything, so repeating is safe.
         this.moveTo(masterUrl(this.endpoint.url, error.params[0] ?? ""));
-        return this.invoke(method, [await this.relogin(ref), ...params], options);
+        return fn(await this.relogin(ref));
       }
       throw error;
     }
@@ -118,6 +139,7 @@ export class Session {
   }
 
   private moveTo(url: URL): void {
+    this.jsonRpc = undefined;
     this.endpoint.agent.destroy();
     this.endpoint = createEndpoint(url, this.options.tls, this.options.timeoutMs);
     this.transport = this.transportFor(this.endpoint);

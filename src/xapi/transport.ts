@@ -99,51 +99,80 @@ function unwrap(response: DecodedResponse, method: string, url: string): XapiVal
 
 /** Sends one XML-RPC call to `endpoint` (POST /). */
 export function xmlRpcTransport(endpoint: Endpoint): Transport {
-  return async (method, params, options = {}) => post(endpoint, method, params, options);
+  return async (method, params, options = {}) => {
+    const body = Buffer.from(encodeMethodCall(method, params), "utf8"); // refuses bad params before sending
+    const origin = endpoint.url.origin;
+    return exchange<XapiValue>(endpoint, method, options, {
+      path: "/",
+      contentType: "text/xml",
+      body,
+      open: (status, contentType) => {
+        if (status !== 200) return undefined;
+        if (!isXml(contentType)) return new TransportError("BAD_RESPONSE", origin, `${method}: expected text/xml, got ${contentType ?? "no content type"}`);
+        const decoder = new XmlRpcDecoder(options.decode);
+        return { write: (chunk) => decoder.write(chunk), end: () => unwrap(decoder.endResponse(), method, origin) };
+      },
+    });
+  };
 }
 
-function post(endpoint: Endpoint, method: string, params: readonly XapiValue[], options: CallOptions): Promise<XapiValue> {
-  const body = Buffer.from(encodeMethodCall(method, params), "utf8"); // refuses bad params before sending
+/** Reads an answer's body as it streams in. `end` returns the call's value or throws its error. */
+export interface BodyReader<T> {
+  write(chunk: Buffer): void;
+  end(): T;
+}
+
+export interface ExchangeSpec<T> {
+  readonly path: string;
+  readonly contentType: string;
+  readonly body: Buffer;
+  /** How to read an answer with this status and content type: a reader, an error, or undefined = HTTP_STATUS error. */
+  open(status: number, contentType: string | undefined): BodyReader<T> | TransportError | undefined;
+}
+
+/** One POST with the progress timeout, cancellation and error mapping shared by both RPC encodings. */
+export function exchange<T>(endpoint: Endpoint, method: string, options: CallOptions, spec: ExchangeSpec<T>): Promise<T> {
   const origin = endpoint.url.origin;
-  const timer = new ProgressTimer(options.timeoutMs ?? endpoint.timeoutMs);
+  const timeoutMs = options.timeoutMs ?? endpoint.timeoutMs;
+  const timer = new ProgressTimer(timeoutMs);
   const signal = options.signal ? AbortSignal.any([timer.controller.signal, options.signal]) : timer.controller.signal;
-  return new Promise<XapiValue>((resolve, reject) => {
+  return new Promise<T>((resolve, reject) => {
     let settled = false;
     const fail = (error: unknown): void => {
       if (settled) return;
       settled = true;
       timer.stop();
       req.destroy();
-      if (timer.fired) reject(new TransportError("TIMEOUT", origin, `${method}: no answer within ${options.timeoutMs ?? endpoint.timeoutMs} ms`));
+      if (timer.fired) reject(new TransportError("TIMEOUT", origin, `${method}: no answer within ${timeoutMs} ms`));
       else if (options.signal?.aborted) reject(new TransportError("ABORTED", origin, `${method}: cancelled`));
-      else reject(error instanceof XapiError ? error : transportErrorFrom(error, origin));
+      else reject(error instanceof XapiError || error instanceof TransportError ? error : transportErrorFrom(error, origin));
     };
     const req = requestFn(endpoint.url)({
       protocol: endpoint.url.protocol,
       hostname: endpoint.url.hostname.replace(/^\[|\]$/g, ""),
       port: endpoint.url.port || undefined,
-      path: "/",
+      path: spec.path,
       method: "POST",
       agent: endpoint.agent,
       signal,
-      headers: { "Content-Type": "text/xml", "Content-Length": body.length, "User-Agent": "xsnap" },
+      headers: { "Content-Type": spec.contentType, "Content-Length": spec.body.length, "User-Agent": "xsnap" },
     });
     req.on("error", fail);
     req.on("response", (res) => {
       timer.touch();
-      if (res.statusCode !== 200) {
+      const reader = spec.open(res.statusCode ?? 0, res.headers["content-type"]);
+      if (reader === undefined) {
         void errorSnippet(res).then((text) => fail(new TransportError("HTTP_STATUS", origin, `${method}: HTTP ${res.statusCode ?? "?"} ${text}`, res.statusCode)));
         return;
       }
-      if (!isXml(res.headers["content-type"])) {
+      if (reader instanceof TransportError) {
         res.resume();
-        return fail(new TransportError("BAD_RESPONSE", origin, `${method}: expected text/xml, got ${res.headers["content-type"] ?? "no content type"}`));
+        return fail(reader);
       }
-      const decoder = new XmlRpcDecoder(options.decode);
       res.on("data", (chunk: Buffer) => {
         timer.touch();
         try {
-          decoder.write(chunk);
+          reader.write(chunk);
         } catch (error) {
           fail(new TransportError("BAD_RESPONSE", origin, `${method}: ${error instanceof Error ? error.message : String(error)}`));
         }
@@ -155,7 +184,7 @@ function post(endpoint: Endpoint, method: string, params: readonly XapiValue[], 
       res.on("end", () => {
         if (settled) return;
         try {
-          const value = unwrap(decoder.endResponse(), method, origin);
+          const value = reader.end();
           settled = true;
           timer.stop();
           resolve(value);
@@ -164,7 +193,7 @@ function post(endpoint: Endpoint, method: string, params: readonly XapiValue[], 
         }
       });
     });
-    req.end(body);
+    req.end(spec.body);
   });
 }
 

@@ -47,6 +47,17 @@ describe("XmlRpcDecoder", () => {
     });
   });
 
+  it("skips nested values correctly wherever the chunks are cut", () => {
+    const skipped = "<value><struct><member><name>a</name><value><array><data><value>x</value><value/><value> value </value></data></array></value></member><member><name>b</name><value><struct></struct></value></member></struct></value>";
+    const body = Buffer.from(response(`<struct><member><name>rec</name><value><struct><member><name>keep</name><value>1</value></member><member><name>drop</name>${skipped}</member><member><name>tail</name><value><boolean>1</boolean></value></member></struct></value></member></struct>`));
+    const options = { keepMembers: new Set(["keep", "tail"]), skipLevel: 2 };
+    for (let size = 1; size <= 9; size++) {
+      const decoder = new XmlRpcDecoder(options);
+      for (let at = 0; at < body.length; at += size) decoder.write(body.subarray(at, at + size));
+      expect(decoder.endResponse().value).toEqual({ rec: { keep: "1", tail: true } });
+    }
+  });
+
   it("reports a fault response as a fault", () => {
     const body =
       "<methodResponse><fault><value><struct><member><name>faultCode</name><value><int>4</int></value></member><member><name>faultString</name><value>Too many parameters.</value></member></struct></value></fault></methodResponse>";

@@ -110,6 +110,10 @@ export class XmlRpcDecoder {
     const buf = this.buf;
     let pos = 0;
     for (;;) {
+      if (this.skipDepth > 0) {
+        pos = this.skipScan(buf, pos);
+        if (pos === -1) return;
+      }
       const lt = buf.indexOf("<", pos);
       if (lt === -1) {
         this.keep(buf, buf.length);
@@ -126,8 +130,6 @@ export class XmlRpcDecoder {
           this.keep(buf, lt);
           return;
         }
-      } else if (this.skipDepth > 0) {
-        this.skipTag(buf, lt, gt);
       } else {
         const name = tagName(buf, lt, gt);
         const next = this.fastPath(name, buf, gt + 1);
@@ -463,16 +465,41 @@ export class XmlRpcDecoder {
     this.skipDepth = 0;
   }
 
-  /** While skipping, only `<value>` nesting matters; no text is kept, nothing is allocated. */
-  private skipTag(buf: string, lt: number, gt: number): void {
-    const closing = buf.charCodeAt(lt + 1) === 47; /* / */
-    const at = closing ? lt + 2 : lt + 1;
-    if (!buf.startsWith("value", at)) return;
-    const after = buf.charCodeAt(at + 5);
-    if (after !== 62 /* > */ && after !== 32 && after !== 9 && after !== 10 && after !== 13) return;
-    if (closing) this.skipDepth--;
-    else if (buf.charCodeAt(gt - 1) !== 47 /* / */) this.skipDepth++;
+  /**
+   * While skipping, jump from one `value` tag to the next with indexOf: the skipped bytes are never
+   * looked at one by one. Only `<value>` nesting matters (XAPI sends no CDATA or comments). Returns
+   * the index after the `</value>` that ends the skip, or -1 when the chunk ran out (tail kept).
+   */
+  private skipScan(buf: string, from: number): number {
+    let pos = from;
+    for (;;) {
+      const at = buf.indexOf("value", pos);
+      if (at === -1) {
+        this.keep(buf, Math.max(pos, buf.length - 7)); // a tag may be cut: "</valu"
+        return -1;
+      }
+      const closing = buf.charCodeAt(at - 1) === 47 /* / */ && buf.charCodeAt(at - 2) === 60; /* < */
+      if (!closing && buf.charCodeAt(at - 1) !== 60) {
+        pos = at + 5; // "value" inside skipped text
+        continue;
+      }
+      const gt = buf.indexOf(">", at + 5);
+      if (gt === -1) {
+        this.keep(buf, closing ? at - 2 : at - 1);
+        return -1;
+      }
+      const after = buf.charCodeAt(at + 5);
+      if (after === 62 /* > */ || after === 32 || after === 9 || after === 10 || after === 13 || after === 47) {
+        if (closing) {
+          if (--this.skipDepth === 0) return gt + 1;
+        } else if (buf.charCodeAt(gt - 1) !== 47 /* / */) {
+          this.skipDepth++;
+        }
+      }
+      pos = gt + 1;
+    }
   }
+
 }
 
 /** Decodes a whole `<methodResponse>` held in memory. */
