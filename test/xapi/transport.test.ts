@@ -7,6 +7,7 @@ import * as http from "http";
 import type { AddressInfo } from "net";
 import { createEndpoint, xmlRpcTransport, type Endpoint } from "../../src/xapi/transport";
 import { isTransportError, isXapiError } from "../../src/xapi";
+import { jsonRpcRecords } from "../../src/xapi/json-rpc";
 
 type Answer = (res: http.ServerResponse) => void;
 let answer: Answer = (res) => res.end();
@@ -113,5 +114,24 @@ describe("xmlRpcTransport", () => {
     const error = await xmlRpcTransport(createEndpoint(`http://127.0.0.1:${port}`, {}))("pool.get_all", []).catch((e: unknown) => e);
     expect(isTransportError(error, "ECONNREFUSED")).toBe(true);
     expect(error).toMatchObject({ sent: false });
+  });
+});
+
+describe("jsonRpcRecords", () => {
+  it("reports a host without JSON-RPC (text/xml on /jsonrpc, as old XAPI answers) so the caller uses XML-RPC", async () => {
+    answer = (res) => {
+      res.writeHead(200, { "Content-Type": "text/xml" });
+      res.end("<methodResponse/>");
+    };
+    expect(await jsonRpcRecords(endpoint, "VM.get_all_records", ["OpaqueRef:s"], () => undefined)).toBe(false);
+  });
+
+  it("turns a JSON-RPC error into XapiError", async () => {
+    answer = (res) => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end('{"jsonrpc":"2.0","error":{"code":1,"message":"SESSION_INVALID","data":["OpaqueRef:s"]},"id":1}');
+    };
+    const error = await jsonRpcRecords(endpoint, "VM.get_all_records", ["OpaqueRef:s"], () => undefined).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "SESSION_INVALID", params: ["OpaqueRef:s"], method: "VM.get_all_records" });
   });
 });
