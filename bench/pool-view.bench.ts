@@ -9,7 +9,8 @@ import { spawn, execFile, type ChildProcess } from "child_process";
 import { once } from "events";
 import { join } from "path";
 import { createInterface } from "readline";
-import { connect, type Transport } from "../src/xapi";
+import { buildPoolView, connect, readPoolRecords, type Transport } from "../src/xapi";
+import { Session } from "../src/xapi/session";
 
 const VMS = Number(process.env.BENCH_POOL_VMS ?? 2000);
 const SNAPSHOTS = Number(process.env.BENCH_POOL_SNAPSHOTS ?? 10);
@@ -46,6 +47,18 @@ async function readOurs(url: string): Promise<{ ms: number; cpuMs: number; calls
   return { ms, cpuMs: (cpu.user + cpu.system) / 1000, calls, vms: view.vms.size };
 }
 
+/** The XML-RPC path alone (hosts without JSON-RPC): the same read with the JSON-RPC bulk path left out. */
+async function readOursXmlOnly(url: string): Promise<{ ms: number; cpuMs: number; vms: number }> {
+  const start = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  const session = new Session(url, { username: "root", password: "xsnap", originator: "xsnap", tls: {}, timeoutMs: 600_000 });
+  const view = buildPoolView(await readPoolRecords({ call: (method, params, options) => session.call(method, params, options) }));
+  const cpu = process.cpuUsage(cpu0);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  await session.close();
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, vms: view.vms.size };
+}
+
 function runXenApi(url: string, transport: string): Promise<{ ms: number; cpuMs: number; counts: Record<string, number>; maxRssMb: number }> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ["--max-old-space-size=6144", join(__dirname, "..", "..", "bench", "xen-api-fetch.mjs"), url, transport], { maxBuffer: 1 << 20, timeout: 900_000 }, (error, stdout) => {
@@ -62,7 +75,9 @@ async function main(): Promise<void> {
     const runs = [await readOurs(sim.url), await readOurs(sim.url)];
     const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
     const rssMb = process.resourceUsage().maxRSS / 1024;
-    console.log(`  xsnap readPoolView (login + 7 reads + typed, indexed view): ${runs.map((r) => `${r.ms.toFixed(0)} ms`).join(", ")} wall; cpu ${best.cpuMs.toFixed(0)} ms; ${best.vms} VM records; ${best.calls} XAPI calls; peak RSS ${rssMb.toFixed(0)} MB`);
+    console.log(`  xsnap readPoolView (login + 7 bulk reads over JSON-RPC + typed, indexed view): ${runs.map((r) => `${r.ms.toFixed(0)} ms`).join(", ")} wall; cpu ${best.cpuMs.toFixed(0)} ms; ${best.vms} VM records; ${best.calls} XAPI calls; peak RSS ${rssMb.toFixed(0)} MB`);
+    const xml = await readOursXmlOnly(sim.url);
+    console.log(`  xsnap readPoolView over XML-RPC only (hosts without JSON-RPC): ${xml.ms.toFixed(0)} ms wall, cpu ${xml.cpuMs.toFixed(0)} ms`);
     // xen-api over XML-RPC takes minutes on this pool (≈3 MB/s); opt in with BENCH_XENAPI_XMLRPC=1.
     const transports = process.env.BENCH_XENAPI_XMLRPC === "1" ? ["auto", "xml-rpc"] : ["auto"];
     for (const transport of transports) {

@@ -95,9 +95,9 @@ export class JsonRecordSplitter {
 
   private emit(text: string, close: number): void {
     const record: unknown = JSON.parse(text.slice(this.recordStart, close + 1));
-    // Refs never hold escapes; JSON.parse of the quoted key is exact if one ever did.
-    const ref = this.key.includes("\\") ? (JSON.parse(`"${this.key}"`) as string) : this.key;
-    this.sink(ref, record);
+    // Through JSON.parse, not as the slice: a slice of 13+ characters would pin the whole chunk
+    // text it was cut from, and refs live as long as the PoolView (one chunk per record, measured).
+    this.sink(JSON.parse(`"${this.key}"`) as string, record);
     this.records++;
     this.recordStart = -1;
   }
