@@ -3,7 +3,8 @@
  * with progress, the PoolView of the demo fixture.
  */
 import { startSimulator, type RunningSimulator } from "../../src/sim";
-import { connect, isXapiError, XapiError, type XapiClient } from "../../src/xapi";
+import { Readable } from "stream";
+import { connect, isTransportError, isXapiError, XapiError, type XapiClient } from "../../src/xapi";
 
 let sim: RunningSimulator;
 let client: XapiClient;
@@ -64,5 +65,26 @@ describe("XAPI client against the simulator", () => {
     const error = await client.callAsync("VM.checkpoint", [await vmRef("batch-01"), "x"], { onTask: (t) => tasks.push(t) }).catch((e: unknown) => e);
     expect(tasks).toHaveLength(1); // the failure came through the task, not the Async call
     expect(error).toMatchObject({ code: "VM_BAD_POWER_STATE", method: "VM.checkpoint" });
+  });
+});
+
+describe("XAPI client HTTP transfers", () => {
+  it("exports a snapshot over GET /export with the session added, and imports it back over PUT /import", async () => {
+    const [snapshot] = (await client.call("VM.get_by_name_label", ["web-01 manual"])) as string[];
+    const exported = await client.httpGet("/export", { ref: snapshot ?? "" });
+    const chunks: Buffer[] = [];
+    for await (const chunk of exported) chunks.push(chunk as Buffer);
+    const xva = Buffer.concat(chunks);
+    expect(xva.subarray(0, 7).toString("latin1")).toBe("ova.xml"); // the first tar member (reference §3.13)
+
+    const [sr] = (await client.call("SR.get_by_name_label", ["NFS store"])) as string[];
+    const before = ((await client.call("VM.get_all")) as string[]).length;
+    await client.httpPut("/import", { sr_id: sr ?? "" }, Readable.from([xva]), xva.length);
+    expect(((await client.call("VM.get_all")) as string[]).length).toBe(before + 1);
+  });
+
+  it("reports an HTTP failure of a transfer as HTTP_STATUS with the status", async () => {
+    const error = await client.httpGet("/export", { ref: "OpaqueRef:missing" }).catch((e: unknown) => e);
+    expect(isTransportError(error, "HTTP_STATUS")).toBe(true);
   });
 });
