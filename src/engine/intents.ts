@@ -96,7 +96,7 @@ export function resolveIntents(view: PoolView, stack: string, kinds: KindRegistr
         resolutions.push({ ...base, status: "discard", ...(outcome.cleanup?.length ? { cleanup: outcome.cleanup } : {}) });
         break;
       case "done":
-        resolutions.push({ ...base, status: "done" });
+        resolutions.push({ ...base, status: "done", ...(outcome.cleanup?.length ? { cleanup: outcome.cleanup } : {}) });
         break;
     }
   }

@@ -115,4 +115,24 @@ describe("an apply killed at any point converges on the next apply", () => {
       }
     }
   });
+
+  it("while replacing a snapshot (create before destroy)", async () => {
+    const RETAKEN = stackOf({ address: "xapi_snapshot.web", attrs: { vm: "web-01", name_label: "crash test", retake_token: "2" } });
+    sim.reset();
+    await converge(WEB);
+    const expectedVdis = (await client.readPoolView()).vdis.size;
+    const total = await callsOf(RETAKEN);
+    for (let at = 1; at <= total; at++) {
+      for (const when of ["before", "after"] as const) {
+        sim.reset();
+        await converge(WEB);
+        await applyPlan({ plan: await planNow(RETAKEN), client: dyingAt(at, when) });
+        await converge(RETAKEN);
+        const view = await client.readPoolView();
+        const why = `killed ${when} call ${at} of ${total}`;
+        expect({ why, snapshots: named(view, "crash test").length, pending: pending(view), vdis: view.vdis.size })
+          .toEqual({ why, snapshots: 1, pending: [], vdis: expectedVdis });
+      }
+    }
+  });
 });
