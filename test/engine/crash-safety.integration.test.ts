@@ -55,6 +55,7 @@ const named = (view: PoolView, name: string): string[] => [...view.vms.values()]
 const pending = (view: PoolView): string[] => Object.keys(view.pool.other_config).filter((k) => k.startsWith("xsnap.pending/"));
 
 const WEB = stackOf({ address: "xapi_snapshot.web", attrs: { vm: "web-01", name_label: "crash test" } });
+const CHECKPOINT = stackOf({ address: "xapi_checkpoint.web", attrs: { vm: "web-01", name_label: "crash test" } });
 const NONE = stackOf();
 
 /** Plans and applies until the plan has nothing left to do (at most 3 rounds). */
@@ -78,17 +79,17 @@ async function callsOf(stack: DesiredStack): Promise<number> {
 }
 
 describe("an apply killed at any point converges on the next apply", () => {
-  it("while creating a snapshot", async () => {
+  it.each([["a snapshot", WEB], ["a checkpoint", CHECKPOINT]])("while creating %s", async (_what, STACK) => {
     sim.reset();
     const baselineVdis = (await client.readPoolView()).vdis.size;
-    const total = await callsOf(WEB);
+    const total = await callsOf(STACK);
     const expectedVdis = (await client.readPoolView()).vdis.size;
     expect(expectedVdis).toBeGreaterThan(baselineVdis);
     for (let at = 1; at <= total; at++) {
       for (const when of ["before", "after"] as const) {
         sim.reset();
-        await applyPlan({ plan: await planNow(WEB), client: dyingAt(at, when) });
-        await converge(WEB);
+        await applyPlan({ plan: await planNow(STACK), client: dyingAt(at, when) });
+        await converge(STACK);
         const view = await client.readPoolView();
         const why = `killed ${when} call ${at} of ${total}`;
         expect({ why, snapshots: named(view, "crash test").length, pending: pending(view), vdis: view.vdis.size })
@@ -97,15 +98,15 @@ describe("an apply killed at any point converges on the next apply", () => {
     }
   });
 
-  it("while uninstalling a snapshot with its disks", async () => {
+  it.each([["a snapshot", WEB], ["a checkpoint", CHECKPOINT]])("while uninstalling %s with its disks", async (_what, STACK) => {
     sim.reset();
     const baselineVdis = (await client.readPoolView()).vdis.size;
-    await converge(WEB);
+    await converge(STACK);
     const total = await callsOf(NONE);
     for (let at = 1; at <= total; at++) {
       for (const when of ["before", "after"] as const) {
         sim.reset();
-        await converge(WEB);
+        await converge(STACK);
         await applyPlan({ plan: await planNow(NONE), client: dyingAt(at, when) });
         await converge(NONE);
         const view = await client.readPoolView();
