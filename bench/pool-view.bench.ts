@@ -9,7 +9,7 @@ import { spawn, execFile, type ChildProcess } from "child_process";
 import { once } from "events";
 import { join } from "path";
 import { createInterface } from "readline";
-import { buildPoolView, connect, readPoolRecords, type Transport } from "../src/xapi";
+import { buildPoolView, connect, readPoolRecords } from "../src/xapi";
 import { Session } from "../src/xapi/session";
 
 const VMS = Number(process.env.BENCH_POOL_VMS ?? 2000);
@@ -33,13 +33,11 @@ async function readOurs(url: string): Promise<{ ms: number; cpuMs: number; calls
   let calls = 0;
   const start = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  const client = await connect({
-    url, username: "root", password: "xsnap", callTimeoutMs: 600_000,
-    wrapTransport: (inner: Transport): Transport => (method, params, options) => {
-      calls++;
-      return inner(method, params, options);
-    },
-  });
+  // Every XAPI call (XML-RPC or JSON-RPC) passes the client's one logging point.
+  const log = (line: string): void => {
+    if (line.startsWith("→")) calls++;
+  };
+  const client = await connect({ url, username: "root", password: "xsnap", callTimeoutMs: 600_000, log });
   const view = await client.readPoolView();
   const cpu = process.cpuUsage(cpu0);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
@@ -72,23 +70,31 @@ async function main(): Promise<void> {
   const sim = await startSimChild();
   try {
     console.log(`pool-view: simulated pool of ${VMS} VMs × ${SNAPSHOTS} snapshots built in ${(sim.buildMs / 1000).toFixed(1)} s`);
-    const runs = [await readOurs(sim.url), await readOurs(sim.url)];
+    // Interleaved, best of two each: the first read of a cold simulator is slower for whoever goes first.
+    const runs: Awaited<ReturnType<typeof readOurs>>[] = [];
+    const theirs: Awaited<ReturnType<typeof runXenApi>>[] = [];
+    let rssAfterFirstRead = 0;
+    for (let round = 0; round < 2; round++) {
+      runs.push(await readOurs(sim.url));
+      if (round === 0) rssAfterFirstRead = process.resourceUsage().maxRSS / 1024;
+      theirs.push(await runXenApi(sim.url, "auto"));
+    }
     const best = runs.reduce((a, b) => (b.ms < a.ms ? b : a));
-    const rssMb = process.resourceUsage().maxRSS / 1024;
-    console.log(`  xsnap readPoolView (login + 7 bulk reads over JSON-RPC + typed, indexed view): ${runs.map((r) => `${r.ms.toFixed(0)} ms`).join(", ")} wall; cpu ${best.cpuMs.toFixed(0)} ms; ${best.vms} VM records; ${best.calls} XAPI calls; peak RSS ${rssMb.toFixed(0)} MB`);
+    const theirBest = theirs.reduce((a, b) => (b.ms < a.ms ? b : a));
+    console.log(`  xsnap readPoolView (login + 7 bulk reads over JSON-RPC + typed, indexed view): ${runs.map((r) => `${r.ms.toFixed(0)} ms`).join(", ")} wall; best: cpu ${best.cpuMs.toFixed(0)} ms; ${best.vms} VM records; ${best.calls} XAPI calls; peak RSS ${rssAfterFirstRead.toFixed(0)} MB`);
+    console.log(`  xen-api (its default transport, JSON-RPC here) login + fetch of the same records: ${theirs.map((r) => `${r.ms.toFixed(0)} ms`).join(", ")} wall; best: cpu ${theirBest.cpuMs.toFixed(0)} ms, peak RSS ${theirBest.maxRssMb.toFixed(0)} MB`);
+    console.log(`  → xsnap is ${(theirBest.ms / best.ms).toFixed(2)}× as fast as xen-api (best wall times)`);
     const xml = await readOursXmlOnly(sim.url);
     console.log(`  xsnap readPoolView over XML-RPC only (hosts without JSON-RPC): ${xml.ms.toFixed(0)} ms wall, cpu ${xml.cpuMs.toFixed(0)} ms`);
-    // xen-api over XML-RPC takes minutes on this pool (≈3 MB/s); opt in with BENCH_XENAPI_XMLRPC=1.
-    const transports = process.env.BENCH_XENAPI_XMLRPC === "1" ? ["auto", "xml-rpc"] : ["auto"];
-    for (const transport of transports) {
-      const theirs = await runXenApi(sim.url, transport);
-      console.log(`  xen-api (${transport === "auto" ? "default transport: JSON-RPC" : "XML-RPC"}) login + fetch of the same records: ${theirs.ms.toFixed(0)} ms wall, cpu ${theirs.cpuMs.toFixed(0)} ms, peak RSS ${theirs.maxRssMb.toFixed(0)} MB → xsnap is ${(theirs.ms / best.ms).toFixed(2)}× faster`);
+    if (process.env.BENCH_XENAPI_XMLRPC === "1") {
+      const slow = await runXenApi(sim.url, "xml-rpc");
+      console.log(`  xen-api over XML-RPC: ${slow.ms.toFixed(0)} ms wall, cpu ${slow.cpuMs.toFixed(0)} ms → xsnap XML-RPC path is ${(slow.ms / xml.ms).toFixed(2)}× as fast`);
     }
     if (best.calls > MAX_CALLS) {
       console.log(`pool-view: FAIL, ${best.calls} calls > ${MAX_CALLS}`);
       process.exitCode = 1;
     }
-    if (rssMb > MAX_RSS_MB) console.log(`pool-view: note, peak RSS ${rssMb.toFixed(0)} MB is above the ${MAX_RSS_MB} MB plan budget`);
+    if (rssAfterFirstRead > MAX_RSS_MB) console.log(`pool-view: note, peak RSS ${rssAfterFirstRead.toFixed(0)} MB is above the ${MAX_RSS_MB} MB plan budget`);
   } finally {
     sim.child.kill("SIGTERM");
     await once(sim.child, "exit");

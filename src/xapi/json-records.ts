@@ -4,6 +4,12 @@
  * the 200 MB answer of a large pool never exists as one string, yet every record is parsed by V8's
  * native parser (several times faster than any JavaScript XML parser, reference/stack-notes.md §5).
  * Anything else (an error answer, an unexpected shape) is kept whole and parsed at the end.
+ *
+ * Finding where a record ends is the cost that matters (a JavaScript scan over every quote and
+ * brace cost as much as parsing). Once the answer is known to be compact JSON keyed by refs (as
+ * XAPI writes it), records are cut at each `},"OpaqueRef:` found by indexOf, and JSON.parse itself
+ * confirms the cut: a proper prefix of a record is never valid JSON, so a look-alike inside a
+ * record just fails to parse and the search moves on.
  */
 import { Utf8Chunks } from "./codec/utf8-chunks";
 
@@ -28,6 +34,10 @@ export class JsonRecordSplitter {
   private afterResult = false;
   private inResult = false;
   private records = 0;
+  /** Compact, ref-keyed answer: records are cut at `},"OpaqueRef:` (see above). */
+  private fast = false;
+  /** In fast mode between records: index of the quote opening the next record's key, else -1. */
+  private keyAt = -1;
 
   constructor(private readonly sink: RecordSink) {}
 
@@ -36,8 +46,10 @@ export class JsonRecordSplitter {
     this.text = (drop === 0 ? this.text : this.text.slice(drop)) + this.utf8.write(chunk);
     this.scanFrom -= drop;
     if (this.recordStart >= 0) this.recordStart -= drop;
+    if (this.keyAt >= 0) this.keyAt -= drop;
     this.keepFrom = 0;
-    this.scan();
+    if (this.fast) this.scanFast();
+    else this.scan();
   }
 
   /** `{result: {}}` once records were handed out, else the whole answer parsed (an error, a non-map result). */
@@ -45,8 +57,10 @@ export class JsonRecordSplitter {
     const rest = this.utf8.end();
     if (rest) {
       this.text += rest;
-      this.scan();
+      if (this.fast) this.scanFast();
+      else this.scan();
     }
+    if (this.fast) return this.endFast();
     if (this.records === 0) return JSON.parse(this.text);
     if (this.depth !== 0) throw new SyntaxError("the JSON answer ended in the middle of a record");
     return { result: {} };
@@ -74,6 +88,12 @@ export class JsonRecordSplitter {
       }
       this.structural(text, at);
       i = at + 1;
+      if (this.recordStart === at && this.records === 0 && isCompactRefMap(text, at, this.key)) {
+        this.fast = true;
+        this.scanFrom = at + 1;
+        this.scanFast();
+        return;
+      }
     }
     this.scanFrom = i;
     // Keep the record in progress; before the first record keep everything (an error answer is parsed whole).
@@ -93,17 +113,80 @@ export class JsonRecordSplitter {
     this.depth--;
   }
 
-  private emit(text: string, close: number): void {
-    const record: unknown = JSON.parse(text.slice(this.recordStart, close + 1));
+  private scanFast(): void {
+    const text = this.text;
+    let from = this.scanFrom;
+    for (;;) {
+      if (this.recordStart < 0) {
+        const keyEnd = text.indexOf('"', this.keyAt + 1);
+        if (keyEnd === -1 || keyEnd + 3 > text.length) {
+          from = this.keyAt;
+          break;
+        }
+        if (!text.startsWith('":{', keyEnd)) throw new SyntaxError("unexpected JSON between two records");
+        this.key = text.slice(this.keyAt + 1, keyEnd);
+        this.recordStart = keyEnd + 2;
+        this.keyAt = -1;
+        from = this.recordStart + 1;
+      }
+      const cut = text.indexOf('},"OpaqueRef:', from);
+      if (cut === -1) {
+        from = Math.max(from, text.length - 13); // the pattern may be split by the chunk
+        break;
+      }
+      const record = tryParse(text, this.recordStart, cut + 1);
+      if (record === undefined) {
+        from = cut + 1; // a look-alike inside the record
+        continue;
+      }
+      this.deliver(record);
+      this.keyAt = cut + 2;
+    }
+    this.scanFrom = from;
+    this.keepFrom = this.recordStart >= 0 ? this.recordStart : this.keyAt;
+  }
+
+  /** The last record ends at a `}}` (record, then map); JSON.parse picks the right one. */
+  private endFast(): unknown {
+    const text = this.text;
+    let from = this.recordStart;
+    while (this.recordStart >= 0) {
+      const cut = text.indexOf("}}", from);
+      if (cut === -1) throw new SyntaxError("the JSON answer ended in the middle of a record");
+      const record = tryParse(text, this.recordStart, cut + 1);
+      if (record === undefined) from = cut + 1;
+      else this.deliver(record);
+    }
+    return { result: {} };
+  }
+
+  private deliver(record: unknown): void {
     // Through JSON.parse, not as the slice: a slice of 13+ characters would pin the whole chunk
-    // text it was cut from, and refs live as long as the PoolView (one chunk per record, measured).
+    // text it was cut from, and refs live as long as the PoolView.
     this.sink(JSON.parse(`"${this.key}"`) as string, record);
     this.records++;
     this.recordStart = -1;
   }
+
+  private emit(text: string, close: number): void {
+    this.deliver(JSON.parse(text.slice(this.recordStart, close + 1)));
+  }
 }
 
 const STRUCTURAL = /["{}[\]]/g;
+
+function tryParse(text: string, from: number, to: number): unknown {
+  try {
+    return JSON.parse(text.slice(from, to));
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first record of a ref-keyed map, with no whitespace anywhere before it (XAPI's own output). */
+function isCompactRefMap(text: string, recordStart: number, key: string): boolean {
+  return key.startsWith("OpaqueRef:") && !/\s/.test(text.slice(0, recordStart));
+}
 
 /** Index of the next `"`, `{`, `}`, `[` or `]` at or after `from`, or -1. */
 function nextStructural(text: string, from: number): number {

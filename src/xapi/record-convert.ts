@@ -5,7 +5,7 @@
  *
  * Memory matters here (a 20,000-snapshot pool is ~200,000 records, DESIGN §8 caps RSS): records are
  * cloned from a per-class template so V8 keeps them as compact fast-mode objects (objects filled by
- * keyed stores turn into dictionaries past a dozen fields), and refs and short strings are interned
+ * keyed stores turn into dictionaries past a dozen fields), and refs are interned
  * so each OpaqueRef is stored once however many records point at it.
  */
 import { parseXapiDateTime } from "./codec";
@@ -64,11 +64,10 @@ export class Interner {
   }
 }
 
-const SHORT = 16;
-
-function toStrings(v: XapiValue | undefined, interner: Interner): readonly string[] {
+/** Ref lists are interned (one copy per ref however many records point at it); other lists copied. */
+function toStrings(v: XapiValue | undefined, own: (s: string) => string): readonly string[] {
   if (!Array.isArray(v) || v.length === 0) return EMPTY_LIST;
-  return Object.freeze(v.map((item: XapiValue) => interner.intern(String(item))));
+  return Object.freeze(v.map((item: XapiValue) => own(String(item))));
 }
 
 /** Null-prototype so a key like "constructor" is just a key. */
@@ -85,7 +84,7 @@ function convertField(kind: FieldKind, v: XapiValue | undefined, fallback: strin
   switch (kind) {
     case "string": {
       const text = typeof v === "string" ? v : v === undefined ? String(fallback ?? "") : String(v);
-      return text.length <= SHORT ? interner.intern(text) : ownCopy(text);
+      return ownCopy(text);
     }
     case "int":
       return toInt(v, typeof fallback === "number" ? fallback : 0);
@@ -98,8 +97,9 @@ function convertField(kind: FieldKind, v: XapiValue | undefined, fallback: strin
     case "ref":
       return typeof v === "string" && v !== "" ? interner.intern(v) : NULL_REF;
     case "refs":
+      return toStrings(v, (s) => interner.intern(s));
     case "strings":
-      return toStrings(v, interner);
+      return toStrings(v, ownCopy);
     case "map":
       return toMap(v);
   }

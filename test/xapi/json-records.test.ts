@@ -23,6 +23,24 @@ describe("JsonRecordSplitter", () => {
     expect(envelope).toEqual({ result: {} });
   });
 
+  it("is not fooled by a ref-keyed map of objects inside a record (a look-alike of the record boundary)", () => {
+    const result = {
+      "OpaqueRef:a": { uuid: "a", current: { "OpaqueRef:t": { op: 1 }, "OpaqueRef:u": { op: 2 } }, tail: "}}" },
+      "OpaqueRef:b": { uuid: "b", nested: { "OpaqueRef:x": { deep: { "OpaqueRef:y": {} } } } },
+    };
+    const text = JSON.stringify({ jsonrpc: "2.0", result, id: 7 });
+    for (const size of [1, 3, 16, 4096]) {
+      const { records } = split(text, (t) => Array.from({ length: Math.ceil(t.length / size) }, (_, i) => Buffer.from(t.slice(i * size, (i + 1) * size))));
+      expect(Object.fromEntries(records)).toEqual(result);
+    }
+  });
+
+  it("reads pretty-printed JSON too (whitespace between tokens)", () => {
+    const result = { "OpaqueRef:a": { uuid: "a" }, "OpaqueRef:b": { uuid: "b" } };
+    const { records } = split(JSON.stringify({ jsonrpc: "2.0", result, id: 1 }, null, 2), (t) => [Buffer.from(t)]);
+    expect(Object.fromEntries(records)).toEqual(result);
+  });
+
   it("parses an error answer whole", () => {
     const text = '{"jsonrpc":"2.0","error":{"code":1,"message":"SESSION_INVALID","data":["OpaqueRef:x"]},"id":1}';
     expect(split(text, (t) => [Buffer.from(t)])).toEqual({ records: [], envelope: JSON.parse(text) });
