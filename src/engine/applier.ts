@@ -84,6 +84,7 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyReport> {
   let stopped: string | undefined;
   const keepsAddress = new Set(args.plan.changes.filter((c) => c.action !== "destroy").map((c) => c.address));
 
+  const bookkeeping: Promise<void>[] = [];
   const run = async (step: Step): Promise<void> => {
     const { change } = step;
     const started = Date.now();
@@ -93,12 +94,16 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyReport> {
     try {
       const id = await intents.record(change, step.kind.intentSubject(change));
       const applied = await step.kind.apply(change, ctxFor(change, started));
-      // The markers are on the object: the registry entry and the intent's removal are independent.
-      await Promise.all([
+      // The markers are on the object, so the step is done: the registry entry and the intent's
+      // removal run off the critical path (a kill before they land leaves an intent the next plan
+      // settles as "done"); the apply waits for them before it reports.
+      bookkeeping.push(Promise.all([
         updateRegistry(args.client, poolRef, args.plan.stack, change, applied.uuid, keepsAddress),
         intents.clear(id),
         change.resolvesIntent ? intents.clear(change.resolvesIntent) : undefined,
-      ]);
+      ]).then(() => undefined, (e: unknown) => {
+        report.failed.push({ address: change.address, message: `applied, but its intent record could not be cleared (${describe(e)}); the next plan settles it` });
+      }));
       outcome.set(step.index, "applied");
       report.applied.push({ address: change.address, action: change.action });
       emit({ type: "complete", address: change.address, action: change.action, elapsedSeconds: elapsed(started), ...(applied.uuid ? { uuid: applied.uuid } : {}) });
@@ -136,6 +141,7 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyReport> {
     if (running.size === 0) break;
     await Promise.race(running.values());
   }
+  await Promise.all(bookkeeping);
   for (const step of steps) {
     if (outcome.has(step.index)) continue;
     const blocker = step.after.find((i) => outcome.get(i) === "failed" || outcome.get(i) === "skipped");
