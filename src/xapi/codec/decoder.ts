@@ -15,8 +15,6 @@ import { XmlRpcDecodeError, type DecodeOptions, type DecodedResponse, type Membe
 
 export { XmlRpcDecodeError, type DecodeOptions, type DecodedResponse, type MemberSink, type XmlRpcValue } from "./values";
 
-const ASCII_ONLY = /^[\x00-\x7f]*$/;
-
 /** Buffer's native latin1 substring: a fresh flat string, no JS-level argument checks. */
 const latin1Slice = (bytes: Buffer, from: number, to: number): string =>
   (bytes as Buffer & { latin1Slice(from: number, to: number): string }).latin1Slice(from, to);
@@ -28,8 +26,9 @@ export class XmlRpcDecoder {
   private readonly keepMembers: ReadonlySet<string> | undefined;
   private readonly sink: MemberSink | undefined;
   private buf = "";
-  /** The bytes of `buf` when it is all ASCII (string offsets are byte offsets), else undefined. */
+  /** The bytes of `buf` from offset `bytesAt` (the newest chunk) when ASCII, so string offsets map to byte offsets. */
   private bytes: Buffer | undefined = undefined;
+  private bytesAt = 0;
   /** Text capture: `pending` holds text from earlier chunks, `capStart` the start in `buf`. */
   private capturing = false;
   private capStart = 0;
@@ -58,13 +57,11 @@ export class XmlRpcDecoder {
   write(chunk: Buffer | string): void {
     const text = typeof chunk === "string" ? chunk : this.utf8.write(chunk);
     const ascii = typeof chunk === "string" ? undefined : this.utf8.asciiBytes;
-    if (this.buf.length === 0) {
-      this.bytes = ascii;
-      this.buf = text;
-    } else {
-      this.bytes = ascii && ASCII_ONLY.test(this.buf) ? Buffer.concat([Buffer.from(this.buf, "latin1"), ascii]) : undefined;
-      this.buf += text;
-    }
+    // `buf` = the unread tail of the previous chunk (a partial tag, short) + this chunk; the
+    // bytes cover `buf` from offset `bytesAt` on.
+    this.bytes = ascii;
+    this.bytesAt = this.buf.length;
+    this.buf = this.buf.length === 0 ? text : this.buf + text;
     this.parse();
   }
 
@@ -76,7 +73,8 @@ export class XmlRpcDecoder {
    */
   private sub(buf: string, from: number, to: number): string {
     const bytes = this.bytes;
-    return to - from < 13 || bytes === undefined ? buf.slice(from, to) : latin1Slice(bytes, from, to);
+    if (to - from < 13 || bytes === undefined || from < this.bytesAt) return buf.slice(from, to);
+    return latin1Slice(bytes, from - this.bytesAt, to - this.bytesAt);
   }
 
   /** Ends a `<methodResponse>` document and returns its param (or fault). */
