@@ -1,8 +1,10 @@
 /**
  * Streaming XML-RPC decoder for XAPI's dialect. Pure: it eats the chunks it is handed (Buffers split
  * anywhere, even inside a UTF-8 sequence or a tag) and builds values as tags close, so a 150 MB
- * `VM.get_all_records` body is never held as one string. Members named in `skipMembers` are skipped
- * without keeping their text (used to drop `snapshot_metadata`, several KiB per snapshot).
+ * `VM.get_all_records` body is never held as one string. Members named in `skipMembers` (or not in
+ * `keepMembers`) are skipped without keeping their text (`snapshot_metadata`, several KiB per
+ * snapshot), and a `memberSink` receives each record as it completes instead of the decoder
+ * building the whole map.
  *
  * Structs have no Object.prototype in their chain, so a member called `__proto__` stays an ordinary key.
  */

@@ -23,8 +23,8 @@ export const MAX_PREDICTIONS = 4096;
 
 /**
  * Structs inherit from an empty object that has no prototype: `__proto__`, `constructor` or
- * `toString` are then ordinary keys (no Object.prototype in the chain), while the objects stay in
- * V8's fast mode (`Object.create(null)` objects start as slower dictionaries).
+ * `toString` are then ordinary keys (no Object.prototype in the chain, nothing to pollute). Large
+ * structs still become V8 dictionaries; the PoolView copies what it keeps into fast-mode records.
  */
 const STRUCT_PROTO: object = Object.freeze(Object.create(null));
 export const newStruct = (): { [key: string]: XmlRpcValue } => Object.create(STRUCT_PROTO);
