@@ -10,7 +10,7 @@ import type { PoolView } from "./records";
 import { Session } from "./session";
 import { TaskWaiter } from "./task";
 import { DEFAULT_CALL_TIMEOUT_MS, httpGet, httpPut, xmlRpcTransport as xmlRpcTransportFor, type Endpoint, type Transport } from "./transport";
-import { TransportError } from "./errors";
+import { TransportError, isTransportError } from "./errors";
 import type { OpaqueRef, XapiValue } from "./types";
 
 export { XapiError, isXapiError, TransportError, isTransportError, type TransportErrorCode } from "./errors";
@@ -58,7 +58,7 @@ export interface XapiClient {
   readPoolView(): Promise<PoolView>;
   /** GET on the master (e.g. /export) with `session_id` added; resolves with the unread 200 response. */
   httpGet(path: string, query: Record<string, string>): Promise<IncomingMessage>;
-  /** PUT a body (e.g. /import) with `session_id` added; resolves once the pool answered 200. */
+  /** PUT a body (e.g. /import) with `session_id` added; resolves once the pool answered 200. Not repeated: a stream cannot be replayed. */
   httpPut(path: string, query: Record<string, string>, body: Readable, length?: number): Promise<void>;
   /** Logs out and closes the connections. */
   close(): Promise<void>;
@@ -110,7 +110,14 @@ class Client implements XapiClient {
 
   async httpGet(path: string, query: Record<string, string>): Promise<IncomingMessage> {
     const sessionId = await this.session.sessionRef();
-    return httpGet(this.session.currentEndpoint, path, { ...query, session_id: sessionId });
+    try {
+      return await httpGet(this.session.currentEndpoint, path, { ...query, session_id: sessionId });
+    } catch (error) {
+      // HTTP handlers answer an expired session with 401; a GET is safe to repeat once logged in again.
+      if (!isTransportError(error, "HTTP_STATUS") || error.status !== 401) throw error;
+      const renewed = await this.session.renewSession(sessionId);
+      return httpGet(this.session.currentEndpoint, path, { ...query, session_id: renewed });
+    }
   }
 
   async httpPut(path: string, query: Record<string, string>, body: Readable, length?: number): Promise<void> {

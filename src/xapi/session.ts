@@ -76,6 +76,11 @@ export class Session {
     return this.ref ?? this.relogin(undefined);
   }
 
+  /** A new session after `stale` was refused (an HTTP handler's 401); shared with concurrent callers. */
+  renewSession(stale: OpaqueRef): Promise<OpaqueRef> {
+    return this.relogin(stale);
+  }
+
   /** Logs in; follows HOST_IS_SLAVE. Throws XapiError SESSION_AUTHENTICATION_FAILED on bad credentials. */
   async login(): Promise<void> {
     await this.relogin(undefined);

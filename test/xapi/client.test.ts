@@ -88,3 +88,19 @@ describe("XAPI client HTTP transfers", () => {
     expect(isTransportError(error, "HTTP_STATUS")).toBe(true);
   });
 });
+
+describe("XAPI client HTTP transfers after the session expired", () => {
+  it("logs in again when an export answers 401 for an expired session", async () => {
+    const other = await connect({ url: sim.url, username: "root", password: "xsnap" });
+    try {
+      await other.call("session.logout");
+      const [snapshot] = (await other.call("VM.get_by_name_label", ["web-01 manual"])) as string[];
+      await other.call("session.logout"); // expire the session the re-login above created
+      const exported = await other.httpGet("/export", { ref: snapshot ?? "" });
+      exported.resume();
+      expect(exported.statusCode).toBe(200);
+    } finally {
+      await other.close();
+    }
+  });
+});
