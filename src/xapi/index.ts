@@ -9,7 +9,7 @@ import { readPoolView } from "./pool-view";
 import type { PoolView } from "./records";
 import { Session } from "./session";
 import { TaskWaiter } from "./task";
-import { DEFAULT_CALL_TIMEOUT_MS, httpGet, httpPut, xmlRpcTransport as xmlRpcTransportFor, type Endpoint, type Transport } from "./transport";
+import { DEFAULT_CALL_TIMEOUT_MS, httpGet, httpPut } from "./transport";
 import { TransportError, isTransportError } from "./errors";
 import type { OpaqueRef, XapiValue } from "./types";
 
@@ -37,8 +37,6 @@ export interface ConnectOptions {
   readonly originator?: string;
   /** Receives one line per call, secrets redacted (e.g. for `--debug`). */
   readonly log?: CallLogger;
-  /** Wraps the transport of each endpoint (tests: count or delay calls). */
-  readonly wrapTransport?: (transport: Transport, endpoint: Endpoint) => Transport;
 }
 
 export interface CallAsyncOptions {
@@ -136,7 +134,6 @@ class Client implements XapiClient {
  */
 export async function connect(opts: ConnectOptions): Promise<XapiClient> {
   const callTimeoutMs = opts.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
-  const wrap = opts.wrapTransport;
   const session = new Session(opts.url, {
     username: opts.username,
     password: opts.password,
@@ -148,7 +145,6 @@ export async function connect(opts: ConnectOptions): Promise<XapiClient> {
     },
     timeoutMs: callTimeoutMs,
     ...(opts.log ? { log: opts.log } : {}),
-    ...(wrap ? { transportFor: (endpoint: Endpoint) => wrap(xmlRpcTransportFor(endpoint), endpoint) } : {}),
   });
   try {
     await session.login();

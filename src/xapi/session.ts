@@ -18,8 +18,6 @@ export interface SessionOptions {
   readonly tls: TlsOptions;
   readonly timeoutMs: number;
   readonly log?: CallLogger;
-  /** Builds the transport for an endpoint (tests may wrap it). */
-  readonly transportFor?: (endpoint: Endpoint) => Transport;
 }
 
 /** The API version sent at login; XAPI accepts any and only records it. */
@@ -59,7 +57,7 @@ export class Session {
     private readonly options: SessionOptions,
   ) {
     this.endpoint = createEndpoint(url, options.tls, options.timeoutMs);
-    this.transport = this.transportFor(this.endpoint);
+    this.transport = xmlRpcTransport(this.endpoint);
   }
 
   get url(): string {
@@ -139,15 +137,11 @@ export class Session {
     }
   }
 
-  private transportFor(endpoint: Endpoint): Transport {
-    return this.options.transportFor ? this.options.transportFor(endpoint) : xmlRpcTransport(endpoint);
-  }
-
   private moveTo(url: URL): void {
     this.jsonRpc = undefined;
     this.endpoint.agent.destroy();
     this.endpoint = createEndpoint(url, this.options.tls, this.options.timeoutMs);
-    this.transport = this.transportFor(this.endpoint);
+    this.transport = xmlRpcTransport(this.endpoint);
   }
 
   /**
