@@ -1,25 +1,13 @@
 /**
- * The part of the XAPI client the kinds and the engine use (helper H3's `src/xapi` client).
- * Mirrored here as a type until `src/xapi/index.ts` exports it; kinds depend on nothing else.
+ * The client surface the kinds and the engine use: the `src/xapi` client's own types, plus one
+ * structural error-code reader so this layer needs no runtime import of the client (and fakes in
+ * tests need no XapiError instances).
  */
-import type { OpaqueRef, XapiValue } from "../xapi/types";
-import type { PoolView } from "../xapi/records";
+import type { XapiClient as FullXapiClient } from "../xapi";
+export type { CallAsyncOptions } from "../xapi";
 
-export interface CallAsyncOptions {
-  readonly onProgress?: (fraction: number) => void;
-  readonly onTask?: (task: OpaqueRef) => void;
-  readonly signal?: AbortSignal;
-}
-
-export interface XapiClient {
-  readonly url: string;
-  /** Calls `method` with the session prepended. Throws XapiError { code, params, method }. */
-  call(method: string, params?: readonly XapiValue[]): Promise<XapiValue>;
-  /** `Async.<method>`, waits for the task, returns its decoded result. */
-  callAsync(method: string, params: readonly XapiValue[], opts?: CallAsyncOptions): Promise<XapiValue>;
-  readPoolView(): Promise<PoolView>;
-  close(): Promise<void>;
-}
+/** The part of the client that kinds and the engine call (no HTTP streaming), so a fake is five members. */
+export type XapiClient = Pick<FullXapiClient, "url" | "call" | "callAsync" | "readPoolView" | "close">;
 
 /** XapiError's shape, matched structurally so this layer needs no runtime import of the client. */
 export interface XapiErrorLike {
