@@ -6,6 +6,7 @@ import type { VmRecord } from "../xapi/records";
 import { isNullRef } from "../xapi/types";
 import { errorAt } from "./findings";
 import type { DataSourceKind } from "./kind";
+import { nameRegex } from "./name-regex";
 import { ownMarkers } from "./markers";
 import { lookupVm } from "./vm-lookup";
 
@@ -16,14 +17,9 @@ export const dataSnapshot = {
     const found = lookupVm(view, spec.vm, address);
     if (!found.ok) return { diagnostics: [found.diagnostic], reads: [] };
     const vm = found.vm;
-    let regex: RegExp | undefined;
-    if (typeof spec.name_regex === "string") {
-      try {
-        regex = new RegExp(spec.name_regex);
-      } catch (e) {
-        return { diagnostics: [errorAt(address, `name_regex is not a valid regular expression: ${(e as Error).message}`)], reads: [] };
-      }
-    }
+    const filter = nameRegex(spec, address);
+    if (!filter.ok) return { diagnostics: [filter.diagnostic], reads: [] };
+    const regex = filter.regex;
     const schedule = typeof spec.schedule === "string" ? spec.schedule : undefined;
     const scheduleRefs = schedule === undefined ? undefined
       : new Set([...view.vmss.values()].filter((s) => s.name_label === schedule).map((s) => s.ref));

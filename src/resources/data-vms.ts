@@ -1,6 +1,6 @@
 /** `data.xapi_vms`: the uuids of every plain VM matching all given filters (tags, power_state, name_regex). */
-import { errorAt } from "./findings";
 import type { DataSourceKind } from "./kind";
+import { nameRegex } from "./name-regex";
 import { isPlainVm } from "./vm-lookup";
 
 export const dataVms = {
@@ -8,14 +8,9 @@ export const dataVms = {
   read({ address, spec, view }) {
     const tags = Array.isArray(spec.tags) ? spec.tags.filter((t): t is string => typeof t === "string") : [];
     const power = typeof spec.power_state === "string" ? spec.power_state : undefined;
-    let regex: RegExp | undefined;
-    if (typeof spec.name_regex === "string") {
-      try {
-        regex = new RegExp(spec.name_regex);
-      } catch (e) {
-        return { diagnostics: [errorAt(address, `name_regex is not a valid regular expression: ${(e as Error).message}`)], reads: [] };
-      }
-    }
+    const filter = nameRegex(spec, address);
+    if (!filter.ok) return { diagnostics: [filter.diagnostic], reads: [] };
+    const regex = filter.regex;
     const vms = [...view.vms.values()].filter((vm) => isPlainVm(vm)
       && tags.every((t) => vm.tags.includes(t))
       && (power === undefined || vm.power_state === power)
