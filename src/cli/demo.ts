@@ -74,7 +74,8 @@ async function runDemo(opts: DemoOptions, outer: Io): Promise<ExitCode> {
       "",
       p.bold(p.green("Demo complete.")) + " Next: run `npx xsnap sim` in one terminal and, in another:",
       `  export XAPI_URL=http://127.0.0.1:<port> XAPI_USERNAME=root XAPI_PASSWORD=xsnap`,
-      `  cd examples/quickstart && npx xsnap plan      # edit main.ts, plan again, then npx xsnap apply`,
+      // npx resolves this package's own bin only in the package root, so the example folder uses the path.
+      `  cd examples/quickstart && node ../../bin/xsnap.js plan   # edit main.ts, plan again, then apply`,
     ].join("\n"));
     return EXIT.ok;
   } finally {
