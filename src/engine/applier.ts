@@ -59,17 +59,18 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyReport> {
   const poolRef = await poolRefOf(args.client);
   const intents = intentWriter({ client: args.client, poolRef, stack: args.plan.stack, ...(args.lockId ? { lockId: args.lockId } : {}) });
   const sleep = args.sleep ?? defaultSleep;
-  const ctxFor = (change: Change, started: number): ApplyContext => {
+  const ctxFor = (change: Change, started: number, start?: StartAnnouncer): ApplyContext => {
     let shownPercent = -1;   // tasks report progress at every poll: pass on whole-percent changes only
     return {
-    client: args.client, stack: args.plan.stack, address: change.address, ...(args.signal ? { signal: args.signal } : {}), sleep,
+    client: start ? announcingClient(args.client, start) : args.client,
+    stack: args.plan.stack, address: change.address, ...(args.signal ? { signal: args.signal } : {}), sleep,
     progress: (fraction) => {
       const percent = Math.floor(fraction * 100);
       if (percent === shownPercent) return;
       shownPercent = percent;
       emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started), fraction });
     },
-    task: () => undefined,
+    task: (ref) => start?.(ref),
     retry: (info) => emit({ type: "retry", address: change.address, ...info }),
     };
   };
@@ -88,12 +89,16 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyReport> {
   const run = async (step: Step): Promise<void> => {
     const { change } = step;
     const started = Date.now();
-    emit({ type: "start", address: change.address, action: change.action });
-    const ticker = setInterval(() => emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started) }), (args.tickSeconds ?? 10) * 1000);
+    const start = startAnnouncer((task) => emit({ type: "start", address: change.address, action: change.action, ...(task ? { task } : {}) }));
+    const ticker = setInterval(() => {
+      start();
+      emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started) });
+    }, (args.tickSeconds ?? 10) * 1000);
     ticker.unref();
     try {
       const id = await intents.record(change, step.kind.intentSubject(change));
-      const applied = await step.kind.apply(change, ctxFor(change, started));
+      const applied = await step.kind.apply(change, ctxFor(change, started, start));
+      start();
       // The markers are on the object, so the step is done: the registry entry and the intent's
       // removal run off the critical path (a kill before they land leaves an intent the next plan
       // settles as "done"); the apply waits for them before it reports.
@@ -108,6 +113,7 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyReport> {
       report.applied.push({ address: change.address, action: change.action });
       emit({ type: "complete", address: change.address, action: change.action, elapsedSeconds: elapsed(started), ...(applied.uuid ? { uuid: applied.uuid } : {}) });
     } catch (e) {
+      start();
       outcome.set(step.index, "failed");
       const message = describe(e);
       report.failed.push({ address: change.address, message });
@@ -155,6 +161,40 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyReport> {
     report.skipped.push({ address: step.change.address, because });
     emit({ type: "skipped", address: step.change.address, because });
   }
+}
+
+/** Emits a step's start event once; called with the task ref when the step runs an XAPI task. */
+type StartAnnouncer = (task?: string) => void;
+
+function startAnnouncer(emitStart: (task: string | undefined) => void): StartAnnouncer {
+  let done = false;
+  return (task) => {
+    if (done) return;
+    done = true;
+    emitStart(task);
+  };
+}
+
+/**
+ * The step's `Creating...` line waits for the step's first change to the pool, so that a step that
+ * runs an XAPI task names it (iac-conventions §6.4: `Creating... [task=OpaqueRef:…]`): an `Async.*`
+ * call announces with its task ref, any other call but a getter announces at once. Getters are
+ * `<Class>.get_*` by XAPI's naming (reference/xapi-datamodel.json), so reads never delay or trigger it.
+ */
+function announcingClient(client: XapiClient, start: StartAnnouncer): XapiClient {
+  return {
+    url: client.url,
+    readPoolView: () => client.readPoolView(),
+    close: () => client.close(),
+    call: (method, params) => {
+      if (!/\.get_/.test(method)) start();
+      return client.call(method, params);
+    },
+    callAsync: (method, params, opts = {}) => client.callAsync(method, params, {
+      ...opts,
+      onTask: (task) => { start(task); opts.onTask?.(task); },
+    }),
+  };
 }
 
 /** Steps in plan order; destroys wait for every create/update/replace ("destroys last"). */
