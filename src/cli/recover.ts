@@ -101,8 +101,10 @@ function describeIntent(r: IntentResolution, outcome: IntentOutcome | undefined,
   const candidates = (r.candidates ?? []).map((c) => `      candidate: ${c}`);
   const { adopt, discard } = choices(r, outcome);
   return [head, `      ${r.detail}`, ...candidates,
-    `      --adopt ${r.id}: ${adopt}`, `      --discard ${r.id}: ${discard}`].join("\n");
+    `      --adopt ${r.id}${needsUuid(outcome) ? " --uuid UUID" : ""}: ${adopt}`, `      --discard ${r.id}: ${discard}`].join("\n");
 }
+
+const needsUuid = (outcome: IntentOutcome | undefined): boolean => outcome?.status === "ambiguous" && (outcome.candidateUuids?.length ?? 0) > 1;
 
 /** What `--adopt` and `--discard` would do, in the same cases recoverIntent distinguishes. */
 function choices(r: IntentResolution, outcome: IntentOutcome | undefined): { readonly adopt: string; readonly discard: string } {
@@ -120,7 +122,7 @@ function choices(r: IntentResolution, outcome: IntentOutcome | undefined): { rea
       const n = outcome.candidateUuids?.length ?? 0;
       const keep = "removes the record; every candidate stays in the pool, unmanaged (`xsnap inventory` lists them)";
       if (n === 0) return { adopt: "refused: nothing to adopt", discard: keep };
-      return { adopt: n === 1 ? `claims ${outcome.candidateUuids?.[0]} as ${r.address}` : `with --uuid UUID, claims that candidate as ${r.address}`, discard: keep };
+      return { adopt: n === 1 ? `claims ${outcome.candidateUuids?.[0]} as ${r.address}` : `claims the candidate UUID as ${r.address}; the next plan records its configuration`, discard: keep };
     }
     default:
       return assertNever(outcome);
