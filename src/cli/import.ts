@@ -10,6 +10,7 @@ import { asAddress, type Address } from "../engine/diagnostics";
 import { asUuid } from "../xapi/types";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
+import { installInterrupts } from "./interrupts";
 import { processIo, type Io } from "./io";
 import { withStackLock } from "./locking";
 import { parseDuration, withPoolOptions } from "./options";
@@ -45,10 +46,16 @@ export async function withLockedStack<T>(flags: LockedStackFlags, io: Io, operat
   const stack = desired?.stack ?? flags.stack;
   if (!stack) throw new CliFailure(`which stack? pass --stack NAME (or --config) to name the stack to ${operation} in`);
   const sessions = await openPools(desired, io);
+  // A first Ctrl-C lets the few calls in flight finish so the lock is released, as apply does.
+  const interrupts = options.lock ? installInterrupts(io) : undefined;
   try {
     return await withStackLock({ sessions, stack, operation, enabled: options.lock, timeoutMs: flags.lockTimeout, io },
-      () => body({ stack, desired, sessions }));
+      () => {
+        interrupts?.mutating();   // from here on a second Ctrl-C may leave a change half made: exit 5, not 7
+        return body({ stack, desired, sessions });
+      });
   } finally {
+    interrupts?.dispose();
     await closeAll(sessions);
   }
 }

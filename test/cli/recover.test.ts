@@ -138,6 +138,10 @@ describe("xsnap recover with an ambiguous operation", () => {
     const both = await xsnap(["recover", "--config", config, "--adopt", id, "--discard", id]);
     expect(both.code).toBe(1);
     expect(both.stderr).toContain("give only one of them");
+    const uuidAlone = await xsnap(["recover", "--config", config, "--discard", id, "--uuid", twins[0] ?? ""]);
+    expect(uuidAlone.code).toBe(1);
+    expect(uuidAlone.stderr).toContain("--uuid chooses the object to adopt: it goes with --adopt ID");
+    expect(pendingKeys(await client.readPoolView(), "ambiguous")).toHaveLength(1);
   });
 
   it("adopts the chosen candidate: apply is unblocked and records its configuration, the other stays unmanaged", async () => {
