@@ -179,7 +179,8 @@ function startAnnouncer(emitStart: (task: string | undefined) => void): StartAnn
  * The step's `Creating...` line waits for the step's first change to the pool, so that a step that
  * runs an XAPI task names it (iac-conventions §6.4: `Creating... [task=OpaqueRef:…]`): an `Async.*`
  * call announces with its task ref, any other call but a getter announces at once. Getters are
- * `<Class>.get_*` by XAPI's naming (reference/xapi-datamodel.json), so reads never delay or trigger it.
+ * `<Class>.get_*` by XAPI's naming (reference/xapi-datamodel.json), so the reads a step makes first
+ * do not trigger it. A step that changes nothing still announces, when it ends.
  */
 function announcingClient(client: XapiClient, start: StartAnnouncer): XapiClient {
   return {
