@@ -9,7 +9,7 @@ import { asAddress, type Address } from "../engine/diagnostics";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
 import { processIo, type Io } from "./io";
-import { poolsOf, withLockedStack, withLockedStackOptions, type LockedStackFlags } from "./import";
+import { poolsOf, withLockedStack, withLockedStackOptions, type LockedStackFlags } from "./locked-stack";
 
 export function register(program: Command, setExit: (code: number) => void): void {
   withLockedStackOptions(program.command("forget <address>")

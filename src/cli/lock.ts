@@ -1,11 +1,11 @@
 /** `xsnap lock status` and `xsnap force-unlock ID`: inspect and, as a last resort, remove the pool lock. */
 import type { Command } from "commander";
 import { forceUnlock, lockStatus } from "../engine";
-import type { DesiredStack } from "../config/model";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
 import { processIo, type Io } from "./io";
 import { lockInfoText } from "./locking";
+import { stackName } from "./locked-stack";
 import { withPoolOptions } from "./options";
 import { loadOptionalStack, openPools, type StackFlags } from "./planning";
 import { closeAll } from "./pools";
@@ -33,15 +33,9 @@ export function register(program: Command, setExit: (code: number) => void): voi
     });
 }
 
-function stackName(stack: DesiredStack | undefined, flags: StackFlags): string {
-  const name = stack?.stack ?? flags.stack;
-  if (!name) throw new CliFailure("which stack? pass --stack NAME (or --config) to name the stack whose lock you mean");
-  return name;
-}
-
 async function runStatus(opts: LockOptions, io: Io): Promise<ExitCode> {
   const stack = await loadOptionalStack(opts, io);
-  const name = stackName(stack, opts);
+  const name = stackName(stack, opts, "whose lock you mean");
   const sessions = await openPools(stack, io);
   try {
     const statuses = await Promise.all(sessions.map(async (s) => ({ session: s, status: await lockStatus({ client: s.client, stack: name }) })));
@@ -60,7 +54,7 @@ async function runStatus(opts: LockOptions, io: Io): Promise<ExitCode> {
 
 async function runForceUnlock(id: string, opts: LockOptions, io: Io): Promise<ExitCode> {
   const stack = await loadOptionalStack(opts, io);
-  const name = stackName(stack, opts);
+  const name = stackName(stack, opts, "whose lock you mean");
   if (!opts.force) {
     if (!io.interactive) throw new CliFailure("force-unlock asks for confirmation: pass --force when there is no terminal");
     const yes = await askYes(io, `Do you really want to force-unlock stack "${name}"?\n  xsnap will remove the lock ${id}. This will not modify your infrastructure.\n  Only 'yes' will be accepted to confirm.`);

@@ -16,7 +16,7 @@ import type { PoolView } from "../xapi/records";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
 import { processIo, type Io } from "./io";
-import { withLockedStack, withLockedStackOptions, type LockedStack, type LockedStackFlags } from "./import";
+import { withLockedStack, withLockedStackOptions, type LockedStack, type LockedStackFlags } from "./locked-stack";
 
 interface RecoverOptions extends LockedStackFlags {
   readonly adopt?: string;
