@@ -154,7 +154,7 @@ function registerEventMethods(reg: Registry): void {
       const deadline = Date.now() + Math.max(0, Number(timeout)) * 1000;
       let events = eventBatch(sim, subs, since);
       while (events.length === 0 && Date.now() < deadline && !sim.stopping.aborted) {
-        await waitForChange(sim, deadline - Date.now());
+        await waitForChange(sim, subs, deadline - Date.now());
         events = eventBatch(sim, subs, since);
       }
       const counts: Record<string, EncodableValue> = {};
@@ -166,7 +166,8 @@ function registerEventMethods(reg: Registry): void {
   });
 }
 
-function waitForChange(sim: Simulator, ms: number): Promise<void> {
+/** Resolves on a change the subscriptions match (or one of unknown extent), the deadline, or shutdown. */
+function waitForChange(sim: Simulator, subs: readonly Subscription[], ms: number): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       clearTimeout(timer);
@@ -175,7 +176,10 @@ function waitForChange(sim: Simulator, ms: number): Promise<void> {
       resolve();
     };
     const timer = setTimeout(done, ms);
-    const off = sim.db.onChange(done);
+    // Other objects' changes (other tasks' progress, say) must not make every waiter rescan the log.
+    const off = sim.db.onChange((change) => {
+      if (!change || matches(subs, change.cls, change.ref)) done();
+    });
     sim.stopping.addEventListener("abort", done);
   });
 }

@@ -54,7 +54,7 @@ export class Database {
   private log: Change[] = [];
   /** Generation at which the change log starts; older tokens get a full resync from event.from. */
   logStart = 0;
-  private listeners = new Set<() => void>();
+  private listeners = new Set<(change?: Change) => void>();
   generation = 0;
   /** While a fixture is built nothing is logged or announced: its history is not news (see compactLog). */
   building = false;
@@ -183,8 +183,9 @@ export class Database {
   private record(cls: string, ref: string, op: ChangeOp): void {
     this.generation++;
     if (this.building) return;
-    this.log.push({ generation: this.generation, cls, ref, op });
-    for (const listener of this.listeners) listener();
+    const change = { generation: this.generation, cls, ref, op };
+    this.log.push(change);
+    for (const listener of this.listeners) listener(change);
   }
 
   /** Changes after `generation`, collapsed to the last op per object (add+mod → add, add+del → gone). */
@@ -213,8 +214,11 @@ export class Database {
     for (const listener of this.listeners) listener();
   }
 
-  /** Called on every change (event.from wakes its waiters, the state file is saved). */
-  onChange(listener: () => void): () => void {
+  /**
+   * Called on every change (event.from wakes its waiters, the state file is saved), with the change;
+   * without one when everything may have changed (load, reset, compaction) or nothing did (notify).
+   */
+  onChange(listener: (change?: Change) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

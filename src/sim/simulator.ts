@@ -169,8 +169,11 @@ export class Simulator {
         }
         const total = this.config.taskMs;
         const steps = total > 0 ? Math.max(1, Math.min(10, Math.floor(total / 10))) : 0;
+        // Each step sleeps until its own deadline, so timer lateness under load does not add up:
+        // a task of taskMs takes taskMs (plus one timer's lateness), however many steps it reports.
+        const started = Date.now();
         for (let i = 1; i <= steps; i++) {
-          await sleep(total / steps);
+          await sleep(Math.max(0, started + (total * i) / steps - Date.now()));
           if (task && this.cancelRequests.has(task) && options?.cancellable) {
             throw new XapiFailure("TASK_CANCELLED", [task]);
           }

@@ -50,7 +50,7 @@ export interface XapiClient {
   readonly url: string;
   /** Calls `method` with the session prepended. Throws XapiError or TransportError. */
   call(method: string, params?: readonly XapiValue[]): Promise<XapiValue>;
-  /** `Async.<method>`, waits for the task (progress via onProgress), returns its decoded result, destroys the task. */
+  /** `Async.<method>`, waits for the task (progress via onProgress), returns its decoded result; the task is destroyed (close() waits for that). */
   callAsync(method: string, params: readonly XapiValue[], opts?: CallAsyncOptions): Promise<XapiValue>;
   /** The one batched read of the pool (7 calls). */
   readPoolView(): Promise<PoolView>;
@@ -64,6 +64,8 @@ export interface XapiClient {
 
 class Client implements XapiClient {
   private readonly tasks: TaskWaiter;
+  /** task.destroy calls still on the wire; close() waits for them before logging out. */
+  private readonly destroying = new Set<Promise<void>>();
 
   constructor(
     private readonly session: Session,
@@ -97,9 +99,16 @@ class Client implements XapiClient {
       if (opts.signal?.aborted) await this.session.call("task.cancel", [ref]).catch(() => undefined);
       throw error;
     } finally {
-      // Tasks pile up to XAPI's limit of 200 unless clients destroy them (reference §1.7).
-      await this.session.call("task.destroy", [ref]).catch(() => undefined);
+      // Tasks pile up to XAPI's limit of 200 unless clients destroy them (reference §1.7). The
+      // outcome is already read, so the caller need not wait a round trip for it; close() does.
+      this.destroyLater(ref);
     }
+  }
+
+  private destroyLater(task: OpaqueRef): void {
+    const destroying = this.session.call("task.destroy", [task]).then(() => undefined, () => undefined);
+    this.destroying.add(destroying);
+    void destroying.finally(() => this.destroying.delete(destroying));
   }
 
   readPoolView(): Promise<PoolView> {
@@ -123,7 +132,8 @@ class Client implements XapiClient {
     return httpPut(this.session.currentEndpoint, path, { ...query, session_id: sessionId }, body, length);
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    await Promise.all(this.destroying);
     return this.session.close();
   }
 }

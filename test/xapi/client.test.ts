@@ -56,7 +56,14 @@ describe("XAPI client against the simulator", () => {
     expect(await client.call("VM.get_is_a_snapshot", [snapshot])).toBe(true);
     expect(progress[progress.length - 1]).toBe(1);
     expect(tasks).toHaveLength(1);
-    // the task was destroyed after use
+  });
+
+  it("destroys the task of an async call (close waits for that)", async () => {
+    const own = await connect({ url: sim.url, username: "root", password: "xsnap" });
+    const tasks: string[] = [];
+    await own.callAsync("VM.snapshot", [await vmRef("web-01"), "client-test-destroy"], { onTask: (t) => tasks.push(t) });
+    await own.close();
+    expect(tasks).toHaveLength(1);
     await expect(client.call("task.get_status", [tasks[0] ?? ""])).rejects.toMatchObject({ code: "HANDLE_INVALID" });
   });
 
