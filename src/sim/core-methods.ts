@@ -22,7 +22,9 @@ export function registerCoreMethods(reg: Registry): void {
     optional: 2,
     session: false,
     handler: async (ctx, [uname, pwd, , originator]) => {
-      const { user, password, authFailureDelayMs } = ctx.sim.config;
+      const { user, password, authFailureDelayMs, memberOf } = ctx.sim.config;
+      // A member refuses before it looks at the credentials (xapi_session.ml l.996-1002).
+      if (memberOf !== undefined) throw new XapiFailure("HOST_IS_SLAVE", [memberOf]);
       if (uname !== user || pwd !== password) {
         await sleep(authFailureDelayMs);
         throw new XapiFailure("SESSION_AUTHENTICATION_FAILED", [String(uname), "Authentication failure"]);

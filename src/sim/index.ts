@@ -48,6 +48,11 @@ export interface SimulatorOptions {
   readonly seed?: number;
   /** Delay before SESSION_AUTHENTICATION_FAILED (XAPI: 5 s). */
   readonly authFailureDelayMs?: number;
+  /**
+   * Act as a member of a pool whose master has this address (bare, as `host.address`): every
+   * login answers HOST_IS_SLAVE [memberOf], so clients must move to the master.
+   */
+  readonly memberOf?: string;
   /** Build extra content (tests): runs after the fixture, before the server starts. */
   readonly customize?: (builder: PoolBuilder) => void;
 }
@@ -101,6 +106,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     {
       xapiVersion, user: options.user ?? "root", password: options.password ?? "xsnap",
       taskMs: options.taskMs ?? 0, authFailureDelayMs: options.authFailureDelayMs ?? 5000,
+      ...(options.memberOf !== undefined ? { memberOf: options.memberOf } : {}),
     },
     buildRegistry(xapiVersion),
     seed,

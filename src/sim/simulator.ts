@@ -20,6 +20,8 @@ export interface SimulatorConfig {
   readonly taskMs: number;
   /** XAPI answers bad credentials only after 5 s (`xapi_session.ml`); tests shorten it. */
   readonly authFailureDelayMs: number;
+  /** Set on a pool member: the master's address, which every login answers with HOST_IS_SLAVE. */
+  readonly memberOf?: string;
 }
 
 export type CallOutcome =
