@@ -4,6 +4,7 @@
  * call is idempotent; a call whose outcome is unknown (reset, timeout) is repeated only then.
  */
 import { TransportError, XapiError } from "./errors";
+import { sleep } from "./sleep";
 
 export type Recovery = "relogin" | "follow-master" | "backoff";
 
@@ -66,17 +67,6 @@ export interface RetryPolicyOptions {
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-const defaultSleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done);
-  });
-
 export class RetryPolicy {
   readonly attempts: number;
   private readonly baseDelayMs: number;
@@ -89,7 +79,7 @@ export class RetryPolicy {
     this.baseDelayMs = options.baseDelayMs ?? 500;
     this.maxDelayMs = options.maxDelayMs ?? 15_000;
     this.random = options.random ?? Math.random;
-    this.sleep = options.sleep ?? defaultSleep;
+    this.sleep = options.sleep ?? sleep;
   }
 
   /** Full jitter: uniform in [0, min(max, base · 2^(attempt-1))]. */

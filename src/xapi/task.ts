@@ -7,6 +7,7 @@ import { decodeValueFragment } from "./codec";
 import { TransportError, XapiError, isXapiError } from "./errors";
 import type { CallOptions } from "./transport";
 import type { OpaqueRef, XapiValue } from "./types";
+import { sleep } from "./sleep";
 
 /** What task waiting needs from a session. */
 export interface TaskCaller {
@@ -44,17 +45,6 @@ export function taskOutcome(record: TaskRecord, method: string, task: OpaqueRef)
 
 const asRecord = (v: XapiValue | undefined): TaskRecord | undefined =>
   v !== undefined && typeof v === "object" && !Array.isArray(v) && !(v instanceof Date) ? (v as TaskRecord) : undefined;
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done);
-  });
 
 export class TaskWaiter {
   /** Unknown until the first wait; false after the pool refused event.from. */
