@@ -1,11 +1,13 @@
 /**
  * DESIGN §6: our streaming decoder vs the `xmlrpc` package's Deserializer on a
- * `VM.get_all_records`-shaped body. xmlrpc needs ~50 s for 50,000 records, so the ratio is measured
- * on a 5,000-record document decoded by both (same bytes, same 64 KiB chunks, 3 runs each,
- * interleaved, the fastest of each compared: the least noisy estimate on a shared machine); ours also decodes the full 50,000-record (~170 MB) document. Set
- * BENCH_CODEC_FULL=1 to time xmlrpc on the 50,000-record document too (≈1 minute).
- * Both decoders build the complete value (no skipped members). The ratio uses CPU time of this
- * process, which a busy machine disturbs less than wall time; both are printed.
+ * `VM.get_all_records`-shaped body (issue 3: the bar is ≥ 10× on the 50,000-record body).
+ * First a 5,000-record document decoded by both (same bytes, same 64 KiB chunks, 3 runs each,
+ * interleaved, fastest compared) as a quick, low-noise estimate; then the 50,000-record (~170 MB)
+ * document once by each (xmlrpc takes about a minute; BENCH_CODEC_QUICK=1 skips it and judges the
+ * 5,000-record ratio instead). Both decoders build the complete value (no skipped members).
+ * The bar is judged on wall time, what a user waits for; CPU time is printed beside it, but it is
+ * not comparable: our decoder allocates fast enough that V8's parallel scavenger helper threads run,
+ * so its process CPU exceeds its wall time while xmlrpc's stays single-threaded.
  */
 import { XmlRpcDecoder } from "../src/xapi/codec";
 import { vmGetAllRecordsBody } from "./vm-records-body";
@@ -66,18 +68,22 @@ async function main(): Promise<void> {
     theirs.push(await decodeXmlrpc(small));
   }
   for (const t of [...ours, ...theirs]) if (t.records !== 5_000) throw new Error(`decoded ${t.records} records, not 5,000`);
-  const ratio = fastest(theirs.map((t) => t.cpuMs)) / fastest(ours.map((t) => t.cpuMs));
+  const cpuRatio = fastest(theirs.map((t) => t.cpuMs)) / fastest(ours.map((t) => t.cpuMs));
   const wallRatio = fastest(theirs.map((t) => t.ms)) / fastest(ours.map((t) => t.ms));
   console.log(`  xmlrpc Deserializer: ${show(theirs)}`);
   console.log(`  xsnap decoder:       ${show(ours)}`);
-  console.log(`  ratio (same 5,000-record document): ${ratio.toFixed(1)}× faster by CPU time, ${wallRatio.toFixed(1)}× by wall time (bar: ≥ ${REQUIRED_RATIO}×)`);
+  console.log(`  ratio (same 5,000-record document): ${wallRatio.toFixed(1)}× faster by wall time (${cpuRatio.toFixed(1)}× by CPU time)`);
 
   const big = vmGetAllRecordsBody(50_000);
   const full = await decodeOurs(big);
   console.log(`codec: 50,000-record body ${mib(big)} MiB: xsnap decoder cpu ${full.cpuMs.toFixed(0)} ms, wall ${full.ms.toFixed(0)} ms (${full.records} records)`);
-  if (process.env.BENCH_CODEC_FULL === "1") {
+  let ratio = wallRatio;
+  if (process.env.BENCH_CODEC_QUICK !== "1") {
     const slow = await decodeXmlrpc(big);
-    console.log(`  xmlrpc Deserializer on the same 50,000-record body: cpu ${slow.cpuMs.toFixed(0)} ms, wall ${slow.ms.toFixed(0)} ms; ratio ${(slow.cpuMs / full.cpuMs).toFixed(1)}× by CPU time`);
+    if (slow.records !== 50_000) throw new Error(`xmlrpc decoded ${slow.records} records, not 50,000`);
+    ratio = slow.ms / full.ms;
+    console.log(`  xmlrpc Deserializer on the same 50,000-record body: cpu ${slow.cpuMs.toFixed(0)} ms, wall ${slow.ms.toFixed(0)} ms`);
+    console.log(`  ratio (50,000-record document): ${ratio.toFixed(1)}× faster by wall time (${(slow.cpuMs / full.cpuMs).toFixed(1)}× by CPU time) (bar: ≥ ${REQUIRED_RATIO}×)`);
   }
   if (ratio < REQUIRED_RATIO) {
     console.log(`codec: FAIL, ratio ${ratio.toFixed(1)}× is below ${REQUIRED_RATIO}×`);
