@@ -19,6 +19,7 @@ interface SimCliOptions {
   readonly user: string;
   readonly password: string;
   readonly seed: number;
+  readonly memberOf?: string;
 }
 
 function wholeNumber(value: string): number {
@@ -43,6 +44,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .option("--user <name>", "accepted user name", "root")
     .option("--password <password>", "accepted password", "xsnap")
     .option("--seed <n>", "seed for generated uuids and pools", wholeNumber, 1)
+    .option("--member-of <address>", "act as a pool member: every login fails with HOST_IS_SLAVE naming this master address")
     .action(async (opts: SimCliOptions) => {
       setExit(await runSim(opts));
     });
@@ -52,7 +54,7 @@ export async function runSim(opts: SimCliOptions): Promise<number> {
   const options: SimulatorOptions = {
     port: opts.port, host: opts.host, fixture: opts.fixture, vms: opts.vms, snapshotsPerVm: opts.snapshotsPerVm,
     latencyMs: opts.latencyMs, taskMs: opts.taskMs, statePath: opts.state, xapiVersion: opts.xapiVersion,
-    user: opts.user, password: opts.password, seed: opts.seed,
+    user: opts.user, password: opts.password, seed: opts.seed, memberOf: opts.memberOf,
   };
   let running;
   try {
