@@ -16,6 +16,7 @@ import { register as registerShow } from "./show";
 import { register as registerSim } from "./sim";
 import { register as registerSynth } from "./synth";
 import { register as registerValidate } from "./validate";
+import { VERSION } from "../version";
 
 type Register = (program: Command, setExit: (code: number) => void) => void;
 
@@ -40,6 +41,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   let exitCode = 0;
   const program = new Command("xsnap")
     .description("XenServer / XCP-ng snapshots, checkpoints, templates, exports and schedules as code")
+    .version(VERSION)
     .exitOverride()
     .showHelpAfterError();
   for (const register of commands) register(program, (code) => { exitCode = code; });

@@ -15,6 +15,7 @@ import { resolveIntents } from "./intents";
 import type { Change, Drift, Fingerprint, Plan, PoolIdentity } from "./plan";
 import { resolveAttrs, type ValueTable } from "./references";
 import { readRegistry } from "./registry";
+import { VERSION } from "../version";
 
 export interface PlanOptions {
   /** `--target ADDR`: only these addresses (plus their dependencies; plus dependents with --destroy). */
@@ -37,7 +38,6 @@ export interface PlanStackArgs {
   readonly toolVersion?: string;
 }
 
-const TOOL_VERSION = "0.1.0";
 
 export function planStack(args: PlanStackArgs): Plan {
   const kinds = args.kinds ?? builtinKinds();
@@ -146,7 +146,7 @@ export function planStack(args: PlanStackArgs): Plan {
   for (const [address, lives] of observed) for (const live of lives) reads.push({ uuid: live.uuid, address });
   return {
     formatVersion: 1,
-    tool: { name: "xsnap", version: args.toolVersion ?? TOOL_VERSION },
+    tool: { name: "xsnap", version: args.toolVersion ?? VERSION },
     createdAt: (args.now ?? new Date()).toISOString(),
     stack: stack.stack,
     provider: args.provider,
