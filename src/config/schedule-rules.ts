@@ -15,6 +15,7 @@ const KEYS: Readonly<Record<Frequency, readonly string[]>> = {
   daily: ["hour", "min"],
   weekly: ["hour", "min", "days"],
 };
+const SCHEDULE_KEYS: readonly string[] = KEYS.weekly;
 const DEFAULTS: Readonly<Record<string, ConfigValue>> = { min: 0, hour: 0, days: ["Monday"] };
 const MINUTES = [0, 15, 30, 45];
 
@@ -58,7 +59,8 @@ export function checkSchedule(
   const allowed = KEYS[frequency];
   let ok = true;
   for (const key of Object.keys(schedule)) {
-    if (!allowed.includes(key)) {
+    // Keys no frequency takes are the block schema's "unknown attribute" error, reported once there.
+    if (!allowed.includes(key) && SCHEDULE_KEYS.includes(key)) {
       ctx.diagnostics.push(error(`schedule.${key} does not apply to ${frequency === "hourly" ? "an" : "a"} ${frequency} schedule (it takes ${allowed.join(", ")})`, ctx.address));
       ok = false;
     }

@@ -113,6 +113,8 @@ export function validateResource(raw: RawResource, scope: ReferenceScope, aliase
   const deps = new Set<Address>();
   const sink = { address: raw.address, diagnostics, dependsOn: deps };
   const attrs: Record<string, ConfigValue> = {};
+  /** Every converted value, including those whose own check failed (for the kind rules below). */
+  const converted: Record<string, ConfigValue> = {};
   let provider: string | undefined = DEFAULT_ALIAS;
   let ok = true;
 
@@ -134,6 +136,7 @@ export function validateResource(raw: RawResource, scope: ReferenceScope, aliase
       continue;
     }
     const value = convertValue(key, rawValue, scope, sink);
+    if (value !== undefined) converted[key] = value;
     const checked = value === undefined ? undefined : a ? (checkAttribute(key, value, a, ctx) ? value : undefined) : checkBlock(b as BlockSchema, value, ctx);
     if (checked === undefined) ok = false;
     else attrs[key] = checked;
@@ -152,7 +155,9 @@ export function validateResource(raw: RawResource, scope: ReferenceScope, aliase
       ok = false;
     }
   }
-  const withDefaults: Record<string, ConfigValue> = { ...defaults(schema), ...attrs };
+  // Kind rules also see values whose own check failed, so every problem of a block is reported at
+  // once (e.g. an out-of-range hour and a bad minute); the resource is rejected either way.
+  const withDefaults: Record<string, ConfigValue> = { ...defaults(schema), ...converted, ...attrs };
   const rule = KIND_RULES[schema.type];
   if (rule && !rule(withDefaults, ctx)) ok = false;
   if (!ok || provider === undefined) {
