@@ -5,7 +5,7 @@
 import { asAddress, error, resultOf, type Address, type Diagnostic, type Result } from "../engine/diagnostics";
 import { buildGraph, topologicalOrder } from "../engine/graph";
 import { resourceSchema } from "../schema";
-import { canonicalJson, sha256Hex } from "./config-hash";
+import { canonicalJson, sha256Hex } from "../resources/canonical";
 import type { DesiredResource, DesiredStack, ProviderConfig } from "./model";
 import { aliasesOf, decodeProviders } from "./providers";
 import type { ReferenceScope, RefTarget } from "./references";

@@ -7,6 +7,7 @@
 import type { DesiredResource, DesiredStack } from "../config/model";
 import type { Claim, DiffResult, KindRegistry, Live, ObjectRead, PlannedAction } from "../resources/kind";
 import { builtinKinds } from "../resources";
+import { formatBytes } from "../resources/space";
 import type { PoolView } from "../xapi/records";
 import { error, warning, type Address, type Diagnostic } from "./diagnostics";
 import { fingerprintOf, managedSetHash } from "./fingerprint";
@@ -217,9 +218,8 @@ function overcommitted(claims: readonly { address: Address; claim: Claim }[]): D
     if (!first || group.length < 2 || group.some((c) => c.claim.bytes > c.claim.available)) continue;
     const total = group.reduce((sum, c) => sum + c.claim.bytes, 0);
     if (total <= first.claim.available) continue;
-    const gib = (n: number): string => `${(n / 1024 ** 3).toFixed(1)} GiB`;
-    out.push(error(`${first.claim.label} has ${gib(first.claim.available)} free; together, ${group.length} changes need about ${gib(total)} there`, first.address,
-      ["The changes:", ...group.map((c) => `  - ${c.address}: about ${gib(c.claim.bytes)}`), "Apply them in smaller batches (--target) after freeing space, or move them to another SR."].join("\n")));
+    out.push(error(`${first.claim.label} has ${formatBytes(first.claim.available)} free; together, ${group.length} changes need about ${formatBytes(total)} there`, first.address,
+      ["The changes:", ...group.map((c) => `  - ${c.address}: about ${formatBytes(c.claim.bytes)}`), "Apply them in smaller batches (--target) after freeing space, or move them to another SR."].join("\n")));
   }
   return out;
 }

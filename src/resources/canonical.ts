@@ -1,4 +1,4 @@
-/** Canonical JSON (sorted keys) and its sha256: the one way xsnap hashes specs and pool objects. */
+/** Canonical JSON (sorted keys) and its sha256: the one way xsnap hashes configs, specs and pool objects. */
 import { createHash } from "node:crypto";
 
 export function canonicalJson(value: unknown): string {
