@@ -11,7 +11,7 @@ import { poolRefOf } from "./applier";
 import type { Address } from "./diagnostics";
 import { resolveIntents } from "./intents";
 import { observeAll } from "./planner";
-import { registryKey } from "./registry";
+import { clearRegistry, writeRegistry } from "./registry";
 
 export type AdoptionResult =
   | { readonly ok: true; readonly summary: string }
@@ -39,8 +39,7 @@ export async function importObject(args: Args & { readonly uuid: Uuid }): Promis
   if (claimedBy) return { ok: false, message: `${args.uuid} is already managed as ${claimedBy} in stack "${args.stack}"` };
   await kind.adopt(args.uuid, contextFor(args));
   const poolRef = await poolRefOf(args.client);
-  await args.client.call("pool.remove_from_other_config", [poolRef, registryKey(args.stack, args.address)]);
-  await args.client.call("pool.add_to_other_config", [poolRef, registryKey(args.stack, args.address), args.uuid]);
+  await writeRegistry({ client: args.client, poolRef, stack: args.stack, address: args.address, uuid: args.uuid });
   return { ok: true, summary: `Import successful: ${args.uuid} is now managed as ${args.address}. Run xsnap plan to record its configuration.` };
 }
 
@@ -52,7 +51,7 @@ export async function forgetAddress(args: Args): Promise<AdoptionResult> {
   const lives = observeAll(view, args.stack, kinds, new Map()).get(args.address) ?? [];
   for (const live of lives) await kind.release(live.uuid, contextFor(args));
   const poolRef = await poolRefOf(args.client);
-  await args.client.call("pool.remove_from_other_config", [poolRef, registryKey(args.stack, args.address)]);
+  await clearRegistry({ client: args.client, poolRef, stack: args.stack, address: args.address });
   if (lives.length === 0) return { ok: true, summary: `${args.address} manages nothing in stack "${args.stack}"; nothing to forget.` };
   return { ok: true, summary: `${args.address} is no longer managed; ${lives.map((l) => l.uuid).join(", ")} stays in the pool, untouched. Remove it from the configuration too, or the next apply takes a new one.` };
 }

@@ -13,7 +13,7 @@ import type { OpaqueRef, XapiValue } from "../xapi/types";
 import { intentKey, intentWriter } from "./intents";
 import type { Action, ApplyEvent, ApplyReport, Change, IntentResolution, Plan } from "./plan";
 import { hasBlockingIntents } from "./plan";
-import { registryKey } from "./registry";
+import { clearRegistry, writeRegistry } from "./registry";
 import { hasErrors, type Address } from "./diagnostics";
 
 export interface ApplyArgs {
@@ -76,7 +76,7 @@ export async function applyPlan(args: ApplyArgs): Promise<ApplyReport> {
   };
 
   await settleIntents(args.plan.intents ?? [], kinds, args.client, poolRef, args.plan.stack, (c) => ctxFor(c, Date.now()));
-  for (const address of args.plan.forgotten ?? []) await args.client.call("pool.remove_from_other_config", [poolRef, registryKey(args.plan.stack, address)]);
+  for (const address of args.plan.forgotten ?? []) await clearRegistry({ client: args.client, poolRef, stack: args.plan.stack, address });
 
   const outcome = new Map<number, Outcome>();
   const running = new Map<number, Promise<void>>();
@@ -233,19 +233,13 @@ async function settleIntents(resolutions: readonly IntentResolution[], kinds: Ki
 }
 
 async function updateRegistry(client: XapiClient, poolRef: OpaqueRef, stack: string, change: Change, uuid: string | undefined, keepsAddress: ReadonlySet<Address>): Promise<void> {
-  const key = registryKey(stack, change.address);
+  const entry = { client, poolRef, stack, address: change.address };
   if (change.action === "destroy") {
-    if (!keepsAddress.has(change.address)) await client.call("pool.remove_from_other_config", [poolRef, key]);
+    if (!keepsAddress.has(change.address)) await clearRegistry(entry);
     return;
   }
   if (!uuid || (change.action === "update" && !change.resolvesIntent)) return;
-  try {
-    await client.call("pool.add_to_other_config", [poolRef, key, uuid]);
-  } catch (e) {
-    if (xapiCode(e) !== "MAP_DUPLICATE_KEY") throw e;
-    await client.call("pool.remove_from_other_config", [poolRef, key]);
-    await client.call("pool.add_to_other_config", [poolRef, key, uuid]);
-  }
+  await writeRegistry({ ...entry, uuid });
 }
 
 export async function poolRefOf(client: XapiClient): Promise<OpaqueRef> {
