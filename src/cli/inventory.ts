@@ -1,6 +1,7 @@
 /** `xsnap inventory`: snapshots, checkpoints, templates and schedules of the pool, as a tree per VM. */
 import type { Command } from "commander";
-import { buildInventory, renderInventoryText } from "../render/inventory";
+import { buildInventory } from "../engine";
+import { renderInventoryText } from "../render/inventory";
 import { EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
 import { processIo, type Io } from "./io";

@@ -1,4 +1,5 @@
-import { buildInventory, renderInventoryText } from "../../src/render/inventory";
+import { buildInventory } from "../../src/engine/inventory";
+import { renderInventoryText } from "../../src/render/inventory";
 import { asRef, asUuid } from "../../src/xapi/types";
 import type { VmssRecord } from "../../src/xapi/records";
 import { poolView, snapshotOf, vm } from "./pool-view";
