@@ -5,13 +5,11 @@
  * `xe snapshot-uninstall` sequence or, for keep_disks, `snapshot-destroy` (xapi.md §3.6).
  */
 import type { Address } from "../engine/diagnostics";
-import type { XapiValue } from "../xapi/types";
-import type { OpaqueRef, Uuid } from "../xapi/types";
+import { isNullRef, type OpaqueRef, type Uuid, type XapiValue } from "../xapi/types";
 import { xapiCode } from "./client";
 import type { Applied, ApplyContext, IntentOutcome } from "./kind";
 import { MARKER, markerValues, withMarkers } from "./markers";
-import type { CreateStep, DestroyStep, Step, UpdateStep } from "./point-in-time-steps";
-import type { Flavor } from "./point-in-time-steps";
+import type { CreateStep, DestroyStep, Flavor, Step, UpdateStep } from "./point-in-time-steps";
 
 /** The seed: quiesced snapshots "may fail under load, more than one attempt may be needed". */
 const QUIESCE_RETRY = new Set(["VM_SNAPSHOT_WITH_QUIESCE_FAILED", "VM_SNAPSHOT_WITH_QUIESCE_TIMEOUT", "VM_SNAPSHOT_WITH_QUIESCE_PLUGIN_DEOS_NOT_RESPOND"]);
@@ -101,7 +99,7 @@ async function uninstall(ctx: ApplyContext, uuid: Uuid): Promise<void> {
     const v = (await ctx.client.call("VBD.get_record", [vbd])) as { readonly VDI?: string; readonly empty?: boolean; readonly other_config?: Readonly<Record<string, string>> };
     if (!v.empty && v.VDI && v.other_config && "owner" in v.other_config) disks.push(String(await ctx.client.call("VDI.get_uuid", [v.VDI])) as Uuid);
   }
-  if (record.suspend_VDI && record.suspend_VDI !== "OpaqueRef:NULL") disks.push(String(await ctx.client.call("VDI.get_uuid", [record.suspend_VDI])) as Uuid);
+  if (record.suspend_VDI !== undefined && !isNullRef(record.suspend_VDI)) disks.push(String(await ctx.client.call("VDI.get_uuid", [record.suspend_VDI])) as Uuid);
   await destroy({ op: "destroy", object: uuid, mode: "uninstall", disks: disks.map((d) => ({ uuid: d, name_label: "" })) }, ctx);
 }
 
