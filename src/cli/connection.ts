@@ -5,15 +5,10 @@
  */
 import { error, type Diagnostic } from "../engine/diagnostics";
 import type { ProviderConfig } from "../config/model";
+import type { ConnectOptions } from "../xapi";
 
-export interface ConnectionSettings {
-  readonly url: string;
-  readonly username: string;
-  readonly password: string;
-  readonly caFile?: string;
-  readonly tlsFingerprint?: string;
-  readonly insecure: boolean;
-}
+/** The client's connect options as the config and env give them (`insecure` always decided). */
+export type ConnectionSettings = Pick<ConnectOptions, "url" | "username" | "password" | "caFile" | "tlsFingerprint"> & { readonly insecure: boolean };
 
 export type Resolved = { readonly ok: true; readonly value: ConnectionSettings } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
