@@ -6,7 +6,7 @@
  * are the only code that writes to the pool.
  */
 import type { Address, Diagnostic } from "../engine/diagnostics";
-import type { Action, ActionReason, Attrs, Change, Drift } from "../engine/plan";
+import type { Action, Attrs, Change, Drift } from "../engine/plan";
 import type { PoolView } from "../xapi/records";
 import type { Uuid } from "../xapi/types";
 import type { XapiClient } from "./client";
@@ -43,14 +43,7 @@ export interface ObjectRead {
 }
 
 /** The kind's half of a Change; the engine adds address, type, name, provider and dependencies. */
-export interface PlannedAction {
-  readonly action: Action;
-  readonly reason?: ActionReason;
-  readonly before: Attrs | null;
-  readonly after: Attrs | null;
-  readonly notes: readonly string[];
-  readonly private?: Readonly<Record<string, unknown>>;
-}
+export type PlannedAction = Pick<Change, "action" | "reason" | "before" | "after" | "notes" | "private">;
 
 export interface DiffArgs {
   readonly address: Address;
