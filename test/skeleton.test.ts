@@ -1,4 +1,4 @@
-import { formatDiagnostic, error, asAddress } from "../src/engine/diagnostics";
+import { formatDiagnostic, error, asAddress } from "../src/model";
 
 describe("diagnostics", () => {
   it("names the resource address in the one-line form", () => {

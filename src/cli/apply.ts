@@ -5,8 +5,7 @@
  */
 import type { Command } from "commander";
 import { checkStale } from "../engine";
-import { hasErrors } from "../engine/diagnostics";
-import { hasBlockingIntents, type Plan } from "../engine/plan";
+import { hasErrors, hasBlockingIntents, type Plan } from "../model";
 import { renderDiagnostics } from "../render/text";
 import { destructiveAddresses, execute } from "./applying";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";

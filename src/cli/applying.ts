@@ -3,8 +3,7 @@
  * Terraform's report, and choose the exit code (DESIGN §4: 0 / 1 / 5 / 6 / 7).
  */
 import { applyPlan, type HeldLock } from "../engine";
-import type { Address } from "../engine/diagnostics";
-import type { ApplyEvent, ApplyReport, Plan } from "../engine/plan";
+import type { Address, ApplyEvent, ApplyReport, Plan } from "../model";
 import { renderApplyEvent, renderApplyEventJson, renderApplyReport, renderApplyReportJson } from "../render/apply-events";
 import { EXIT, type ExitCode } from "./exit-codes";
 import type { Interrupts } from "./interrupts";

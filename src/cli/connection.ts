@@ -3,8 +3,7 @@
  * XAPI_USERNAME filling what it leaves out; the password only ever from env (XAPI_PASSWORD or the
  * block's password_env). Pure: the CLI passes process.env.
  */
-import { error, type Diagnostic } from "../engine/diagnostics";
-import type { ProviderConfig } from "../config/model";
+import { error, type Diagnostic, type ProviderConfig } from "../model";
 import type { ConnectOptions } from "../xapi";
 
 /** The client's connect options as the config and env give them (`insecure` always decided). */

@@ -2,7 +2,7 @@
  * The CLI edge (STYLE: typed exceptions at boundaries): every throw from a command ends here and
  * becomes one readable message and an exit code. User errors never show a stack; a bug does.
  */
-import { formatDiagnostic, type Diagnostic } from "../engine/diagnostics";
+import { formatDiagnostic, type Diagnostic } from "../model";
 import { TransportError, XapiError } from "../xapi";
 import { renderDiagnostics } from "../render/text";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";

@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { forgetAddress } from "../engine";
-import { asAddress, type Address } from "../engine/diagnostics";
+import { asAddress, type Address } from "../model";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
 import { processIo, type Io } from "./io";

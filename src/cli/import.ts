@@ -4,7 +4,7 @@
  */
 import type { Command } from "commander";
 import { importObject } from "../engine";
-import { asAddress, type Address } from "../engine/diagnostics";
+import { asAddress, type Address } from "../model";
 import { asUuid } from "../xapi/types";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";

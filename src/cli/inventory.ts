@@ -6,9 +6,8 @@ import { EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
 import { processIo, type Io } from "./io";
 import { withPoolOptions } from "./options";
-import { loadOptionalStack, type StackFlags } from "./planning";
+import { loadOptionalStack, type StackFlags, openPools } from "./planning";
 import { closeAll } from "./pools";
-import { openPools } from "./planning";
 
 interface InventoryOptions extends StackFlags {
   readonly vm?: string;

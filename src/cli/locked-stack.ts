@@ -3,8 +3,7 @@
  * lock of every pool (DESIGN §5: they lock like apply).
  */
 import { Option, type Command } from "commander";
-import type { DesiredStack } from "../config/model";
-import type { Address } from "../engine/diagnostics";
+import type { DesiredStack, Address } from "../model";
 import { CliFailure } from "./exit-codes";
 import { installInterrupts } from "./interrupts";
 import type { Io } from "./io";

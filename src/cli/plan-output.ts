@@ -1,6 +1,5 @@
 /** How plan, show, apply and destroy print plans and decide their exit code. */
-import { hasErrors } from "../engine/diagnostics";
-import { hasBlockingIntents, type Plan } from "../engine/plan";
+import { hasErrors, hasBlockingIntents, type Plan } from "../model";
 import { JSON_FORMAT_VERSION, planDocument } from "../render/json";
 import { renderPlanMarkdown } from "../render/markdown";
 import { renderDiagnostics, renderPlanText, shownChanges } from "../render/text";

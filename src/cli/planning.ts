@@ -5,9 +5,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadStack } from "../config";
-import type { DesiredStack } from "../config/model";
-import { asAddress } from "../engine/diagnostics";
-import type { Plan } from "../engine/plan";
+import { type DesiredStack, asAddress, type Plan } from "../model";
 import { planStack } from "../engine/planner";
 import { renderDiagnostics } from "../render/text";
 import { CliFailure, EXIT } from "./exit-codes";

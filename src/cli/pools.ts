@@ -2,8 +2,7 @@
  * One open connection per pool (provider alias) of the stack. The CLI owns connecting and closing;
  * the engine receives the client and a PoolView.
  */
-import type { DesiredStack, ProviderConfig } from "../config/model";
-import type { PoolIdentity } from "../engine/plan";
+import type { DesiredStack, ProviderConfig, PoolIdentity } from "../model";
 import type { XapiClient } from "../resources/client";
 import { connect } from "../xapi";
 import type { PoolView } from "../xapi/records";

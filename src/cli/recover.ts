@@ -7,7 +7,7 @@
  */
 import type { Command } from "commander";
 import { builtinKinds, readIntents, recoverIntent, resolveIntents } from "../engine";
-import type { IntentResolution } from "../engine/plan";
+import type { IntentResolution } from "../model";
 import type { IntentOutcome, IntentRecord, KindRegistry } from "../resources/kind";
 import { assertNever } from "../render/actions";
 import type { Paint } from "../render/paint";

@@ -1,6 +1,6 @@
 /** `--out FILE` and `apply FILE` / `show FILE`: the CLI side of engine/plan-file. */
 import { readPlanFile, writePlanFile } from "../engine";
-import type { Plan } from "../engine/plan";
+import type { Plan } from "../model";
 import { CliFailure, EXIT } from "./exit-codes";
 
 export async function savePlans(file: string, plans: readonly Plan[]): Promise<void> {

@@ -2,9 +2,8 @@
  * Checks one converted attribute value against its schema: type, enum, range, non-empty, regex.
  * References are checked by the type of the attribute they read. Pure; reports, never throws.
  */
-import { error, type Address, type Diagnostic } from "../engine/diagnostics";
+import { error, type Address, type Diagnostic, isAttrRef, type AttrRef, type ConfigValue } from "../model";
 import type { AttributeSchema, AttrType } from "../schema";
-import { isAttrRef, type AttrRef, type ConfigValue } from "./model";
 import { referencedType, type ReferenceScope } from "./references";
 
 export interface CheckContext {

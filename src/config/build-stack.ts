@@ -2,11 +2,9 @@
  * One synthesized stack document → DesiredStack (or every diagnostic): decode, validate each
  * block against the schema, resolve references into a dependency graph, order it, hash it. Pure.
  */
-import { asAddress, error, resultOf, type Address, type Diagnostic, type Result } from "../engine/diagnostics";
-import { buildGraph, topologicalOrder } from "../engine/graph";
+import { asAddress, error, resultOf, type Address, type Diagnostic, type Result, canonicalJson, sha256Hex, type DesiredResource, type DesiredStack, type ProviderConfig } from "../model";
+import { buildGraph, topologicalOrder } from "../model";
 import { resourceSchema } from "../schema";
-import { canonicalJson, sha256Hex } from "../resources/canonical";
-import type { DesiredResource, DesiredStack, ProviderConfig } from "./model";
 import { aliasesOf, decodeProviders } from "./providers";
 import type { ReferenceScope, RefTarget } from "./references";
 import { decodeDocument } from "./tf-json";

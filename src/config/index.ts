@@ -2,6 +2,6 @@
 export { loadStack, type LoadOptions } from "./load-stack";
 export { buildDesiredStack } from "./build-stack";
 export { synthApp, type SynthOptions, type Synthesized } from "./synth";
-export { canonicalJson, sha256Hex } from "../resources/canonical";
+export { canonicalJson, sha256Hex } from "../model";
 export { DEFAULT_ALIAS } from "./validate-resource";
-export * from "./model";
+export * from "../model";

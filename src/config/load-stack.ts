@@ -5,9 +5,8 @@
  */
 import { existsSync } from "fs";
 import * as path from "path";
-import { error, type Result } from "../engine/diagnostics";
+import { error, type Result, type DesiredStack } from "../model";
 import { buildDesiredStack } from "./build-stack";
-import type { DesiredStack } from "./model";
 import { readConfigPath, readOutdir } from "./stack-source";
 import { synthApp } from "./synth";
 

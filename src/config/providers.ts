@@ -3,10 +3,9 @@
  * CLI fills url/username from XAPI_URL/XAPI_USERNAME at connect time. A literal password is refused
  * here, before it can reach a plan, a log or an error. Pure.
  */
-import { error, warning, type Diagnostic } from "../engine/diagnostics";
+import { error, warning, type Diagnostic, type ProviderConfig } from "../model";
 import { providerAttributes } from "../schema";
 import { checkAttribute, type CheckContext } from "./attribute-check";
-import type { ProviderConfig } from "./model";
 import { didYouMean } from "./suggest";
 import type { RawProviderBlock } from "./tf-json";
 import { DEFAULT_ALIAS } from "./validate-resource";

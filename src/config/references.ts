@@ -2,9 +2,8 @@
  * Turns raw JSON attribute values into ConfigValues: literal strings stay, `${...}` references become
  * AttrRefs (and dependencies), anything else is refused naming the address. Pure.
  */
-import { asAddress, error, type Address, type Diagnostic } from "../engine/diagnostics";
+import { asAddress, error, type Address, type Diagnostic, type AttrRef, type ConfigValue } from "../model";
 import { attributeSchema, blockSchema, referenceableNames, type AttrType, type ResourceSchema } from "../schema";
-import type { AttrRef, ConfigValue } from "./model";
 import { parseString } from "./expressions";
 import { didYouMean } from "./suggest";
 import { isObject } from "./tf-json";

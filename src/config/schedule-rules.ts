@@ -3,9 +3,8 @@
  * frequency takes, the value domains, and the defaults XAPI fills in. Checking them here turns
  * XAPI's apply-time `INVALID_VALUE ["schedule:<key>", v]` into a validation error. Pure.
  */
-import { error } from "../engine/diagnostics";
+import { error, isAttrRef, type ConfigValue } from "../model";
 import { WEEKDAYS } from "../schema";
-import { isAttrRef, type ConfigValue } from "./model";
 import type { CheckContext } from "./attribute-check";
 
 export type Frequency = "hourly" | "daily" | "weekly";

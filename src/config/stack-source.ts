@@ -6,7 +6,7 @@
  */
 import { promises as fs } from "fs";
 import * as path from "path";
-import { error, type Result } from "../engine/diagnostics";
+import { error, type Result } from "../model";
 import { isObject } from "./tf-json";
 
 export interface StackDocument {

@@ -6,7 +6,7 @@
 import { spawn } from "child_process";
 import { existsSync, promises as fs } from "fs";
 import * as path from "path";
-import { error, type Diagnostic, type Result } from "../engine/diagnostics";
+import { error, type Diagnostic, type Result } from "../model";
 import { isObject } from "./tf-json";
 
 export interface SynthOptions {

@@ -3,7 +3,7 @@
  * blocks with their addresses. Structure only: attribute values stay `unknown` for validation.
  * Pure; every structural problem becomes a Diagnostic.
  */
-import { asAddress, error, type Address, type Diagnostic } from "../engine/diagnostics";
+import { asAddress, error, type Address, type Diagnostic } from "../model";
 
 export type JsonObject = { readonly [key: string]: unknown };
 

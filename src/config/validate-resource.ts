@@ -3,14 +3,13 @@
  * DesiredResource: unknown/computed/missing attributes, types, enums, ranges, meta-arguments,
  * provider alias, kind rules (VMSS schedule). Collects every problem; never fails fast. Pure.
  */
-import { error, type Address, type Diagnostic } from "../engine/diagnostics";
+import { error, type Address, type Diagnostic, type ConfigValue, type DesiredResource } from "../model";
 import {
   attributeSchema, blockSchema, defaults, resourceSchema, typeNames,
   type BlockSchema, type ResourceSchema,
 } from "../schema";
 import { checkAttribute, type CheckContext } from "./attribute-check";
 import { parseDependsOn } from "./expressions";
-import type { ConfigValue, DesiredResource } from "./model";
 import { addressOf, convertValue, type ReferenceScope } from "./references";
 import { checkSchedule } from "./schedule-rules";
 import { didYouMean } from "./suggest";

@@ -8,7 +8,7 @@ import { builtinKinds } from "../resources";
 import type { ApplyContext, KindRegistry, ResourceKind } from "../resources/kind";
 import type { Uuid } from "../xapi/types";
 import { poolRefOf } from "./applier";
-import type { Address } from "./diagnostics";
+import type { Address } from "../model";
 import { resolveIntents } from "./intents";
 import { observeAll } from "./planner";
 import { clearRegistry, writeRegistry } from "./registry";

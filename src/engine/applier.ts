@@ -6,15 +6,12 @@
  * left. After a failure or an abort no new step starts; in-flight steps finish.
  */
 import type { ApplyContext, KindRegistry, ResourceKind } from "../resources/kind";
-import type { XapiClient } from "../resources/client";
-import { xapiCode } from "../resources/client";
+import { type XapiClient, xapiCode } from "../resources/client";
 import { builtinKinds } from "../resources";
 import type { OpaqueRef, XapiValue } from "../xapi/types";
 import { intentKey, intentWriter } from "./intents";
-import type { Action, ApplyEvent, ApplyReport, Change, IntentResolution, Plan } from "./plan";
-import { hasBlockingIntents } from "./plan";
+import { type Action, type ApplyEvent, type ApplyReport, type Change, type IntentResolution, type Plan, hasBlockingIntents, hasErrors, type Address } from "../model";
 import { clearRegistry, writeRegistry } from "./registry";
-import { hasErrors, type Address } from "./diagnostics";
 
 export interface ApplyArgs {
   readonly plan: Plan;

@@ -3,7 +3,7 @@
  * object that a plan's decisions rest on. Space counters (SR utilisation) are left out on purpose:
  * they move all the time and would make every saved plan stale.
  */
-import { hashValue } from "../resources/canonical";
+import { hashValue } from "../model";
 import type { PoolView } from "../xapi/records";
 import type { Uuid } from "../xapi/types";
 

@@ -7,5 +7,5 @@ export { readIntents, resolveIntents, intentKey } from "./intents";
 export { buildInventory, type Inventory, type InventoryObject, type InventorySchedule, type InventoryVm, type Ownership } from "./inventory";
 export { recoverIntent, type RecoverArgs, type RecoverResult } from "./recover";
 export { importObject, forgetAddress, type AdoptionResult } from "./adoption";
-export { hasBlockingIntents } from "./plan";
+export { hasBlockingIntents } from "../model";
 export { builtinKinds } from "../resources";

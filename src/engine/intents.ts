@@ -10,8 +10,7 @@ import type { IntentOutcome, IntentRecord, IntentSubject, KindRegistry, Live } f
 import type { XapiClient } from "../resources/client";
 import type { PoolView } from "../xapi/records";
 import type { OpaqueRef } from "../xapi/types";
-import type { Address } from "./diagnostics";
-import type { Action, Change, IntentResolution } from "./plan";
+import type { Address, Action, Change, IntentResolution } from "../model";
 
 export const intentPrefix = (stack: string): string => `xsnap.pending/${stack}/`;
 export const intentKey = (stack: string, id: string): string => `${intentPrefix(stack)}${id}`;

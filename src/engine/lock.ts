@@ -6,8 +6,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
-import type { XapiClient } from "../resources/client";
-import { xapiCode } from "../resources/client";
+import { type XapiClient, xapiCode } from "../resources/client";
 import { poolRefOf } from "./applier";
 
 export interface LockInfo {

@@ -5,15 +5,13 @@
  */
 import { promises as fs } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { DesiredStack } from "../config/model";
+import type { DesiredStack, Address, Plan } from "../model";
 import type { KindRegistry } from "../resources/kind";
 import { builtinKinds } from "../resources";
 import type { PoolView } from "../xapi/records";
 import type { Uuid } from "../xapi/types";
-import type { Address } from "./diagnostics";
 import { fingerprintOf, managedSetHash } from "./fingerprint";
 import { resolveIntents } from "./intents";
-import type { Plan } from "./plan";
 import { observeAll } from "./planner";
 
 const FORMAT = "xsnap-plan";

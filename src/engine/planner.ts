@@ -4,16 +4,14 @@
  * in dependency order, destroy of addresses gone from the configuration, --target / --replace /
  * --destroy, `protect`, duplicates, "deleted outside xsnap", intents and fingerprints.
  */
-import type { DesiredResource, DesiredStack } from "../config/model";
+import { type DesiredResource, type DesiredStack, error, warning, type Address, type Diagnostic, type Change, type Drift, type Fingerprint, type Plan, type PoolIdentity } from "../model";
 import type { Claim, DiffResult, KindRegistry, Live, ObjectRead, PlannedAction } from "../resources/kind";
 import { builtinKinds } from "../resources";
 import { formatBytes } from "../resources/space";
 import type { PoolView } from "../xapi/records";
-import { error, warning, type Address, type Diagnostic } from "./diagnostics";
 import { fingerprintOf, managedSetHash } from "./fingerprint";
-import { buildGraph, topologicalOrder, withDependencies, withDependents } from "./graph";
+import { buildGraph, topologicalOrder, withDependencies, withDependents } from "../model";
 import { resolveIntents } from "./intents";
-import type { Change, Drift, Fingerprint, Plan, PoolIdentity } from "./plan";
 import { resolveAttrs, type ValueTable } from "./references";
 import { readRegistry } from "./registry";
 import { VERSION } from "../version";

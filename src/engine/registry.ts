@@ -3,11 +3,10 @@
  * Markers say which object an address is; the registry remembers that the address HAD an object, so
  * an object deleted outside xsnap shows as "deleted outside xsnap" instead of a silent new create.
  */
-import type { XapiClient } from "../resources/client";
-import { xapiCode } from "../resources/client";
+import { type XapiClient, xapiCode } from "../resources/client";
 import type { PoolView } from "../xapi/records";
 import type { OpaqueRef, Uuid } from "../xapi/types";
-import type { Address } from "./diagnostics";
+import type { Address } from "../model";
 
 export const registryPrefix = (stack: string): string => `xsnap.managed/${stack}/`;
 export const registryKey = (stack: string, address: Address): string => `${registryPrefix(stack)}${address}`;

@@ -2,7 +2,7 @@
  * The words and symbols of Terraform's plan grammar (hashicorp/terraform:internal/command/format
  * DiffActionSymbol, jsonformat/plan.go actionDescription), plus xsnap's `!` revert.
  */
-import type { Action, ActionReason, Change } from "../engine/plan";
+import type { Action, ActionReason, Change } from "../model";
 import type { Paint } from "./paint";
 
 export function assertNever(x: never): never {

@@ -2,7 +2,7 @@
  * Apply progress and the final report in Terraform's words (views/hook_ui.go): `addr: Creating...`,
  * `Still creating... [10s elapsed]`, `Creation complete after 3s [uuid=...]`, `Apply complete! ...`.
  */
-import type { Action, ApplyEvent, ApplyReport } from "../engine/plan";
+import type { Action, ApplyEvent, ApplyReport } from "../model";
 import { assertNever, verbs } from "./actions";
 import { plain, type Paint } from "./paint";
 

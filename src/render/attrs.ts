@@ -2,7 +2,7 @@
  * The HCL-like body of one block: `+ name = "x"`, `~ a = 1 -> 2`, `(known after apply)`, aligned `=`,
  * `# (N unchanged attributes hidden)` (hashicorp/terraform:internal/command/jsonformat/computed/renderers).
  */
-import { isUnknown, type Action, type AttrValue, type Attrs } from "../engine/plan";
+import { isUnknown, type Action, type AttrValue, type Attrs } from "../model";
 import type { Paint } from "./paint";
 
 /** Shown even when unchanged: the identity a reviewer needs to find the object. */

@@ -2,8 +2,7 @@
  * The plan as a machine-readable document shaped like `terraform show -json` (reference/iac-conventions.md
  * §2.6, §6.6), so jq recipes carry over. `format_version` changes minor for additions, major for breaks.
  */
-import { hasErrors } from "../engine/diagnostics";
-import { isUnknown, summarize, type Action, type ActionReason, type AttrValue, type Attrs, type Change, type Drift, type Plan } from "../engine/plan";
+import { hasErrors, isUnknown, summarize, type Action, type ActionReason, type AttrValue, type Attrs, type Change, type Drift, type Plan } from "../model";
 import { assertNever } from "./actions";
 import { shownChanges } from "./text";
 

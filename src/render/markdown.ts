@@ -3,7 +3,7 @@
  * its comment in place, destructive rows first, the full diff collapsed, and a size guard that only
  * ever shortens the collapsed diff (GitHub rejects comments over 65,536 characters).
  */
-import { isUnknown, summarize, type Change, type Plan } from "../engine/plan";
+import { isUnknown, summarize, type Change, type Plan } from "../model";
 import { formatValue } from "./attrs";
 import { plain } from "./paint";
 import { renderChange, shownChanges } from "./text";

@@ -4,7 +4,7 @@
  */
 import type { VmRecord } from "../xapi/records";
 import { isNullRef } from "../xapi/types";
-import { errorAt } from "./findings";
+import { errorAt } from "../model";
 import type { DataSourceKind } from "./kind";
 import { nameRegex } from "./name-regex";
 import { ownMarkers } from "./markers";

@@ -1,7 +1,6 @@
 /** `data.xapi_vm`: one VM by `name_label` or `uuid`, with the facts references need. */
-import type { AttrValue } from "../engine/plan";
+import { type AttrValue, errorAt } from "../model";
 import { diskVdis } from "./disks";
-import { errorAt } from "./findings";
 import type { DataSourceKind } from "./kind";
 import { lookupVm } from "./vm-lookup";
 

@@ -1,7 +1,6 @@
 /** Disk facts of VM-class objects, read from the PoolView. */
 import type { PoolView, VdiRecord, VmRecord } from "../xapi/records";
-import type { OpaqueRef, Uuid } from "../xapi/types";
-import { isNullRef } from "../xapi/types";
+import { type OpaqueRef, type Uuid, isNullRef } from "../xapi/types";
 import type { DiskRef } from "./kind";
 
 /** The VDIs behind the VM's non-empty disk VBDs, in VBD order. */

@@ -5,8 +5,7 @@
  * observe, diff, read and resolveIntent are pure: they only read the PoolView. apply and finishIntent
  * are the only code that writes to the pool.
  */
-import type { Address, Diagnostic } from "../engine/diagnostics";
-import type { Action, Attrs, Change, Drift } from "../engine/plan";
+import type { Address, Diagnostic, Action, Attrs, Change, Drift } from "../model";
 import type { PoolView } from "../xapi/records";
 import type { Uuid } from "../xapi/types";
 import type { XapiClient } from "./client";

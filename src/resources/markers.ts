@@ -3,7 +3,7 @@
  * `xsnap.self`. Snapshots and copies inherit other_config, so a marker counts only where `xsnap.self`
  * equals the object's own uuid: an inherited copy is never claimed.
  */
-import type { Address } from "../engine/diagnostics";
+import type { Address } from "../model";
 import type { PoolView, StringMap, VmRecord } from "../xapi/records";
 import type { Uuid } from "../xapi/types";
 

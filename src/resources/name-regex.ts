@@ -1,7 +1,6 @@
 /** The `name_regex` filter shared by the data sources: absent, a compiled RegExp, or a diagnostic. */
-import type { Address, Diagnostic } from "../engine/diagnostics";
+import { type Address, type Diagnostic, errorAt } from "../model";
 import type { Spec } from "./kind";
-import { errorAt } from "./findings";
 
 export type NameRegex = { readonly ok: true; readonly regex?: RegExp } | { readonly ok: false; readonly diagnostic: Diagnostic };
 

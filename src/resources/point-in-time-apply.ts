@@ -4,7 +4,7 @@
  * VM.set_other_config). Update: set_name_label / set_name_description, then markers. Destroy: the
  * `xe snapshot-uninstall` sequence or, for keep_disks, `snapshot-destroy` (xapi.md §3.6).
  */
-import type { Address } from "../engine/diagnostics";
+import type { Address } from "../model";
 import { isNullRef, type OpaqueRef, type Uuid, type XapiValue } from "../xapi/types";
 import { xapiCode } from "./client";
 import type { Applied, ApplyContext, IntentOutcome } from "./kind";

@@ -1,6 +1,5 @@
 /** Finding the snapshots/checkpoints a stack manages, and what the plan shows of them. */
-import type { Address } from "../engine/diagnostics";
-import type { AttrValue } from "../engine/plan";
+import type { Address, AttrValue } from "../model";
 import type { PoolView, VmRecord } from "../xapi/records";
 import { isNullRef } from "../xapi/types";
 import { diskVdis } from "./disks";

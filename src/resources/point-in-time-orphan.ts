@@ -1,5 +1,4 @@
-import type { AttrValue, Attrs } from "../engine/plan";
-import { errorAt, warningAt } from "./findings";
+import { type AttrValue, type Attrs, errorAt, warningAt } from "../model";
 import type { DiffArgs, DiffResult, Live } from "./kind";
 import { toPrivate, type Flavor, type OnDestroy } from "./point-in-time-steps";
 import { decodeSpec, digestOf, encodeSpec } from "./spec-record";

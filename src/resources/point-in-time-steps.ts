@@ -3,7 +3,7 @@
  * applies exactly what was reviewed. Written by point-in-time.ts at plan time, read by
  * point-in-time-apply.ts.
  */
-import type { Change } from "../engine/plan";
+import type { Change } from "../model";
 import type { OpaqueRef, Uuid } from "../xapi/types";
 import type { DiskRef } from "./kind";
 

@@ -3,13 +3,10 @@
  * point in time. Only name_label / name_description update in place; a change of an immutable
  * attribute is refused unless retake_token changes or --replace asks for it (DESIGN §3).
  */
-import type { Diagnostic } from "../engine/diagnostics";
-import type { AttrValue, Attrs } from "../engine/plan";
+import { type Diagnostic, type AttrValue, type Attrs, errorAt, UNKNOWN } from "../model";
 import type { PoolView, VmRecord } from "../xapi/records";
-import type { Uuid } from "../xapi/types";
-import { isNullRef } from "../xapi/types";
+import { type Uuid, isNullRef } from "../xapi/types";
 import { diskVdis, ownedDisks } from "./disks";
-import { errorAt, unknownValue } from "./findings";
 import type { DiffArgs, DiffResult, Live, ObjectRead, PlannedAction, ResourceKind } from "./kind";
 import { adopt, applyStep, finishIntent, release } from "./point-in-time-apply";
 import { resolveIntent } from "./point-in-time-intents";
@@ -200,7 +197,7 @@ function createAction(flavor: Flavor, args: DiffArgs, w: Wanted): PlannedAction 
   const step: CreateStep = { op: "create", vm: w.vm.uuid, vm_ref: w.vm.ref, name_label: w.name_label, name_description: w.name_description,
     quiesce: w.quiesce, ignore_vdis: w.ignoreVdis, spec: markerSpec(w), existing };
   const after: Record<string, AttrValue> = { ...afterCommon(w) };
-  for (const c of flavor.computed) if (!(c in after)) after[c] = unknownValue;
+  for (const c of flavor.computed) if (!(c in after)) after[c] = UNKNOWN;
   const notes = [`(a new ${flavor.noun} captures ${w.vm.name_label}'s state at apply time, not an earlier point in time)`];
   if (flavor.withMemory) {
     after.power_state = w.vm.power_state === "Paused" ? "Halted" : "Suspended";

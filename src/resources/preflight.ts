@@ -3,10 +3,9 @@
  * apply"): every condition XAPI would refuse at apply time, found in the PoolView and reported as a
  * Diagnostic naming the address, with the XAPI error code that would otherwise surface.
  */
-import type { Address, Diagnostic } from "../engine/diagnostics";
+import { type Address, type Diagnostic, errorAt, warningAt } from "../model";
 import type { PoolView, VdiRecord, VmRecord } from "../xapi/records";
 import { chainDepth, isRawVdi } from "./disks";
-import { errorAt, warningAt } from "./findings";
 import type { Claim } from "./kind";
 import { estimateSpace, formatBytes, freeBytes } from "./space";
 

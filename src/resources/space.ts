@@ -6,8 +6,7 @@
  * shown in the plan where a reviewer can see it.
  */
 import type { PoolView, SrRecord, VdiRecord, VmRecord } from "../xapi/records";
-import type { OpaqueRef } from "../xapi/types";
-import { isNullRef } from "../xapi/types";
+import { type OpaqueRef, isNullRef } from "../xapi/types";
 import { isLvmSr } from "./disks";
 
 export const MIB = 1024 * 1024;

@@ -4,8 +4,7 @@
  * `retake_token` replaces) without a state file. Values a destroy needs after the address left the
  * configuration (`on_destroy`) are kept in clear: they are never secret.
  */
-import type { AttrValue } from "../engine/plan";
-import { canonicalJson, hashValue } from "./canonical";
+import { type AttrValue, canonicalJson, hashValue } from "../model";
 import type { RecordedSpec } from "./kind";
 
 const FORMAT = 1;

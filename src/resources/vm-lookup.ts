@@ -2,10 +2,9 @@
  * `vm` accepts a VM uuid or an exact name_label (DESIGN §3). Control domains, templates and snapshots
  * never match, and xsnap never guesses: no match or several matches is an error listing candidates.
  */
-import type { Address, Diagnostic } from "../engine/diagnostics";
+import { type Address, type Diagnostic, errorAt } from "../model";
 import type { PoolView, VmRecord } from "../xapi/records";
 import type { Uuid } from "../xapi/types";
-import { errorAt } from "./findings";
 
 export type VmLookup =
   | { readonly ok: true; readonly vm: VmRecord }

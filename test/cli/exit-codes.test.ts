@@ -1,7 +1,7 @@
 import { applyExitCode } from "../../src/cli/applying";
 import { planExitCode } from "../../src/cli/plan-output";
 import { approvalText } from "../../src/cli/prompt";
-import { asAddress, error, warning } from "../../src/engine/diagnostics";
+import { asAddress, error, warning } from "../../src/model";
 import { change, createWeb, plan } from "../render/plans";
 
 const web = asAddress("xapi_snapshot.web");

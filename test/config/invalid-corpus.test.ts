@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync } from "fs";
 import * as path from "path";
 import { loadStack } from "../../src/config";
-import { formatDiagnostic } from "../../src/engine/diagnostics";
+import { formatDiagnostic } from "../../src/model";
 
 const dir = path.join(__dirname, "invalid");
 const cases = readdirSync(dir).filter((f) => f.endsWith(".tf.json")).sort().map((file) => {

@@ -2,9 +2,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
-import { buildDesiredStack, loadStack } from "../../src/config";
-import type { DesiredStack } from "../../src/config";
-import { formatDiagnostic } from "../../src/engine/diagnostics";
+import { buildDesiredStack, loadStack, type DesiredStack } from "../../src/config";
+import { formatDiagnostic } from "../../src/model";
 
 const snap = (extra: Record<string, unknown> = {}) => ({ vm: "web-01", name_label: "s", ...extra });
 

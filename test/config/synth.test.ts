@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "fs";
 import { tmpdir } from "os";
 import * as path from "path";
 import { loadStack, synthApp } from "../../src/config";
-import { formatDiagnostic } from "../../src/engine/diagnostics";
+import { formatDiagnostic } from "../../src/model";
 
 describe("synthApp and loadStack on a TypeScript app", () => {
   const app = mkdtempSync(path.join(tmpdir(), "xsnap-app-"));

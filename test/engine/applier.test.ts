@@ -4,8 +4,7 @@
  * The real kinds against the simulator are in apply.integration.test.ts.
  */
 import { applyPlan } from "../../src/engine/applier";
-import { asAddress } from "../../src/engine/diagnostics";
-import type { Action, Change, Plan } from "../../src/engine/plan";
+import { asAddress, type Action, type Change, type Plan } from "../../src/model";
 import type { XapiClient } from "../../src/resources/client";
 import { kindRegistry, type ResourceKind } from "../../src/resources/kind";
 import type { Uuid, XapiValue } from "../../src/xapi/types";

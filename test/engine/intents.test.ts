@@ -1,8 +1,7 @@
 import { intentKey, resolveIntents } from "../../src/engine/intents";
-import { hasBlockingIntents } from "../../src/engine/plan";
+import { hasBlockingIntents, type Address } from "../../src/model";
 import { builtinKinds } from "../../src/resources";
 import { markerValues } from "../../src/resources/markers";
-import type { Address } from "../../src/engine/diagnostics";
 import type { Uuid } from "../../src/xapi/types";
 import { demoLikePool } from "../helpers/demo-like-pool";
 import { changeAt, plan, stackOf, STACK } from "../helpers/stack";

@@ -1,8 +1,7 @@
-import type { Plan } from "../../src/engine/plan";
+import { type Plan, asAddress } from "../../src/model";
 import { demoLikePool } from "../helpers/demo-like-pool";
 import { changeAt, materialize, plan, stackOf, STACK } from "../helpers/stack";
 import { registryKey } from "../../src/engine/registry";
-import { asAddress } from "../../src/engine/diagnostics";
 
 const WEB = "xapi_snapshot.web";
 const web = (attrs: Record<string, string | boolean> = {}) => ({ address: WEB, attrs: { vm: "web-01", name_label: "web-01 pre-upgrade", ...attrs } });

@@ -1,8 +1,7 @@
 // Every example is a real cdktf app: it synthesizes, and what it synthesizes loads with no diagnostic.
 import * as path from "path";
 import { App, Testing, type TerraformStack } from "../../src/cdktf";
-import { buildDesiredStack, loadStack } from "../../src/config";
-import type { DesiredStack } from "../../src/config";
+import { buildDesiredStack, loadStack, type DesiredStack } from "../../src/config";
 import { GoldenTemplateStack } from "../../examples/golden-template/main";
 import { MultiPoolStack } from "../../examples/multi-pool/main";
 import { PreUpgradeStack } from "../../examples/pre-upgrade/main";

@@ -2,9 +2,7 @@
  * Desired stacks for unit tests, with the schema defaults the config loader fills in, and a helper
  * that "applies" a plan's creates into a PoolBuilder the way the kinds do (markers, registry).
  */
-import type { ConfigValue, DesiredResource, DesiredStack } from "../../src/config/model";
-import { asAddress, type Address } from "../../src/engine/diagnostics";
-import type { Change, Plan, PoolIdentity } from "../../src/engine/plan";
+import { type ConfigValue, type DesiredResource, type DesiredStack, asAddress, type Address, type Change, type Plan, type PoolIdentity } from "../../src/model";
 import { planStack, type PlanOptions } from "../../src/engine/planner";
 import { registryKey } from "../../src/engine/registry";
 import { markerValues } from "../../src/resources/markers";

@@ -1,5 +1,4 @@
-import { asAddress } from "../../src/engine/diagnostics";
-import type { ApplyEvent } from "../../src/engine/plan";
+import { asAddress, type ApplyEvent } from "../../src/model";
 import { renderApplyEvent, renderApplyEventJson, renderApplyReport, renderApplyReportJson } from "../../src/render/apply-events";
 
 const web = asAddress("xapi_snapshot.web");

@@ -1,6 +1,5 @@
 // Plans for renderer tests, named by what they show a reviewer.
-import { asAddress } from "../../src/engine/diagnostics";
-import { UNKNOWN, type Change, type Plan } from "../../src/engine/plan";
+import { asAddress, UNKNOWN, type Change, type Plan } from "../../src/model";
 
 export function change(partial: Partial<Change> & Pick<Change, "action">): Change {
   const type = partial.type ?? "xapi_snapshot";

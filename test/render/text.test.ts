@@ -1,4 +1,4 @@
-import { asAddress, error, warning } from "../../src/engine/diagnostics";
+import { asAddress, error, warning } from "../../src/model";
 import { ansi, plain, stripAnsi } from "../../src/render/paint";
 import { planFooter, renderPlanText } from "../../src/render/text";
 import { change, createWeb, plan, removeOld, renameDb, retakeApp, revertWeb } from "./plans";

@@ -1,4 +1,4 @@
-import { asAddress } from "../../src/engine/diagnostics";
+import { asAddress } from "../../src/model";
 import { dataSnapshot } from "../../src/resources/data-snapshot";
 import { dataVm } from "../../src/resources/data-vm";
 import { dataVms } from "../../src/resources/data-vms";

@@ -1,4 +1,4 @@
-import type { Plan } from "../../src/engine/plan";
+import type { Plan } from "../../src/model";
 import { demoLikePool } from "../helpers/demo-like-pool";
 import { GiB } from "../helpers/pool-view";
 import { changeAt, plan, stackOf } from "../helpers/stack";

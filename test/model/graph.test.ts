@@ -1,4 +1,4 @@
-import { buildGraph, topologicalOrder, withDependencies, withDependents } from "../../src/engine/graph";
+import { buildGraph, topologicalOrder, withDependencies, withDependents } from "../../src/model/graph";
 
 const deps: Record<string, string[]> = { a: [], b: ["a"], c: ["b"], d: ["a"] };
 const graph = buildGraph(["c", "d", "b", "a"], (n) => deps[n] ?? []);

@@ -2,8 +2,7 @@
  * Problems are values (STYLE: zod / tfdiags). Config validation, kind diffs and preflight all
  * return Diagnostics; only the CLI turns them into text and exit codes.
  */
-export type Address = string & { readonly __brand: "Address" };
-export const asAddress = (s: string): Address => s as Address;
+import type { Address } from "./address";
 
 export type Severity = "error" | "warning";
 
@@ -23,6 +22,9 @@ export const error = (summary: string, address?: Address, detail?: string): Diag
 export const warning = (summary: string, address?: Address, detail?: string): Diagnostic => ({
   severity: "warning", summary, ...(address ? { address } : {}), ...(detail ? { detail } : {}),
 });
+/** The forms kinds use: every finding of a kind names its address. */
+export const errorAt = (address: Address, summary: string, detail?: string): Diagnostic => error(summary, address, detail);
+export const warningAt = (address: Address, summary: string, detail?: string): Diagnostic => warning(summary, address, detail);
 export const hasErrors = (ds: readonly Diagnostic[]): boolean => ds.some((d) => d.severity === "error");
 
 /** `xapi_snapshot.x: message` — the one-line form used in CLI output and tests. */

@@ -2,25 +2,8 @@
  * The desired model: what `config/` hands to `engine/` after loading and validating a
  * synthesized stack. Pure data, JSON-serialisable; it holds no secret (passwords come from env).
  */
-import type { Address } from "../engine/diagnostics";
-
-/** A reference to another resource's attribute, from `${type.name.attr}` / `${data.type.name.attr}`. */
-export interface AttrRef {
-  readonly ref: { readonly address: Address; readonly attribute: string };
-}
-
-/** A config value after reference parsing; references stay symbolic until the engine resolves them. */
-export type ConfigValue =
-  | string
-  | number
-  | boolean
-  | AttrRef
-  | readonly ConfigValue[]
-  | { readonly [key: string]: ConfigValue };
-
-export const isAttrRef = (v: unknown): v is AttrRef =>
-  typeof v === "object" && v !== null && !Array.isArray(v) && "ref" in v &&
-  typeof (v as AttrRef).ref === "object" && typeof (v as AttrRef).ref.address === "string";
+import type { Address } from "./address";
+import type { ConfigValue } from "./values";
 
 /** One `xapi` provider block = one pool. `alias` is "default" for the unaliased block. */
 export interface ProviderConfig {

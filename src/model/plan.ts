@@ -3,20 +3,14 @@
  * and it survives JSON.parse(JSON.stringify(plan)). Renderers read it; apply reads only `action`,
  * `before`/`after` and `private`, never `reason` or `notes`.
  */
-import type { Address, Diagnostic } from "./diagnostics";
+import type { Address } from "./address";
+import type { Diagnostic } from "./diagnostic";
+import type { Attrs } from "./values";
 
 export type Action = "no-op" | "create" | "update" | "replace" | "revert" | "destroy" | "read";
 
 /** Replace, destroy and revert lose something: they are listed on the plan's `Destructive:` line. */
 export const isDestructive = (a: Action): boolean => a === "replace" || a === "destroy" || a === "revert";
-
-/** Attribute values as rendered: plain JSON, plus the marker for "(known after apply)". */
-export type AttrValue = string | number | boolean | null | readonly AttrValue[] | { readonly [k: string]: AttrValue };
-export type Attrs = Readonly<Record<string, AttrValue>>;
-/** Stands in an `after` value whose content only apply can know. */
-export const UNKNOWN = { unknown: true } as const;
-export const isUnknown = (v: unknown): boolean =>
-  typeof v === "object" && v !== null && (v as { unknown?: unknown }).unknown === true && Object.keys(v).length === 1;
 
 /** Why the action was chosen; for the reader only (renderers), never for apply decisions. */
 export type ActionReason =
