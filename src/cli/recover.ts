@@ -6,9 +6,9 @@
  * removes the record and uninstalls what the step half-created.
  */
 import type { Command } from "commander";
-import { builtinKinds, readIntents, recoverIntent, resolveIntents } from "../engine";
+import { builtinKinds, outcomeOfIntent, readIntents, recoverIntent, resolveIntents } from "../engine";
 import type { IntentResolution } from "../model";
-import type { IntentOutcome, IntentRecord, KindRegistry } from "../resources/kind";
+import type { KindIntentOutcome, IntentRecord, KindRegistry } from "../resources/kind";
 import { assertNever } from "../render/actions";
 import type { Paint } from "../render/paint";
 import { asUuid } from "../xapi/types";
@@ -76,7 +76,7 @@ async function list(s: LockedStack, io: Io): Promise<ExitCode> {
     blocking ||= resolutions.some((r) => r.status === "ambiguous");
     const records = new Map(readIntents(view, s.stack).map((r) => [r.id, r]));
     sections.push([io.paint.bold(`Pending operations from an interrupted apply, ${where}:`),
-      ...resolutions.map((r) => describeIntent(r, outcomeOf(records.get(r.id), view, kinds), io.paint))].join("\n\n"));
+      ...resolutions.map((r) => describeIntent(r, outcomeOf(records.get(r.id), view, s.stack, kinds), io.paint))].join("\n\n"));
   }
   if (blocking) sections.push("Apply is blocked (exit 6) until each AMBIGUOUS operation is settled with --adopt or --discard.");
   else if (pending > 0) sections.push("None of them blocks apply: the next `xsnap apply` settles them as its plan shows, or settle one here.");
@@ -85,9 +85,9 @@ async function list(s: LockedStack, io: Io): Promise<ExitCode> {
 }
 
 /** The kind's own reading of the intent: what recoverIntent acts on. */
-function outcomeOf(record: IntentRecord | { readonly unreadable: string } | undefined, view: PoolView, kinds: KindRegistry): IntentOutcome | undefined {
+function outcomeOf(record: IntentRecord | { readonly unreadable: string } | undefined, view: PoolView, stack: string, kinds: KindRegistry): KindIntentOutcome | undefined {
   if (!record || "unreadable" in record) return undefined;
-  return kinds.managed.get(record.type)?.resolveIntent(view, record);
+  return outcomeOfIntent(view, stack, record, kinds);
 }
 
 /** How `xsnap apply` settles the intent by itself (the same words as the plan's section). */
@@ -95,7 +95,7 @@ const NEXT_APPLY: Readonly<Record<Exclude<IntentResolution["status"], "ambiguous
   done: "clears the record", adopt: "adopts it", discard: "discards it",
 };
 
-function describeIntent(r: IntentResolution, outcome: IntentOutcome | undefined, paint: Paint): string {
+function describeIntent(r: IntentResolution, outcome: KindIntentOutcome | undefined, paint: Paint): string {
   const status = r.status === "ambiguous" ? paint.red("AMBIGUOUS: blocks apply") : `the next apply ${NEXT_APPLY[r.status]}`;
   const head = `  ${paint.bold(r.id)}  ${r.address || "(unreadable record)"}: ${r.op} started ${r.started || "?"} [${status}]`;
   const candidates = (r.candidates ?? []).map((c) => `      candidate: ${c}`);
@@ -104,10 +104,10 @@ function describeIntent(r: IntentResolution, outcome: IntentOutcome | undefined,
     `      --adopt ${r.id}${needsUuid(outcome) ? " --uuid UUID" : ""}: ${adopt}`, `      --discard ${r.id}: ${discard}`].join("\n");
 }
 
-const needsUuid = (outcome: IntentOutcome | undefined): boolean => outcome?.status === "ambiguous" && (outcome.candidateUuids?.length ?? 0) > 1;
+const needsUuid = (outcome: KindIntentOutcome | undefined): boolean => outcome?.status === "ambiguous" && (outcome.candidateUuids?.length ?? 0) > 1;
 
 /** What `--adopt` and `--discard` would do, in the same cases recoverIntent distinguishes. */
-function choices(r: IntentResolution, outcome: IntentOutcome | undefined): { readonly adopt: string; readonly discard: string } {
+function choices(r: IntentResolution, outcome: KindIntentOutcome | undefined): { readonly adopt: string; readonly discard: string } {
   if (!outcome) return { adopt: "refused: this version of xsnap cannot adopt it", discard: "removes the record only" };
   const disks = (list: readonly unknown[] | undefined): string => (list?.length ? `, and destroys ${list.length} leftover disk(s)` : "");
   switch (outcome.status) {

@@ -5,12 +5,13 @@
  */
 import type { XapiClient } from "../resources/client";
 import { builtinKinds } from "../resources";
-import type { ApplyContext, KindRegistry, ResourceKind } from "../resources/kind";
+import type { KindRegistry } from "../resources/kind";
 import type { Uuid } from "../xapi/types";
 import { poolRefOf } from "./applier";
 import type { Address } from "../model";
 import { resolveIntents } from "./intents";
-import { observeAll } from "./planner";
+import { kindOfAddress, observeAll } from "./planner";
+import { standaloneContext } from "./standalone-context";
 import { clearRegistry, writeRegistry } from "./registry";
 
 export type AdoptionResult =
@@ -26,7 +27,7 @@ interface Args {
 
 export async function importObject(args: Args & { readonly uuid: Uuid }): Promise<AdoptionResult> {
   const kinds = args.kinds ?? builtinKinds();
-  const kind = kindOf(kinds, args.address);
+  const kind = kindOfAddress(args.address, kinds);
   if (!kind) return { ok: false, message: `${args.address}: not an address of a resource type this xsnap manages (${[...kinds.managed.keys()].join(", ")})` };
   const view = await args.client.readPoolView();
   const why = kind.unadoptable(view, args.uuid);
@@ -37,33 +38,23 @@ export async function importObject(args: Args & { readonly uuid: Uuid }): Promis
   if (current.length > 0) return { ok: false, message: `${args.address} already manages ${current.map((l) => l.uuid).join(", ")}; run xsnap forget ${args.address} first` };
   const claimedBy = [...observed].find(([, lives]) => lives.some((l) => l.uuid === args.uuid))?.[0];
   if (claimedBy) return { ok: false, message: `${args.uuid} is already managed as ${claimedBy} in stack "${args.stack}"` };
-  await kind.adopt(args.uuid, contextFor(args));
   const poolRef = await poolRefOf(args.client);
+  await kind.adopt(args.uuid, standaloneContext({ ...args, poolRef, kind }));
   await writeRegistry({ client: args.client, poolRef, stack: args.stack, address: args.address, uuid: args.uuid });
   return { ok: true, summary: `Import successful: ${args.uuid} is now managed as ${args.address}. Run xsnap plan to record its configuration.` };
 }
 
 export async function forgetAddress(args: Args): Promise<AdoptionResult> {
   const kinds = args.kinds ?? builtinKinds();
-  const kind = kindOf(kinds, args.address);
+  const kind = kindOfAddress(args.address, kinds);
   if (!kind) return { ok: false, message: `${args.address}: not an address of a resource type this xsnap manages` };
   const view = await args.client.readPoolView();
   const lives = observeAll(view, args.stack, kinds, new Map()).get(args.address) ?? [];
-  for (const live of lives) await kind.release(live.uuid, contextFor(args));
   const poolRef = await poolRefOf(args.client);
+  const ctx = standaloneContext({ ...args, poolRef, kind });
+  for (const live of lives) if (live.uuid) await kind.release(live.uuid, ctx);
+  await ctx.registry?.clear();
   await clearRegistry({ client: args.client, poolRef, stack: args.stack, address: args.address });
   if (lives.length === 0) return { ok: true, summary: `${args.address} manages nothing in stack "${args.stack}"; nothing to forget.` };
-  return { ok: true, summary: `${args.address} is no longer managed; ${lives.map((l) => l.uuid).join(", ")} stays in the pool, untouched. Remove it from the configuration too, or the next apply takes a new one.` };
-}
-
-function kindOf(kinds: KindRegistry, address: Address): ResourceKind | undefined {
-  for (const [type, kind] of kinds.managed) if (address.startsWith(`${type}.`)) return kind;
-  return undefined;
-}
-
-function contextFor(args: Args): ApplyContext {
-  return {
-    client: args.client, stack: args.stack, address: args.address,
-    sleep: (ms) => new Promise((r) => setTimeout(r, ms)), progress: () => undefined, task: () => undefined, retry: () => undefined,
-  };
+  return { ok: true, summary: `${args.address} is no longer managed; ${lives.map((l) => l.uuid ?? "its record").join(", ")} stays in the pool, untouched. Remove it from the configuration too, or the next apply takes a new one.` };
 }

@@ -1,163 +1,253 @@
 /**
- * The applier: runs exactly the changes of a plan against the pool (DESIGN §5 "Apply execution").
- * Dependency order; creates and updates before destroys; `parallelism` across VMs and strictly one
- * step at a time per serialKey (VM). Each step: intent → kind.apply (object + markers) → registry →
- * clear intent. A throw keeps the intent on purpose: the next plan adopts or discards what the step
- * left. After a failure or an abort no new step starts; in-flight steps finish.
+ * The applier: runs exactly the changes of a stack's plans against their pools (DESIGN §5 "Apply
+ * execution"). One DAG across every pool, so a step may wait for another pool's step (export →
+ * import). Dependency order; creates and updates before destroys; `parallelism` steps at once per
+ * pool, never two steps that share a serial key (a VM). Each step: resolve its "(known after apply)"
+ * inputs → intent → kind.apply (object + markers) → registry → clear intent. A throw keeps the intent
+ * on purpose: the next plan adopts or discards what the step left. After a failure or an abort no new
+ * step starts; in-flight steps finish.
+ *
+ * Parts: `buildSteps` (the DAG), `nextActions` (the pure scheduler), `runStep` (one step), `applyPlans`
+ * (the loop that joins them).
  */
-import type { ApplyContext, KindRegistry, ResourceKind } from "../resources/kind";
-import { type XapiClient, xapiCode } from "../resources/client";
+import { hasBlockingIntents, hasErrors, type Action, type Address, type ApplyEvent, type ApplyReport, type Attrs, type Change, type Plan } from "../model";
 import { builtinKinds } from "../resources";
+import type { XapiClient } from "../resources/client";
+import { xapiCode } from "../resources/client";
+import type { ApplyContext, KindRegistry, ResourceKind } from "../resources/kind";
 import type { OpaqueRef, XapiValue } from "../xapi/types";
-import { intentKey, intentWriter } from "./intents";
-import { type Action, type ApplyEvent, type ApplyReport, type Change, type IntentResolution, type Plan, hasBlockingIntents, hasErrors, type Address } from "../model";
-import { clearRegistry, writeRegistry } from "./registry";
+import { applyTimeInputs, valueTable } from "./apply-values";
+import { intentKey, intentWriter, type IntentWriter } from "./intents";
+import { clearRegistry, entryKey, entryWriter, writeRegistry } from "./registry";
 
-export interface ApplyArgs {
+/** One pool's plan and the session to apply it with. */
+export interface PlanSection {
   readonly plan: Plan;
   readonly client: XapiClient;
+  /** Recorded in intents so `recover` can tell which apply left them. */
+  readonly lockId?: string;
+}
+
+export interface ApplyPlansArgs {
+  readonly sections: readonly PlanSection[];
   readonly kinds?: KindRegistry;
   readonly onEvent?: (event: ApplyEvent) => void;
-  /** Steps running at once across VMs (default 4, DESIGN §5). */
+  /** Steps running at once per pool (default 4, DESIGN §5). */
   readonly parallelism?: number;
   /** Abort = finish in-flight steps, start nothing new. */
   readonly signal?: AbortSignal;
-  /** Recorded in intents so `recover` can tell which apply left them. */
-  readonly lockId?: string;
   /** Cadence of "Still creating..." events (default 10 s). */
   readonly tickSeconds?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
-interface Step {
+export type ApplyArgs = Omit<ApplyPlansArgs, "sections"> & PlanSection;
+
+/** One pool's apply (the single-section form of `applyPlans`). */
+export const applyPlan = (args: ApplyArgs): Promise<ApplyReport> =>
+  applyPlans({ ...args, sections: [{ plan: args.plan, client: args.client, ...(args.lockId ? { lockId: args.lockId } : {}) }] });
+
+/** A step of the DAG: one change, the pool it runs on, and the steps it waits for. */
+export interface Step {
   readonly index: number;
   readonly change: Change;
   readonly kind: ResourceKind;
+  readonly section: number;
   readonly after: readonly number[];
-  readonly serialKey: string | undefined;
+}
+
+/** A pool as the steps see it during the apply. */
+interface Pool {
+  readonly plan: Plan;
+  readonly client: XapiClient;
+  readonly poolRef: OpaqueRef;
+  readonly intents: IntentWriter;
 }
 
 type Outcome = "applied" | "failed" | "skipped";
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function applyPlan(args: ApplyArgs): Promise<ApplyReport> {
+export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
   const kinds = args.kinds ?? builtinKinds();
   const emit = args.onEvent ?? (() => undefined);
   const report = { applied: [] as { address: Address; action: Action }[], failed: [] as { address: Address; message: string }[], skipped: [] as { address: Address; because: string }[] };
-  const steps = buildSteps(args.plan, kinds);
+  const steps = buildSteps(args.sections.map((s) => s.plan), kinds);
   // Defence in depth: the CLI refuses these plans before calling; nothing here may mutate for them.
-  const refusal = hasErrors(args.plan.diagnostics) ? "the plan has errors; it cannot be applied"
-    : hasBlockingIntents(args.plan) ? "an interrupted apply left an ambiguous intent; run xsnap recover" : undefined;
+  const refusal = args.sections.some((s) => hasErrors(s.plan.diagnostics)) ? "the plan has errors; it cannot be applied"
+    : args.sections.some((s) => hasBlockingIntents(s.plan)) ? "an interrupted apply left an ambiguous intent; run xsnap recover" : undefined;
   if (refusal) {
     for (const s of steps) report.skipped.push({ address: s.change.address, because: refusal });
     return report;
   }
-  const poolRef = await poolRefOf(args.client);
-  const intents = intentWriter({ client: args.client, poolRef, stack: args.plan.stack, ...(args.lockId ? { lockId: args.lockId } : {}) });
+  const pools: Pool[] = [];
+  for (const s of args.sections) {
+    const poolRef = await poolRefOf(s.client);
+    pools.push({ plan: s.plan, client: s.client, poolRef, intents: intentWriter({ client: s.client, poolRef, stack: s.plan.stack, ...(s.lockId ? { lockId: s.lockId } : {}) }) });
+  }
   const sleep = args.sleep ?? defaultSleep;
-  const ctxFor = (change: Change, started: number, start?: StartAnnouncer): ApplyContext => {
+  const contextFor = (pool: Pool, change: Change, kind: ResourceKind | undefined, inputs: Attrs, announce?: StartAnnouncer): ApplyContext => {
     let shownPercent = -1;   // tasks report progress at every poll: pass on whole-percent changes only
+    const started = Date.now();
     return {
-    client: start ? announcingClient(args.client, start) : args.client,
-    stack: args.plan.stack, address: change.address, ...(args.signal ? { signal: args.signal } : {}), sleep,
-    progress: (fraction) => {
-      const percent = Math.floor(fraction * 100);
-      if (percent === shownPercent) return;
-      shownPercent = percent;
-      emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started), fraction });
-    },
-    task: (ref) => start?.(ref),
-    retry: (info) => emit({ type: "retry", address: change.address, ...info }),
+      client: announce ? announcingClient(pool.client, announce) : pool.client,
+      poolRef: pool.poolRef, stack: pool.plan.stack, address: change.address, inputs,
+      ...(kind?.identity.by === "registry" ? { registry: entryWriter(pool.client, pool.poolRef, entryKey(kind.identity.name, pool.plan.stack, change.address)) } : {}),
+      ...(args.signal ? { signal: args.signal } : {}), sleep,
+      progress: (fraction) => {
+        const percent = Math.floor(fraction * 100);
+        if (percent === shownPercent) return;
+        shownPercent = percent;
+        emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started), fraction });
+      },
+      task: (ref) => announce?.(ref),
+      retry: (info) => emit({ type: "retry", address: change.address, ...info }),
     };
   };
 
-  await settleIntents(args.plan.intents ?? [], kinds, args.client, poolRef, args.plan.stack, (c) => ctxFor(c, Date.now()));
-  for (const address of args.plan.forgotten ?? []) await clearRegistry({ client: args.client, poolRef, stack: args.plan.stack, address });
+  for (const pool of pools) {
+    await settleIntents(pool, kinds, (c, k) => contextFor(pool, c, k, {}));
+    for (const address of pool.plan.forgotten ?? []) await clearRegistry({ client: pool.client, poolRef: pool.poolRef, stack: pool.plan.stack, address });
+  }
 
-  const outcome = new Map<number, Outcome>();
+  const values = valueTable(args.sections.map((s) => s.plan));
+  const state: SchedulerState = { outcome: new Map(), running: new Set(), busyKeys: new Set(), runningPerSection: new Map(), stopped: undefined };
   const running = new Map<number, Promise<void>>();
-  const busyKeys = new Set<string>();
-  const parallelism = Math.max(1, args.parallelism ?? 4);
-  let stopped: string | undefined;
-  const keepsAddress = new Set(args.plan.changes.filter((c) => c.action !== "destroy").map((c) => c.address));
-
   const bookkeeping: Promise<void>[] = [];
-  const run = async (step: Step): Promise<void> => {
+  const keepsAddress = new Set(steps.filter((s) => s.change.action !== "destroy").map((s) => s.change.address));
+
+  const runStep = async (step: Step, inputs: Attrs): Promise<void> => {
     const { change } = step;
+    const pool = pools[step.section] as Pool;
     const started = Date.now();
-    const start = startAnnouncer((task) => emit({ type: "start", address: change.address, action: change.action, ...(task ? { task } : {}) }));
+    const announce = startAnnouncer((task) => emit({ type: "start", address: change.address, action: change.action, ...(task ? { task } : {}) }));
     const ticker = setInterval(() => {
-      start();
+      announce();
       emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started) });
     }, (args.tickSeconds ?? 10) * 1000);
     ticker.unref();
     try {
-      const id = await intents.record(change, step.kind.intentSubject(change));
-      const applied = await step.kind.apply(change, ctxFor(change, started, start));
-      start();
+      const id = await pool.intents.record(change, step.kind.intentSubject(change, inputs));
+      const applied = await step.kind.apply(change, contextFor(pool, change, step.kind, inputs, announce));
+      announce();
+      values.applied(change, applied);
       // The markers are on the object, so the step is done: the registry entry and the intent's
       // removal run off the critical path (a kill before they land leaves an intent the next plan
       // settles as "done"); the apply waits for them before it reports.
       bookkeeping.push(Promise.all([
-        updateRegistry(args.client, poolRef, args.plan.stack, change, applied.uuid, keepsAddress),
-        intents.clear(id),
-        change.resolvesIntent ? intents.clear(change.resolvesIntent) : undefined,
+        updateRegistry(pool, change, applied.uuid, keepsAddress),
+        pool.intents.clear(id),
+        change.resolvesIntent ? pool.intents.clear(change.resolvesIntent) : undefined,
       ]).then(() => undefined, (e: unknown) => {
         report.failed.push({ address: change.address, message: `applied, but its intent record could not be cleared (${describe(e)}); the next plan settles it` });
       }));
-      outcome.set(step.index, "applied");
+      state.outcome.set(step.index, "applied");
       report.applied.push({ address: change.address, action: change.action });
       emit({ type: "complete", address: change.address, action: change.action, elapsedSeconds: elapsed(started), ...(applied.uuid ? { uuid: applied.uuid } : {}) });
     } catch (e) {
-      start();
-      outcome.set(step.index, "failed");
-      const message = describe(e);
-      report.failed.push({ address: change.address, message });
-      emit({ type: "errored", address: change.address, action: change.action, message });
-      stopped ??= `not started: ${change.address} failed`;
+      announce();
+      fail(step, describe(e));
     } finally {
       clearInterval(ticker);
     }
   };
 
   for (;;) {
-    if (args.signal?.aborted) stopped ??= "not started: the apply was interrupted";
-    if (stopped === undefined) {
-      for (const step of steps) {
-        if (running.size >= parallelism) break;
-        if (outcome.has(step.index) || running.has(step.index)) continue;
-        if (step.serialKey !== undefined && busyKeys.has(step.serialKey)) continue;
-        const blocker = step.after.find((i) => outcome.get(i) !== "applied");
-        if (blocker !== undefined) {
-          const o = outcome.get(blocker);
-          if (o === "failed" || o === "skipped") markSkipped(step, `depends on ${steps[blocker]?.change.address} which ${o === "failed" ? "failed" : "was skipped"}`);
-          continue;
-        }
-        if (step.serialKey !== undefined) busyKeys.add(step.serialKey);
-        running.set(step.index, run(step).finally(() => {
-          running.delete(step.index);
-          if (step.serialKey !== undefined) busyKeys.delete(step.serialKey);
-        }));
-      }
+    if (args.signal?.aborted) state.stopped ??= "not started: the apply was interrupted";
+    const next = nextActions(steps, state, {
+      parallelism: Math.max(1, args.parallelism ?? 4),
+      prepare: (step) => {
+        const inputs = applyTimeInputs(step.change, values);
+        return inputs.ok ? { ok: true, inputs: inputs.value, keys: step.kind.serialKeys(step.change, inputs.value) } : inputs;
+      },
+    });
+    for (const s of next.skip) markSkipped(s.step, s.because);
+    for (const f of next.fail) fail(f.step, f.message);
+    for (const { step, inputs, keys } of next.start) {
+      state.running.add(step.index);
+      state.runningPerSection.set(step.section, (state.runningPerSection.get(step.section) ?? 0) + 1);
+      for (const k of keys) state.busyKeys.add(k);
+      running.set(step.index, runStep(step, inputs).finally(() => {
+        running.delete(step.index);
+        state.running.delete(step.index);
+        state.runningPerSection.set(step.section, (state.runningPerSection.get(step.section) ?? 1) - 1);
+        for (const k of keys) state.busyKeys.delete(k);
+      }));
     }
-    if (running.size === 0) break;
-    await Promise.race(running.values());
+    if (running.size === 0 && next.start.length === 0 && next.fail.length === 0) break;
+    if (running.size > 0) await Promise.race(running.values());
   }
   await Promise.all(bookkeeping);
-  for (const step of steps) {
-    if (outcome.has(step.index)) continue;
-    const blocker = step.after.find((i) => outcome.get(i) === "failed" || outcome.get(i) === "skipped");
-    const o = blocker === undefined ? undefined : outcome.get(blocker);
-    markSkipped(step, blocker === undefined ? stopped ?? "not started" : `depends on ${steps[blocker]?.change.address} which ${o === "failed" ? "failed" : "was skipped"}`);
-  }
+  for (const step of steps) if (!state.outcome.has(step.index)) markSkipped(step, skipReason(step, steps, state));
   return report;
 
+  function fail(step: Step, message: string): void {
+    state.outcome.set(step.index, "failed");
+    report.failed.push({ address: step.change.address, message });
+    emit({ type: "errored", address: step.change.address, action: step.change.action, message });
+    state.stopped ??= `not started: ${step.change.address} failed`;
+  }
+
   function markSkipped(step: Step, because: string): void {
-    outcome.set(step.index, "skipped");
+    state.outcome.set(step.index, "skipped");
     report.skipped.push({ address: step.change.address, because });
     emit({ type: "skipped", address: step.change.address, because });
   }
+}
+
+/** What the scheduler knows between two decisions. */
+export interface SchedulerState {
+  readonly outcome: Map<number, Outcome>;
+  readonly running: Set<number>;
+  readonly busyKeys: Set<string>;
+  readonly runningPerSection: Map<number, number>;
+  stopped: string | undefined;
+}
+
+type Prepared = { readonly ok: true; readonly inputs: Attrs; readonly keys: readonly string[] } | { readonly ok: false; readonly message: string };
+
+/**
+ * The pure scheduler: which steps start now (dependencies applied, no serial key busy, room in the
+ * pool), which are skipped (a dependency failed or was skipped), which fail before they start (their
+ * apply-time inputs cannot be resolved). Nothing starts once the apply is stopped.
+ */
+export function nextActions(steps: readonly Step[], state: SchedulerState, opts: { readonly parallelism: number; readonly prepare: (step: Step) => Prepared }): {
+  readonly start: readonly { readonly step: Step; readonly inputs: Attrs; readonly keys: readonly string[] }[];
+  readonly skip: readonly { readonly step: Step; readonly because: string }[];
+  readonly fail: readonly { readonly step: Step; readonly message: string }[];
+} {
+  const start: { step: Step; inputs: Attrs; keys: readonly string[] }[] = [];
+  const skip: { step: Step; because: string }[] = [];
+  const fail: { step: Step; message: string }[] = [];
+  if (state.stopped !== undefined) return { start, skip, fail };
+  const busy = new Set(state.busyKeys);
+  const perSection = new Map(state.runningPerSection);
+  for (const step of steps) {
+    if (state.outcome.has(step.index) || state.running.has(step.index)) continue;
+    const blocker = step.after.find((i) => state.outcome.get(i) !== "applied");
+    if (blocker !== undefined) {
+      const o = state.outcome.get(blocker);
+      if (o === "failed" || o === "skipped") skip.push({ step, because: `depends on ${steps[blocker]?.change.address} which ${o === "failed" ? "failed" : "was skipped"}` });
+      continue;
+    }
+    if ((perSection.get(step.section) ?? 0) >= opts.parallelism) continue;
+    const prepared = opts.prepare(step);
+    if (!prepared.ok) {
+      fail.push({ step, message: prepared.message });
+      break;   // a failure stops the apply: nothing else starts
+    }
+    if (prepared.keys.some((k) => busy.has(k))) continue;
+    for (const k of prepared.keys) busy.add(k);
+    perSection.set(step.section, (perSection.get(step.section) ?? 0) + 1);
+    start.push({ step, inputs: prepared.inputs, keys: prepared.keys });
+  }
+  return { start, skip, fail };
+}
+
+function skipReason(step: Step, steps: readonly Step[], state: SchedulerState): string {
+  const blocker = step.after.find((i) => state.outcome.get(i) === "failed" || state.outcome.get(i) === "skipped");
+  if (blocker === undefined) return state.stopped ?? "not started";
+  return `depends on ${steps[blocker]?.change.address} which ${state.outcome.get(blocker) === "failed" ? "failed" : "was skipped"}`;
 }
 
 /** Emits a step's start event once; called with the task ref when the step runs an XAPI task. */
@@ -181,9 +271,17 @@ function startAnnouncer(emitStart: (task: string | undefined) => void): StartAnn
  */
 function announcingClient(client: XapiClient, start: StartAnnouncer): XapiClient {
   return {
-    url: client.url,
+    get url() { return client.url; },
     readPoolView: () => client.readPoolView(),
     close: () => client.close(),
+    httpGet: (path, query) => {
+      start();
+      return client.httpGet(path, query);
+    },
+    httpPut: (path, query, body, length) => {
+      start();
+      return client.httpPut(path, query, body, length);
+    },
     call: (method, params) => {
       if (!/\.get_/.test(method)) start();
       return client.call(method, params);
@@ -195,42 +293,39 @@ function announcingClient(client: XapiClient, start: StartAnnouncer): XapiClient
   };
 }
 
-/** Steps in plan order; destroys wait for every create/update/replace ("destroys last"). */
-function buildSteps(plan: Plan, kinds: KindRegistry): Step[] {
-  const changes = plan.changes.filter((c) => c.action !== "no-op" && c.action !== "read");
+/** Steps of every section in plan order; destroys wait for every create/update/replace of their pool ("destroys last"). */
+export function buildSteps(plans: readonly Plan[], kinds: KindRegistry): Step[] {
+  const changes = plans.flatMap((plan, section) => plan.changes.filter((c) => c.action !== "no-op" && c.action !== "read").map((change) => ({ change, section })));
   const indexOf = new Map<Address, number[]>();
-  changes.forEach((c, i) => indexOf.set(c.address, [...(indexOf.get(c.address) ?? []), i]));
-  const nonDestroy = changes.map((c, i) => (c.action === "destroy" ? -1 : i)).filter((i) => i >= 0);
-  return changes.map((change, index) => {
+  changes.forEach(({ change }, i) => indexOf.set(change.address, [...(indexOf.get(change.address) ?? []), i]));
+  return changes.map(({ change, section }, index) => {
     const kind = kinds.managed.get(change.type);
     if (!kind) throw new Error(`${change.address}: no kind for ${change.type} (plan from another xsnap version?)`);
     let after: number[];
     if (change.action === "destroy") {
-      // Reverse dependency order among destroys: a dependent goes before what it depends on.
-      const dependents = changes.flatMap((c, i) => (c.action === "destroy" && c.dependsOn.includes(change.address) ? [i] : []));
-      after = [...nonDestroy, ...dependents];
+      // After every non-destroy of its pool, and after the destroys of its dependents (reverse order).
+      after = changes.flatMap((c, i) => (c.section === section && c.change.action !== "destroy") || (c.change.action === "destroy" && c.change.dependsOn.includes(change.address)) ? [i] : []);
     } else {
-      after = change.dependsOn.flatMap((a) => indexOf.get(a) ?? []).filter((i) => changes[i]?.action !== "destroy");
+      after = change.dependsOn.flatMap((a) => indexOf.get(a) ?? []).filter((i) => changes[i]?.change.action !== "destroy");
     }
-    return { index, change, kind, after: after.filter((i) => i !== index), serialKey: kind.serialKey(change) };
+    return { index, change, kind, section, after: after.filter((i) => i !== index) };
   });
 }
 
-async function settleIntents(resolutions: readonly IntentResolution[], kinds: KindRegistry, client: XapiClient, poolRef: OpaqueRef, stack: string,
-  ctxFor: (c: Change) => ApplyContext): Promise<void> {
-  for (const r of resolutions) {
+async function settleIntents(pool: Pool, kinds: KindRegistry, ctxFor: (c: Change, kind: ResourceKind) => ApplyContext): Promise<void> {
+  for (const r of pool.plan.intents ?? []) {
     if (r.status !== "done" && r.status !== "discard") continue;   // adopt: cleared by its change; ambiguous: blocks
     const kind = kinds.managed.get(r.type);
     if (kind && r.cleanup?.length) {
-      const pseudo = { address: r.address, type: r.type, name: "", provider: "", action: "destroy", before: null, after: null, notes: [], dependsOn: [] } as Change;
-      await kind.finishIntent({ status: r.status, detail: r.detail, cleanup: r.cleanup as never }, ctxFor(pseudo));
+      const pseudo: Change = { address: r.address, type: r.type, name: "", provider: pool.plan.provider, action: "destroy", before: null, after: null, notes: [], dependsOn: [] };
+      await kind.finishIntent(r.status === "done" ? { status: "done", detail: r.detail, cleanup: r.cleanup } : { status: "discard", detail: r.detail, cleanup: r.cleanup }, ctxFor(pseudo, kind));
     }
-    await client.call("pool.remove_from_other_config", [poolRef, intentKey(stack, r.id)]);
+    await pool.client.call("pool.remove_from_other_config", [pool.poolRef, intentKey(pool.plan.stack, r.id)]);
   }
 }
 
-async function updateRegistry(client: XapiClient, poolRef: OpaqueRef, stack: string, change: Change, uuid: string | undefined, keepsAddress: ReadonlySet<Address>): Promise<void> {
-  const entry = { client, poolRef, stack, address: change.address };
+async function updateRegistry(pool: Pool, change: Change, uuid: string | undefined, keepsAddress: ReadonlySet<Address>): Promise<void> {
+  const entry = { client: pool.client, poolRef: pool.poolRef, stack: pool.plan.stack, address: change.address };
   if (change.action === "destroy") {
     if (!keepsAddress.has(change.address)) await clearRegistry(entry);
     return;
@@ -239,7 +334,7 @@ async function updateRegistry(client: XapiClient, poolRef: OpaqueRef, stack: str
   await writeRegistry({ ...entry, uuid });
 }
 
-export async function poolRefOf(client: XapiClient): Promise<OpaqueRef> {
+export async function poolRefOf(client: Pick<XapiClient, "call">): Promise<OpaqueRef> {
   const pools = (await client.call("pool.get_all")) as readonly XapiValue[];
   const ref = pools[0];
   if (typeof ref !== "string") throw new Error("pool.get_all returned no pool");
@@ -254,4 +349,5 @@ function describe(e: unknown): string {
   if (code) return `${code}(${((e as { params: readonly string[] }).params).join(", ")})`;
   return e instanceof Error ? e.message : String(e);
 }
+
 

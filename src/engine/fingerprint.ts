@@ -10,8 +10,8 @@ import type { Uuid } from "../xapi/types";
 /** The fingerprint of an object that no longer exists. */
 export const ABSENT = "absent";
 
-export function fingerprintOf(view: PoolView, uuid: Uuid): string {
-  const entry = view.byUuid.get(uuid);
+export function fingerprintOf(view: PoolView, uuid: string): string {
+  const entry = view.byUuid.get(uuid as Uuid);
   if (!entry) return ABSENT;
   switch (entry.class) {
     case "VM": {
@@ -43,4 +43,10 @@ export function fingerprintOf(view: PoolView, uuid: Uuid): string {
 /** Hash of the set of managed (address, uuid) pairs of a stack. */
 export function managedSetHash(members: Iterable<readonly [string, string]>): string {
   return hashValue([...members].map(([a, u]) => `${a}=${u}`).sort());
+}
+
+/** The fingerprint of a registry entry in `pool.other_config` (a revert's recorded token, …). */
+export function fingerprintOfEntry(view: PoolView, key: string): string {
+  const value = view.pool.other_config[key];
+  return value === undefined ? ABSENT : hashValue({ entry: key, value });
 }

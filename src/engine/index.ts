@@ -3,7 +3,7 @@ export { planStack, type PlanOptions, type PlanStackArgs } from "./planner";
 export { applyPlan, type ApplyArgs } from "./applier";
 export { acquireLock, lockStatus, forceUnlock, lockKey, type LockInfo, type LockStatus, type HeldLock, type AcquireResult, type ForceUnlockResult } from "./lock";
 export { writePlanFile, readPlanFile, checkStale, type ReadPlanResult, type StaleCheck } from "./plan-file";
-export { readIntents, resolveIntents, intentKey } from "./intents";
+export { readIntents, resolveIntents, intentKey, outcomeOfIntent } from "./intents";
 export { buildInventory, type Inventory, type InventoryObject, type InventorySchedule, type InventoryVm, type Ownership } from "./inventory";
 export { recoverIntent, type RecoverArgs, type RecoverResult } from "./recover";
 export { importObject, forgetAddress, type AdoptionResult } from "./adoption";

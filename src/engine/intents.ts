@@ -6,11 +6,12 @@
  * without markers), or ambiguous (blocks: exit 6).
  */
 import { randomUUID } from "node:crypto";
-import type { IntentOutcome, IntentRecord, IntentSubject, KindRegistry, Live } from "../resources/kind";
+import type { IntentRecord, IntentSubject, KindIntentOutcome, KindRegistry, Live } from "../resources/kind";
 import type { XapiClient } from "../resources/client";
 import type { PoolView } from "../xapi/records";
 import type { OpaqueRef } from "../xapi/types";
 import type { Address, Action, Change, IntentResolution } from "../model";
+import { kindEntries } from "./registry";
 
 export const intentPrefix = (stack: string): string => `xsnap.pending/${stack}/`;
 export const intentKey = (stack: string, id: string): string => `${intentPrefix(stack)}${id}`;
@@ -46,6 +47,8 @@ function parseIntent(id: string, text: string): IntentRecord | undefined {
   const str = (x: unknown): string | undefined => (typeof x === "string" ? x : undefined);
   const existing = strings(r.existing);
   const disks = strings(r.disks);
+  const facts = typeof r.facts === "object" && r.facts !== null && Object.values(r.facts).every((f) => typeof f === "string")
+    ? (r.facts as Readonly<Record<string, string>>) : undefined;
   return {
     id, op: r.op as Action, address: r.address as Address, type: r.type, started: r.started,
     ...(str(r.lock) ? { lock: str(r.lock) } : {}),
@@ -54,6 +57,7 @@ function parseIntent(id: string, text: string): IntentRecord | undefined {
     ...(existing ? { existing: existing as IntentRecord["existing"] } : {}),
     ...(str(r.object) ? { object: str(r.object) as IntentRecord["object"] } : {}),
     ...(disks ? { disks: disks as IntentRecord["disks"] } : {}),
+    ...(facts ? { facts } : {}),
   };
 }
 
@@ -64,7 +68,8 @@ export interface IntentPlan {
 }
 
 /** Pure: classifies every leftover intent of the stack through its kind. */
-export function resolveIntents(view: PoolView, stack: string, kinds: KindRegistry): IntentPlan {
+export function resolveIntents(view: PoolView, stack: string, kinds: KindRegistry,
+  entries: ReadonlyMap<string, ReadonlyMap<Address, string>> = kindEntries(view, stack, kinds)): IntentPlan {
   const resolutions: IntentResolution[] = [];
   const adopted = new Map<Address, Live>();
   for (const intent of readIntents(view, stack)) {
@@ -74,15 +79,15 @@ export function resolveIntents(view: PoolView, stack: string, kinds: KindRegistr
       continue;
     }
     const kind = kinds.managed.get(intent.type);
-    const outcome: IntentOutcome = kind
-      ? kind.resolveIntent(view, intent)
+    const outcome: KindIntentOutcome = kind
+      ? kind.resolveIntent(view, intent, entries.get(kind.type) ?? new Map())
       : { status: "ambiguous", detail: `resource type ${intent.type} is not supported by this version of xsnap`, candidates: [] };
     const base = { id: intent.id, address: intent.address, type: intent.type, op: intent.op, started: intent.started, detail: outcome.detail };
     switch (outcome.status) {
       case "adopt":
         if (adopted.has(intent.address)) {
           resolutions.push({ ...base, status: "ambiguous", detail: `${outcome.detail}; another interrupted step also claims ${intent.address}`,
-            candidates: [outcome.live.uuid, adopted.get(intent.address)?.uuid ?? ""] });
+            candidates: [outcome.live.uuid ?? outcome.live.address, adopted.get(intent.address)?.uuid ?? intent.address] });
         } else {
           adopted.set(intent.address, { ...outcome.live, adoptedFrom: intent.id });
           resolutions.push({ ...base, status: "adopt" });
@@ -100,6 +105,12 @@ export function resolveIntents(view: PoolView, stack: string, kinds: KindRegistr
     }
   }
   return { resolutions, adopted };
+}
+
+/** The kind's own reading of one intent, with the registry entries it may need. */
+export function outcomeOfIntent(view: PoolView, stack: string, intent: IntentRecord, kinds: KindRegistry): KindIntentOutcome | undefined {
+  const kind = kinds.managed.get(intent.type);
+  return kind?.resolveIntent(view, intent, kindEntries(view, stack, kinds).get(kind.type) ?? new Map());
 }
 
 /** Writes and clears intent records during an apply. */

@@ -5,14 +5,16 @@
  */
 import { promises as fs } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
-import type { DesiredStack, Address, Plan } from "../model";
+import { z } from "zod";
+import type { Address, DesiredStack, Plan } from "../model";
 import type { KindRegistry } from "../resources/kind";
 import { builtinKinds } from "../resources";
+import { describeIssues } from "../resources/payload";
 import type { PoolView } from "../xapi/records";
 import type { Uuid } from "../xapi/types";
-import { fingerprintOf, managedSetHash } from "./fingerprint";
+import { fingerprintOf, fingerprintOfEntry } from "./fingerprint";
 import { resolveIntents } from "./intents";
-import { observeAll } from "./planner";
+import { managedSetOf, observeAll } from "./planner";
 
 const FORMAT = "xsnap-plan";
 const VERSION = 1;
@@ -25,7 +27,7 @@ interface PlanFileDocument {
 
 export type ReadPlanResult =
   | { readonly ok: true; readonly plan: Plan }
-  | { readonly ok: false; readonly reason: "unreadable" | "not_a_plan" | "unsupported_version"; readonly message: string };
+  | { readonly ok: false; readonly reason: "unreadable" | "not_a_plan" | "unsupported_version" | "invalid"; readonly message: string };
 
 /** Writes atomically (temp file + rename), mode 0600: it names pools and objects. */
 export async function writePlanFile(path: string, plan: Plan): Promise<void> {
@@ -35,7 +37,46 @@ export async function writePlanFile(path: string, plan: Plan): Promise<void> {
   await fs.rename(tmp, path);
 }
 
-export async function readPlanFile(path: string): Promise<ReadPlanResult> {
+// The plan as a file holds it. Attribute values and kind payloads are JSON here; each kind decodes
+// its own payload (`checkPayload`). Extra keys are kept (a newer minor writer may add some).
+const json: z.ZodType<unknown> = z.lazy(() => z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]));
+const attrs = z.record(z.string(), json);
+const action = z.enum(["no-op", "create", "update", "replace", "revert", "destroy", "read"]);
+const diagnostic = z.object({ severity: z.enum(["error", "warning"]), summary: z.string(), address: z.string().optional(), detail: z.string().optional() });
+const planSchema = z.looseObject({
+  formatVersion: z.literal(1),
+  tool: z.object({ name: z.literal("xsnap"), version: z.string() }),
+  createdAt: z.string(),
+  stack: z.string().min(1),
+  provider: z.string().min(1),
+  pool: z.looseObject({ uuid: z.string().min(1), name_label: z.string(), url: z.string(), xapi_version: z.string(), insecure: z.boolean() }),
+  configHash: z.string(),
+  destroyMode: z.boolean(),
+  changes: z.array(z.looseObject({
+    address: z.string().min(1), type: z.string().min(1), name: z.string(), provider: z.string(), action,
+    reason: z.enum(["not_in_configuration", "deleted_outside", "retake_token_changed", "replace_by_request", "revert_token_changed", "destroy_requested"]).optional(),
+    before: attrs.nullable(), after: attrs.nullable(), notes: z.array(z.string()), dependsOn: z.array(z.string()),
+    deferred: z.record(z.string(), json).optional(), private: z.record(z.string(), json).optional(), resolvesIntent: z.string().optional(),
+  })),
+  drift: z.array(z.object({ address: z.string(), type: z.string(), name: z.string(), kind: z.enum(["changed", "deleted"]), before: attrs, after: attrs.nullable() })),
+  diagnostics: z.array(diagnostic),
+  fingerprints: z.array(z.union([
+    z.object({ uuid: z.string().min(1), address: z.string().optional(), fingerprint: z.string() }),
+    z.object({ registryKey: z.string().min(1), address: z.string().optional(), fingerprint: z.string() }),
+  ])),
+  managedSetHash: z.string(),
+  intents: z.array(z.object({
+    id: z.string(), address: z.string(), type: z.string(), op: action, started: z.string(), status: z.enum(["done", "discard", "adopt", "ambiguous"]),
+    detail: z.string(), candidates: z.array(z.string()).optional(), cleanup: z.array(z.object({ uuid: z.string(), name_label: z.string() })).optional(),
+  })).optional(),
+  forgotten: z.array(z.string()).optional(),
+});
+
+/**
+ * Reads and decodes a plan file, kind payloads included: a file edited by hand is refused with what
+ * is wrong, before the caller takes any lock or writes any intent.
+ */
+export async function readPlanFile(path: string, kinds: KindRegistry = builtinKinds()): Promise<ReadPlanResult> {
   let bytes: Buffer;
   try {
     bytes = await fs.readFile(path);
@@ -48,12 +89,21 @@ export async function readPlanFile(path: string): Promise<ReadPlanResult> {
   } catch {
     return { ok: false, reason: "not_a_plan", message: `${path} is not an xsnap plan file (expected gzip'd JSON written by xsnap plan --out)` };
   }
-  const d = doc as Partial<PlanFileDocument>;
-  if (d.format !== FORMAT || typeof d.plan !== "object" || d.plan === null) return { ok: false, reason: "not_a_plan", message: `${path} is not an xsnap plan file` };
-  if (d.version !== VERSION || d.plan.formatVersion !== 1) {
+  const d = doc as Partial<Record<keyof PlanFileDocument, unknown>> | null;
+  if (typeof d !== "object" || d === null || d.format !== FORMAT || typeof d.plan !== "object" || d.plan === null) return { ok: false, reason: "not_a_plan", message: `${path} is not an xsnap plan file` };
+  if (d.version !== VERSION || (d.plan as { formatVersion?: unknown }).formatVersion !== 1) {
     return { ok: false, reason: "unsupported_version", message: `${path} was written by a plan format this xsnap does not read (version ${String(d.version)})` };
   }
-  return { ok: true, plan: d.plan };
+  const parsed = planSchema.safeParse(d.plan);
+  if (!parsed.success) return { ok: false, reason: "invalid", message: `${path} is not a valid plan (was it edited?): ${describeIssues(parsed.error, "plan")}` };
+  const plan = parsed.data as unknown as Plan;
+  for (const change of plan.changes) {
+    if (change.action === "no-op" || change.action === "read") continue;
+    const kind = kinds.managed.get(change.type);
+    const problem = kind ? kind.checkPayload(change) : `resource type ${change.type} is not managed by this version of xsnap`;
+    if (problem) return { ok: false, reason: "invalid", message: `${path} is not a valid plan (was it edited?): ${change.address}: ${problem}` };
+  }
+  return { ok: true, plan };
 }
 
 export type StaleCheck =
@@ -72,12 +122,13 @@ export function checkStale(plan: Plan, view: PoolView, stack?: DesiredStack, kin
   const addresses = new Set<Address>();
   const details: string[] = [];
   for (const fp of plan.fingerprints) {
-    if (fingerprintOf(view, fp.uuid as Uuid) === fp.fingerprint) continue;
+    const now = "uuid" in fp ? fingerprintOf(view, fp.uuid as Uuid) : fingerprintOfEntry(view, fp.registryKey);
+    if (now === fp.fingerprint) continue;
     if (fp.address) addresses.add(fp.address);
-    details.push(`${fp.address ?? "?"}: object ${fp.uuid} changed`);
+    details.push(`${fp.address ?? "?"}: ${"uuid" in fp ? `object ${fp.uuid}` : `record ${fp.registryKey}`} changed`);
   }
   const observed = observeAll(view, plan.stack, kinds, resolveIntents(view, plan.stack, kinds).adopted);
-  const membership = managedSetHash([...observed].flatMap(([a, lives]) => lives.map((l) => [a, l.uuid] as const)));
+  const membership = managedSetOf(observed);
   if (membership !== plan.managedSetHash) details.push(`the set of objects managed by stack "${plan.stack}" changed`);
   if (stack && stack.configHash !== plan.configHash) details.push("the configuration changed since the plan was made");
   if (details.length === 0) return { ok: true };

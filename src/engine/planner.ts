@@ -1,20 +1,26 @@
 /**
- * The planner (pure): desired stack + one PoolView → Plan. It never names a kind; every decision
- * about a resource type is the kind's `diff`. The engine adds what is generic: reference resolution
- * in dependency order, destroy of addresses gone from the configuration, --target / --replace /
- * --destroy, `protect`, duplicates, "deleted outside xsnap", intents and fingerprints.
+ * The planner (pure): desired stack + one PoolView per pool → one Plan per pool. It never names a
+ * kind; every decision about a resource type is the kind's `diff`. The engine adds what is generic:
+ * reference resolution in one dependency order across every pool of the stack (so a reference may
+ * cross providers), "(known after apply)" inputs kept for the applier, destroy of addresses gone from
+ * the configuration, --target / --replace / --destroy, `protect`, duplicates, "deleted outside xsnap",
+ * intents and fingerprints.
+ *
+ * Phases: observe each pool → select (--target) → plan the configured resources in dependency order
+ * → plan the removed ones → assemble each pool's Plan.
  */
-import { type DesiredResource, type DesiredStack, error, warning, type Address, type Diagnostic, type Change, type Drift, type Fingerprint, type Plan, type PoolIdentity } from "../model";
-import type { Claim, DiffResult, KindRegistry, Live, ObjectRead, PlannedAction } from "../resources/kind";
+import { buildGraph, containsUnknown, error, keepUnknownRefs, topologicalOrder, warning, withDependencies, withDependents,
+  type Address, type Change, type ConfigValue, type DesiredResource, type DesiredStack, type Diagnostic, type Drift, type Fingerprint,
+  type Plan, type PoolIdentity } from "../model";
 import { builtinKinds } from "../resources";
 import { formatBytes } from "../resources/space";
+import type { Claim, DiffResult, KindRegistry, Live, ObjectRead, PlannedAction, ResourceKind } from "../resources/kind";
 import type { PoolView } from "../xapi/records";
-import { fingerprintOf, managedSetHash } from "./fingerprint";
-import { buildGraph, topologicalOrder, withDependencies, withDependents } from "../model";
-import { resolveIntents } from "./intents";
-import { resolveAttrs, type ValueTable } from "./references";
-import { readRegistry } from "./registry";
 import { VERSION } from "../version";
+import { fingerprintOf, fingerprintOfEntry, managedSetHash } from "./fingerprint";
+import { resolveIntents, type IntentPlan } from "./intents";
+import { resolveAttrs, type ValueTable } from "./references";
+import { entryKey, kindEntries, readRegistry } from "./registry";
 
 export interface PlanOptions {
   /** `--target ADDR`: only these addresses (plus their dependencies; plus dependents with --destroy). */
@@ -25,184 +31,272 @@ export interface PlanOptions {
   readonly destroy?: boolean;
 }
 
-export interface PlanStackArgs {
-  readonly stack: DesiredStack;
-  /** Provider alias (pool) to plan; resources of other aliases are left to their own plan. */
+/** One pool of the stack, read once. */
+export interface PoolInput {
+  /** Provider alias; resources of this alias are planned against `view`. */
   readonly provider: string;
   readonly view: PoolView;
   readonly pool: PoolIdentity;
+}
+
+export interface PlanPoolsArgs {
+  readonly stack: DesiredStack;
+  readonly pools: readonly PoolInput[];
   readonly kinds?: KindRegistry;
   readonly options?: PlanOptions;
   readonly now?: Date;
   readonly toolVersion?: string;
 }
 
+export type PlanStackArgs = Omit<PlanPoolsArgs, "pools"> & PoolInput;
 
+/** One pool's plan (the single-pool form of `planPools`). */
 export function planStack(args: PlanStackArgs): Plan {
+  const [plan] = planPools({ ...args, pools: [{ provider: args.provider, view: args.view, pool: args.pool }] });
+  if (!plan) throw new Error("planPools returned no plan");
+  return plan;
+}
+
+/** What the planner gathers for one pool before it becomes a Plan. */
+interface PoolPlanning extends PoolInput {
+  readonly intents: IntentPlan;
+  readonly observed: ReadonlyMap<Address, readonly Live[]>;
+  /** `xsnap.managed/…`: addresses that had an object. */
+  readonly registry: ReadonlyMap<Address, string>;
+  readonly diagnostics: Diagnostic[];
+  readonly reads: ObjectRead[];
+  readonly changes: Change[];
+  readonly drift: Drift[];
+  readonly claims: { address: Address; claim: Claim }[];
+}
+
+/** A node as `record` files it. */
+interface Node {
+  readonly address: Address;
+  readonly type: string;
+  readonly name: string;
+  readonly dependsOn: readonly Address[];
+  readonly deferred?: Readonly<Record<string, ConfigValue>>;
+}
+
+export function planPools(args: PlanPoolsArgs): Plan[] {
   const kinds = args.kinds ?? builtinKinds();
-  const { view, stack } = args;
+  const { stack } = args;
   const options = args.options ?? {};
   const destroyMode = options.destroy === true;
   const replace = new Set(options.replace ?? []);
-  const diagnostics: Diagnostic[] = [];
-  const reads: ObjectRead[] = [];
-  const changes: Change[] = [];
-  const drift: Drift[] = [];
-  const claims: { address: Address; claim: Claim }[] = [];
+  const pools = new Map(args.pools.map((p) => [p.provider, observePool(p, stack.stack, kinds)]));
+  const stackDiagnostics: Diagnostic[] = [];
 
-  const resources = stack.resources.filter((r) => r.provider === args.provider);
+  // One DAG over every pool's resources: a reference may cross providers (export → import).
+  const resources = stack.resources.filter((r) => pools.has(r.provider));
   const byAddress = new Map(resources.map((r) => [r.address, r]));
-  const intents = resolveIntents(view, stack.stack, kinds);
-  const observed = observeAll(view, stack.stack, kinds, intents.adopted);
-  const registry = readRegistry(view, stack.stack);
-
   const graph = buildGraph(resources.map((r) => r.address), (a) => byAddress.get(a as Address)?.dependsOn ?? []);
   const topo = topologicalOrder(graph);
-  if (!topo.ok) diagnostics.push(error(`dependency cycle: ${topo.cycle.join(" → ")}`, topo.cycle[0] as Address));
+  if (!topo.ok) stackDiagnostics.push(error(`dependency cycle: ${topo.cycle.join(" → ")}`, topo.cycle[0] as Address));
   const order = topo.ok ? (topo.order as Address[]) : resources.map((r) => r.address);
-
-  const selected = selection({ options, destroyMode, graph, observed, byAddress, diagnostics });
+  const observedAnywhere = (a: Address): boolean => [...pools.values()].some((p) => p.observed.has(a));
+  const selected = selection({ options, destroyMode, graph, observedAnywhere, byAddress, diagnostics: stackDiagnostics });
   const isSelected = (a: Address): boolean => selected === undefined || selected.has(a);
   const table: ValueTable = new Map();
 
-  const record = (resource: { address: Address; type: string; name: string; dependsOn: readonly Address[] }, result: DiffResult, live: Live | undefined, protect: boolean, reasonOverride?: Change["reason"]): void => {
-    diagnostics.push(...result.diagnostics);
-    reads.push(...result.reads);
-    for (const claim of result.claims ?? []) claims.push({ address: resource.address, claim });
-    if (result.drift) drift.push({ address: resource.address, type: resource.type, name: resource.name, ...result.drift });
-    const planned = result.planned;
-    if (!planned) return;
-    const reason = reasonOverride ?? planned.reason;
-    if (protect && (planned.action === "destroy" || planned.action === "replace")) {
-      diagnostics.push(error(`Instance cannot be destroyed: ${resource.address} has protect = true, but the plan calls for it to be ${planned.action === "destroy" ? "destroyed" : "replaced"}`,
-        resource.address, "To allow this, set protect = false in the configuration, apply, then plan again."));
-    }
-    const change: Change = {
-      address: resource.address, type: resource.type, name: resource.name, provider: args.provider,
-      action: planned.action, ...(reason ? { reason } : {}), before: planned.before, after: planned.after,
-      notes: planned.notes, dependsOn: resource.dependsOn,
-      ...(planned.private ? { private: planned.private } : {}),
-      ...(live?.adoptedFrom ? { resolvesIntent: live.adoptedFrom } : {}),
-    };
-    changes.push(change);
-    table.set(resource.address, planned.after ?? planned.before ?? {});
-  };
-
+  // Configured resources, in dependency order across pools.
   for (const address of order) {
     const resource = byAddress.get(address);
-    if (!resource || !isSelected(address)) continue;
-    if (resource.mode === "data") {
-      readData(resource, kinds, view, table, diagnostics, reads);
-      continue;
-    }
-    const kind = kinds.managed.get(resource.type);
-    if (!kind) {
-      diagnostics.push(error(`resource type ${resource.type} is not supported yet`, address,
-        `This version of xsnap manages ${[...kinds.managed.keys()].join(", ")}; ${resource.type} comes in a later release.`));
-      continue;
-    }
-    const resolved = resolveAttrs(resource, table);
-    diagnostics.push(...resolved.diagnostics);
-    if (resolved.diagnostics.length > 0) continue;
-    const [live, ...duplicates] = observed.get(address) ?? [];
-    const managedDeps = resource.dependsOn.filter((d) => byAddress.get(d)?.mode === "managed");
-    const node = { address, type: resource.type, name: resource.name, dependsOn: managedDeps };
-    const protect = resolved.spec.protect === true;
-    const result = kind.diff({ address, stack: stack.stack, spec: destroyMode ? undefined : resolved.spec, live, view, replaceRequested: replace.has(address) });
-    let reason: Change["reason"] | undefined;
-    if (destroyMode) reason = "destroy_requested";
-    else if (result.planned?.action === "replace" && replace.has(address) && !result.planned.reason) reason = "replace_by_request";
-    else if (result.planned?.action === "create" && !live && registry.has(address)) {
-      reason = "deleted_outside";
-      drift.push({ address, type: resource.type, name: resource.name, kind: "deleted", before: { uuid: registry.get(address) ?? "" }, after: null });
-    }
-    record(node, result, live, protect, reason);
-    for (const dup of duplicates) record(node, duplicateDestroy(kind.diff({ address, stack: stack.stack, spec: undefined, live: dup, view, replaceRequested: false }), dup), dup, false);
+    const pool = resource && pools.get(resource.provider);
+    if (!resource || !pool || !isSelected(address)) continue;
+    if (resource.mode === "data") readData(resource, kinds, pool, table);
+    else planConfigured({ resource, pool, kinds, table, byAddress, destroyMode, replaceRequested: replace.has(address), stack: stack.stack });
   }
-
   // Managed objects whose address left the configuration (or every one, with --destroy).
-  for (const [address, lives] of [...observed].sort(([a], [b]) => a.localeCompare(b))) {
-    if (byAddress.has(address) || !isSelected(address)) continue;
-    const kind = kinds.managed.get(typeOfLive(address, kinds));
-    if (!kind) continue;
-    const type = kind.type;
-    const node = { address, type, name: address.slice(type.length + 1), dependsOn: [] as Address[] };
-    for (const live of lives) {
-      record(node, kind.diff({ address, stack: stack.stack, spec: undefined, live, view, replaceRequested: false }), live, false,
-        destroyMode ? "destroy_requested" : "not_in_configuration");
+  for (const pool of pools.values()) {
+    for (const [address, lives] of [...pool.observed].sort(([a], [b]) => a.localeCompare(b))) {
+      if (byAddress.has(address) || !isSelected(address)) continue;
+      const kind = kindOfAddress(address, kinds);
+      if (!kind) continue;
+      const node = { address, type: kind.type, name: address.slice(kind.type.length + 1), dependsOn: [] };
+      for (const live of lives) {
+        record(pool, node, kind.diff({ address, stack: stack.stack, spec: undefined, live, view: pool.view, replaceRequested: false }), live, false,
+          destroyMode ? "destroy_requested" : "not_in_configuration");
+      }
     }
   }
+  return [...pools.values()].map((pool) => assemble(pool, { args, destroyMode, stackDiagnostics, configured: byAddress, kinds }));
+}
 
+function observePool(input: PoolInput, stack: string, kinds: KindRegistry): PoolPlanning {
+  const entries = kindEntries(input.view, stack, kinds);
+  const intents = resolveIntents(input.view, stack, kinds, entries);
+  return {
+    ...input, intents, observed: observeAll(input.view, stack, kinds, intents.adopted, entries), registry: readRegistry(input.view, stack),
+    diagnostics: [], reads: [], changes: [], drift: [], claims: [],
+  };
+}
+
+function planConfigured(a: {
+  readonly resource: DesiredResource; readonly pool: PoolPlanning; readonly kinds: KindRegistry; readonly table: ValueTable;
+  readonly byAddress: ReadonlyMap<Address, DesiredResource>; readonly destroyMode: boolean; readonly replaceRequested: boolean; readonly stack: string;
+}): void {
+  const { resource, pool, table } = a;
+  const address = resource.address;
+  const kind = a.kinds.managed.get(resource.type);
+  if (!kind) {
+    pool.diagnostics.push(error(`resource type ${resource.type} is not supported yet`, address,
+      `This version of xsnap manages ${[...a.kinds.managed.keys()].join(", ")}; ${resource.type} comes in a later release.`));
+    return;
+  }
+  const resolved = resolveAttrs(resource, table);
+  pool.diagnostics.push(...resolved.diagnostics);
+  if (resolved.diagnostics.length > 0) return;
+  const [live, ...duplicates] = pool.observed.get(address) ?? [];
+  const deferred = deferredInputs(resource, resolved.spec, table);
+  const node: Node = {
+    address, type: resource.type, name: resource.name,
+    dependsOn: resource.dependsOn.filter((d) => a.byAddress.get(d)?.mode === "managed"),
+    ...(deferred ? { deferred } : {}),
+  };
+  const result = kind.diff({ address, stack: a.stack, spec: a.destroyMode ? undefined : resolved.spec, live, view: pool.view, replaceRequested: a.replaceRequested });
+  let reason: Change["reason"] | undefined;
+  if (a.destroyMode) reason = "destroy_requested";
+  else if (result.planned?.action === "replace" && a.replaceRequested && !result.planned.reason) reason = "replace_by_request";
+  else if (result.planned?.action === "create" && !live && pool.registry.has(address)) {
+    reason = "deleted_outside";
+    pool.drift.push({ address, type: resource.type, name: resource.name, kind: "deleted", before: { uuid: pool.registry.get(address) ?? "" }, after: null });
+  }
+  const planned = record(pool, node, result, live, resolved.spec.protect === true, reason);
+  if (planned) table.set(address, planned.after ?? planned.before ?? {});
+  for (const dup of duplicates) {
+    record(pool, { ...node, deferred: undefined }, duplicateDestroy(kind.diff({ address, stack: a.stack, spec: undefined, live: dup, view: pool.view, replaceRequested: false }), dup), dup, false);
+  }
+}
+
+/** The config values of attributes the plan can only show as "(known after apply)". */
+function deferredInputs(resource: DesiredResource, spec: Readonly<Record<string, unknown>>, table: ValueTable): Readonly<Record<string, ConfigValue>> | undefined {
+  const out: Record<string, ConfigValue> = {};
+  for (const [name, value] of Object.entries(resource.attrs)) {
+    if (containsUnknown(spec[name] as never)) out[name] = keepUnknownRefs(value, (a) => table.get(a));
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
+}
+
+/** Files a kind's decision under its pool; returns the planned action, if any. */
+function record(pool: PoolPlanning, node: Node, result: DiffResult, live: Live | undefined, protect: boolean, reasonOverride?: Change["reason"]): PlannedAction | undefined {
+  pool.diagnostics.push(...result.diagnostics);
+  pool.reads.push(...result.reads);
+  for (const claim of result.claims ?? []) pool.claims.push({ address: node.address, claim });
+  if (result.drift) pool.drift.push({ address: node.address, type: node.type, name: node.name, ...result.drift });
+  const planned = result.planned;
+  if (!planned) return undefined;
+  const reason = reasonOverride ?? planned.reason;
+  if (protect && (planned.action === "destroy" || planned.action === "replace")) {
+    pool.diagnostics.push(error(`Instance cannot be destroyed: ${node.address} has protect = true, but the plan calls for it to be ${planned.action === "destroy" ? "destroyed" : "replaced"}`,
+      node.address, "To allow this, set protect = false in the configuration, apply, then plan again."));
+  }
+  pool.changes.push({
+    address: node.address, type: node.type, name: node.name, provider: pool.provider,
+    action: planned.action, ...(reason ? { reason } : {}), before: planned.before, after: planned.after,
+    notes: planned.notes, dependsOn: node.dependsOn,
+    ...(node.deferred && planned.action !== "destroy" ? { deferred: node.deferred } : {}),
+    ...(planned.private ? { private: planned.private } : {}),
+    ...(live?.adoptedFrom ? { resolvesIntent: live.adoptedFrom } : {}),
+  });
+  return planned;
+}
+
+function assemble(pool: PoolPlanning, ctx: {
+  readonly args: PlanPoolsArgs; readonly destroyMode: boolean; readonly stackDiagnostics: readonly Diagnostic[];
+  readonly configured: ReadonlyMap<Address, DesiredResource>; readonly kinds: KindRegistry;
+}): Plan {
+  const { stack } = ctx.args;
+  // Registry entries of objects deleted outside xsnap whose address also left the configuration.
   const forgotten: Address[] = [];
-  for (const [address, uuid] of registry) {
-    if (observed.has(address) || byAddress.has(address)) continue;
-    const type = typeOfLive(address, kinds);
-    drift.push({ address, type, name: address.slice(type.length + 1), kind: "deleted", before: { uuid }, after: null });
+  for (const [address, uuid] of pool.registry) {
+    if (pool.observed.has(address) || ctx.configured.has(address)) continue;
+    const type = kindOfAddress(address, ctx.kinds)?.type ?? address.split(".")[0] ?? "";
+    pool.drift.push({ address, type, name: address.slice(type.length + 1), kind: "deleted", before: { uuid }, after: null });
     forgotten.push(address);
   }
-
-  diagnostics.push(...overcommitted(claims));
-  for (const [address, lives] of observed) for (const live of lives) reads.push({ uuid: live.uuid, address });
+  const reads = [...pool.reads, ...[...pool.observed].flatMap(([address, lives]) => lives.map((live) => identityRead(address, live, stack.stack, ctx.kinds)))];
   return {
     formatVersion: 1,
-    tool: { name: "xsnap", version: args.toolVersion ?? VERSION },
-    createdAt: (args.now ?? new Date()).toISOString(),
+    tool: { name: "xsnap", version: ctx.args.toolVersion ?? VERSION },
+    createdAt: (ctx.args.now ?? new Date()).toISOString(),
     stack: stack.stack,
-    provider: args.provider,
-    pool: args.pool,
+    provider: pool.provider,
+    pool: pool.pool,
     configHash: stack.configHash,
-    destroyMode,
-    changes,
-    drift,
-    diagnostics,
-    fingerprints: fingerprints(view, reads),
-    managedSetHash: managedSetHash([...observed].flatMap(([a, lives]) => lives.map((l) => [a, l.uuid] as const))),
-    intents: intents.resolutions,
+    destroyMode: ctx.destroyMode,
+    changes: pool.changes,
+    drift: pool.drift,
+    diagnostics: [...ctx.stackDiagnostics, ...pool.diagnostics, ...overcommitted(pool.claims)],
+    fingerprints: fingerprints(pool.view, reads),
+    managedSetHash: managedSetOf(pool.observed),
+    intents: pool.intents.resolutions,
     ...(forgotten.length ? { forgotten } : {}),
   };
 }
 
 /** Every object the kinds find for the stack, newest first per address, plus objects adopted from intents. */
-export function observeAll(view: PoolView, stack: string, kinds: KindRegistry, adopted: ReadonlyMap<Address, Live>): Map<Address, readonly Live[]> {
+export function observeAll(view: PoolView, stack: string, kinds: KindRegistry, adopted: ReadonlyMap<Address, Live>,
+  entries: ReadonlyMap<string, ReadonlyMap<Address, string>> = kindEntries(view, stack, kinds)): Map<Address, readonly Live[]> {
   const out = new Map<Address, Live[]>();
   for (const kind of kinds.managed.values()) {
-    for (const [address, lives] of kind.observe(view, stack)) out.set(address, [...(out.get(address) ?? []), ...lives]);
+    for (const [address, lives] of kind.observe(view, stack, entries.get(kind.type) ?? new Map())) out.set(address, [...(out.get(address) ?? []), ...lives]);
   }
   for (const [address, live] of adopted) {
     const known = out.get(address) ?? [];
-    if (!known.some((l) => l.uuid === live.uuid)) out.set(address, [...known, live]);
+    if (!known.some((l) => sameIdentity(l, live))) out.set(address, [...known, live]);
   }
-  for (const lives of out.values()) lives.sort((a, b) => b.order - a.order || a.uuid.localeCompare(b.uuid));
+  for (const lives of out.values()) lives.sort((a, b) => b.order - a.order || (a.uuid ?? "").localeCompare(b.uuid ?? ""));
   return out;
+}
+
+const sameIdentity = (a: Live, b: Live): boolean => (a.uuid === undefined ? b.uuid === undefined : a.uuid === b.uuid);
+
+/** Hash of the stack's managed (address, identity) pairs: an object-less address counts by its presence. */
+export const managedSetOf = (observed: ReadonlyMap<Address, readonly Live[]>): string =>
+  managedSetHash([...observed].flatMap(([a, lives]) => lives.map((l) => [a, l.uuid ?? "registry"] as const)));
+
+/** The read that fingerprints how the pool identifies an observed address: its object, or its registry entry. */
+function identityRead(address: Address, live: Live, stack: string, kinds: KindRegistry): ObjectRead {
+  if (live.uuid !== undefined) return { uuid: live.uuid, address };
+  const identity = kindOfAddress(address, kinds)?.identity;
+  return { registryKey: entryKey(identity?.by === "registry" ? identity.name : "managed", stack, address), address };
 }
 
 function selection(args: {
   readonly options: PlanOptions; readonly destroyMode: boolean; readonly graph: ReturnType<typeof buildGraph>;
-  readonly observed: ReadonlyMap<Address, readonly Live[]>; readonly byAddress: ReadonlyMap<Address, DesiredResource>;
+  readonly observedAnywhere: (a: Address) => boolean; readonly byAddress: ReadonlyMap<Address, DesiredResource>;
   readonly diagnostics: Diagnostic[];
 }): ReadonlySet<string> | undefined {
   const targets = args.options.targets ?? [];
   if (targets.length === 0) return undefined;
   for (const t of targets) {
-    if (!args.byAddress.has(t) && !args.observed.has(t)) args.diagnostics.push(warning(`--target ${t} matches no resource in the configuration or the pool`, t));
+    if (!args.byAddress.has(t) && !args.observedAnywhere(t)) args.diagnostics.push(warning(`--target ${t} matches no resource in the configuration or the pool`, t));
   }
   const inConfig = targets.filter((t) => args.byAddress.has(t));
   const closure = args.destroyMode ? withDependents(args.graph, inConfig) : withDependencies(args.graph, inConfig);
   return new Set([...closure, ...targets]);
 }
 
-function readData(resource: DesiredResource, kinds: KindRegistry, view: PoolView, table: ValueTable, diagnostics: Diagnostic[], reads: ObjectRead[]): void {
+function readData(resource: DesiredResource, kinds: KindRegistry, pool: PoolPlanning, table: ValueTable): void {
   const kind = kinds.data.get(resource.type);
   if (!kind) {
-    diagnostics.push(error(`data source ${resource.type} is not supported yet`, resource.address));
+    pool.diagnostics.push(error(`data source ${resource.type} is not supported yet`, resource.address));
     return;
   }
   const resolved = resolveAttrs(resource, table);
-  diagnostics.push(...resolved.diagnostics);
+  pool.diagnostics.push(...resolved.diagnostics);
   if (resolved.diagnostics.length > 0) return;
-  const result = kind.read({ address: resource.address, spec: resolved.spec, view });
-  diagnostics.push(...result.diagnostics);
-  reads.push(...result.reads);
+  const unknown = Object.keys(resolved.spec).filter((k) => containsUnknown(resolved.spec[k]));
+  if (unknown.length > 0) {
+    pool.diagnostics.push(error(`${unknown.join(", ")} must be known at plan time: a data source reads the pool while planning, before this apply creates anything`, resource.address,
+      "Refer to an object that exists already, or split the change into two applies."));
+    return;
+  }
+  const result = kind.read({ address: resource.address, spec: resolved.spec, view: pool.view });
+  pool.diagnostics.push(...result.diagnostics);
+  pool.reads.push(...result.reads);
   if (result.attrs) table.set(resource.address, { ...resolved.spec, ...result.attrs });
 }
 
@@ -226,24 +320,28 @@ function duplicateDestroy(result: DiffResult, dup: Live): DiffResult {
   if (!result.planned) return result;
   const planned: PlannedAction = {
     ...result.planned,
-    notes: [`(a second object, ${dup.uuid}, also claims this address: an interrupted replace left it; the newest stays)`, ...result.planned.notes],
+    notes: [`(a second object, ${dup.uuid ?? "a registry entry"}, also claims this address: an interrupted replace left it; the newest stays)`, ...result.planned.notes],
   };
   return { ...result, planned };
 }
 
-function typeOfLive(address: Address, kinds: KindRegistry): string {
-  for (const type of kinds.managed.keys()) if (address.startsWith(`${type}.`)) return type;
-  return address.split(".")[0] ?? "";
+/** The kind an address belongs to (`xapi_snapshot.web` → the xapi_snapshot kind). */
+export function kindOfAddress(address: Address, kinds: KindRegistry): ResourceKind | undefined {
+  for (const [type, kind] of kinds.managed) if (address.startsWith(`${type}.`)) return kind;
+  return undefined;
 }
 
 function fingerprints(view: PoolView, reads: readonly ObjectRead[]): Fingerprint[] {
   const seen = new Set<string>();
   const out: Fingerprint[] = [];
   for (const r of reads) {
-    const key = `${r.uuid} ${r.address}`;
+    const id = "uuid" in r ? r.uuid : r.registryKey;
+    const key = `${id} ${r.address}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push({ uuid: r.uuid, address: r.address, fingerprint: fingerprintOf(view, r.uuid) });
+    out.push("uuid" in r
+      ? { uuid: r.uuid, address: r.address, fingerprint: fingerprintOf(view, r.uuid) }
+      : { registryKey: r.registryKey, address: r.address, fingerprint: fingerprintOfEntry(view, r.registryKey) });
   }
   return out;
 }

@@ -6,10 +6,12 @@
  */
 import type { XapiClient } from "../resources/client";
 import { builtinKinds } from "../resources";
-import type { ApplyContext, IntentOutcome, KindRegistry } from "../resources/kind";
+import type { KindIntentOutcome, KindRegistry } from "../resources/kind";
 import type { Uuid } from "../xapi/types";
 import { poolRefOf } from "./applier";
 import { intentKey, readIntents } from "./intents";
+import { kindEntries } from "./registry";
+import { standaloneContext } from "./standalone-context";
 
 export type RecoverResult =
   | { readonly ok: true; readonly summary: string }
@@ -40,11 +42,8 @@ export async function recoverIntent(args: RecoverArgs): Promise<RecoverResult> {
     await removeRecord();
     return { ok: true, summary: `Discarded pending operation ${args.id} (its record only).` };
   }
-  const ctx: ApplyContext = {
-    client: args.client, stack: args.stack, address: intent.address, sleep: args.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-    progress: () => undefined, task: () => undefined, retry: () => undefined,
-  };
-  const outcome = kind.resolveIntent(view, intent);
+  const ctx = standaloneContext({ client: args.client, poolRef, stack: args.stack, address: intent.address, kind, ...(args.sleep ? { sleep: args.sleep } : {}) });
+  const outcome = kind.resolveIntent(view, intent, kindEntries(view, args.stack, kinds).get(kind.type) ?? new Map());
   const candidates = candidatesOf(outcome);
   if (args.decision === "discard") {
     const cleanup = outcome.status === "discard" || outcome.status === "done" ? outcome.cleanup ?? [] : [];
@@ -72,8 +71,8 @@ export async function recoverIntent(args: RecoverArgs): Promise<RecoverResult> {
 }
 
 /** Objects the interrupted step may have created and that nobody has claimed. */
-function candidatesOf(outcome: IntentOutcome): Uuid[] {
-  if (outcome.status === "adopt") return [outcome.live.uuid];
-  if (outcome.status === "ambiguous") return [...(outcome.candidateUuids ?? [])];
+function candidatesOf(outcome: KindIntentOutcome): Uuid[] {
+  if (outcome.status === "adopt") return outcome.live.uuid ? [outcome.live.uuid] : [];
+  if (outcome.status === "ambiguous") return [...(outcome.candidateUuids ?? [])] as Uuid[];
   return [];
 }

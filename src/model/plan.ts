@@ -5,7 +5,7 @@
  */
 import type { Address } from "./address";
 import type { Diagnostic } from "./diagnostic";
-import type { Attrs } from "./values";
+import type { Attrs, ConfigValue } from "./values";
 
 export type Action = "no-op" | "create" | "update" | "replace" | "revert" | "destroy" | "read";
 
@@ -35,8 +35,13 @@ export interface Change {
   readonly after: Attrs | null;
   /** `#` lines under the header: "captures web-01's state at apply time", VDIs that will be destroyed. */
   readonly notes: readonly string[];
-  /** Addresses this change must wait for. */
+  /** Addresses this change must wait for (in any pool of the stack). */
   readonly dependsOn: readonly Address[];
+  /**
+   * Attributes the plan shows as "(known after apply)": their config values, with the references to
+   * objects this apply creates kept symbolic. The applier resolves them when the step runs.
+   */
+  readonly deferred?: Readonly<Record<string, ConfigValue>>;
   /** Owned by the kind (resolved refs, uuids to act on); the engine never reads it. */
   readonly private?: Readonly<Record<string, unknown>>;
   /** Id of the interrupted apply's intent this change finishes (adopting what it created); cleared once applied. */
@@ -62,11 +67,10 @@ export interface PoolIdentity {
 }
 
 /** A precondition recorded for saved-plan staleness: sha256 of the relevant fields of one object. */
-export interface Fingerprint {
-  readonly uuid: string;
-  readonly address?: Address;
-  readonly fingerprint: string;
-}
+export type Fingerprint =
+  | { readonly uuid: string; readonly address?: Address; readonly fingerprint: string }
+  /** A registry entry in pool.other_config (an object-less address such as a revert). */
+  | { readonly registryKey: string; readonly address?: Address; readonly fingerprint: string };
 
 export interface Plan {
   readonly formatVersion: 1;
@@ -89,21 +93,40 @@ export interface Plan {
   readonly forgotten?: readonly Address[];
 }
 
+/** A disk named in an intent or a plan note. */
+export interface DiskRef { readonly uuid: string; readonly name_label: string }
+
 /**
- * A leftover intent and its resolution: `done` (only the record remains), `discard` (nothing was
- * created; `cleanup` lists disks a half-finished destroy left), `adopt` (the object exists without
- * markers; a change with `resolvesIntent` writes them), `ambiguous` (blocks apply: exit 6).
+ * What an interrupted apply left for an address, as its kind reads the pool: `done` (finished; only
+ * the record remains, `cleanup` lists disks a half-finished destroy left), `discard` (nothing usable
+ * was created; `uninstall` lists half-created objects), `adopt` (the step's effect exists without
+ * xsnap's record of it: `live` is what the kind found, and a change with `resolvesIntent` records it),
+ * `ambiguous` (blocks apply: exit 6, `xsnap recover` settles it). The one intent-outcome type: kinds
+ * return it with their `live`; plans keep it without (`IntentResolution`).
  */
-export interface IntentResolution {
+export type IntentOutcome<Adopted = unknown> =
+  | { readonly status: "done"; readonly detail: string; readonly cleanup?: readonly DiskRef[] }
+  | { readonly status: "discard"; readonly detail: string; readonly cleanup?: readonly DiskRef[]; readonly uninstall?: readonly string[] }
+  | { readonly status: "adopt"; readonly detail: string; readonly live: Adopted }
+  | { readonly status: "ambiguous"; readonly detail: string; readonly candidates: readonly string[]; readonly candidateUuids?: readonly string[] };
+
+/** Which intent, for which address: the part every resolution shares. */
+export interface IntentHeader {
   readonly id: string;
   readonly address: Address;
   readonly type: string;
   readonly op: Action;
   readonly started: string;
-  readonly status: "done" | "discard" | "adopt" | "ambiguous";
+}
+
+/** A leftover intent and how this plan resolves it: the outcome as a plan stores it (without the adopted object). */
+export interface IntentResolution extends IntentHeader {
+  readonly status: IntentOutcome["status"];
   readonly detail: string;
+  /** `ambiguous`: the look-alikes, as a person reads them. */
   readonly candidates?: readonly string[];
-  readonly cleanup?: readonly { readonly uuid: string; readonly name_label: string }[];
+  /** `done` / `discard`: disks a half-finished destroy left, destroyed by the next apply. */
+  readonly cleanup?: readonly DiskRef[];
 }
 
 /** True when an interrupted apply left something only `xsnap recover` can settle (exit 6). */

@@ -66,3 +66,19 @@ export function resolveValue(value: ConfigValue, lookup: (address: Address) => A
   }
   return value as string | number | boolean;
 }
+
+/**
+ * The config value with every reference whose value is fully known replaced by that value; references
+ * to values still unknown stay symbolic, for the applier to resolve when the step runs.
+ */
+export function keepUnknownRefs(value: ConfigValue, lookup: (address: Address) => Attrs | undefined): ConfigValue {
+  if (isAttrRef(value)) {
+    const v = lookup(value.ref.address)?.[value.ref.attribute];
+    return v === undefined || containsUnknown(v) ? value : (v as ConfigValue);
+  }
+  if (Array.isArray(value)) return (value as readonly ConfigValue[]).map((v) => keepUnknownRefs(v, lookup));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value as Record<string, ConfigValue>).map(([k, v]) => [k, keepUnknownRefs(v, lookup)]));
+  }
+  return value;
+}

@@ -59,7 +59,7 @@ export function planDocument(plan: Plan): Json {
     resource_changes: plan.changes.map(changeEntry),
     pending_intents: (plan.intents ?? []).map((i) => JSON.parse(JSON.stringify(i)) as Json),
     diagnostics: plan.diagnostics.map((d) => ({ severity: d.severity, summary: d.summary, detail: d.detail ?? null, address: d.address ?? null })),
-    preconditions: plan.fingerprints.map((f) => ({ uuid: f.uuid, address: f.address ?? null, fingerprint: f.fingerprint })),
+    preconditions: plan.fingerprints.map((f) => ({ ...("uuid" in f ? { uuid: f.uuid } : { registry_key: f.registryKey }), address: f.address ?? null, fingerprint: f.fingerprint })),
     managed_set_sha256: plan.managedSetHash,
   };
 }

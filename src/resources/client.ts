@@ -6,8 +6,8 @@
 import type { XapiClient as FullXapiClient } from "../xapi";
 export type { CallAsyncOptions } from "../xapi";
 
-/** The part of the client that kinds and the engine call (no HTTP streaming), so a fake is five members. */
-export type XapiClient = Pick<FullXapiClient, "url" | "call" | "callAsync" | "readPoolView" | "close">;
+/** The whole client: kinds get calls, tasks and HTTP streams (export/import) alike. */
+export type XapiClient = FullXapiClient;
 
 /** XapiError's shape, matched structurally so this layer needs no runtime import of the client. */
 export interface XapiErrorLike {

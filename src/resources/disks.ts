@@ -1,7 +1,7 @@
 /** Disk facts of VM-class objects, read from the PoolView. */
 import type { PoolView, VdiRecord, VmRecord } from "../xapi/records";
 import { type OpaqueRef, type Uuid, isNullRef } from "../xapi/types";
-import type { DiskRef } from "./kind";
+import type { DiskRef } from "../model";
 
 /** The VDIs behind the VM's non-empty disk VBDs, in VBD order. */
 export function diskVdis(view: PoolView, vm: VmRecord): readonly VdiRecord[] {

@@ -2,21 +2,30 @@
  * The one interface every resource kind implements (STYLE: Crossplane's ExternalClient). The engine
  * drives kinds only through it and never names a kind: adding a kind is one file here plus the schema.
  *
- * observe, diff, read and resolveIntent are pure: they only read the PoolView. apply and finishIntent
- * are the only code that writes to the pool.
+ * observe, diff, decode, serialKeys, intentSubject, resolveIntent and unadoptable are pure: they
+ * only read the PoolView. apply, finishIntent, adopt and release are the only code that writes.
  */
-import type { Address, Diagnostic, Action, Attrs, Change, Drift } from "../model";
+import type { Action, Address, Attrs, Change, Diagnostic, Drift, IntentOutcome } from "../model";
 import type { PoolView } from "../xapi/records";
-import type { Uuid } from "../xapi/types";
+import type { OpaqueRef, Uuid } from "../xapi/types";
 import type { XapiClient } from "./client";
 
 /** Config attributes after reference resolution: plain values, or UNKNOWN where only apply can know. */
 export type Spec = Attrs;
 
-/** A managed object found in the pool for an address of this stack. */
+/**
+ * How a kind's objects are found in the pool. `markers`: VM-class objects carrying xsnap's markers
+ * in other_config (snapshot, checkpoint, template). `registry`: what has no object of its own (a
+ * revert, a schedule's ownership) is a JSON entry `pool.other_config["xsnap.<name>/<stack>/<address>"]`,
+ * which the engine reads for `observe` and the kind writes through `ApplyContext.registry`.
+ */
+export type Identity = { readonly by: "markers" } | { readonly by: "registry"; readonly name: string };
+
+/** A managed object (or registry entry) found in the pool for an address of this stack. */
 export interface Live {
   readonly address: Address;
-  readonly uuid: Uuid;
+  /** The object's uuid; absent for a registry-identified address, which has no object of its own. */
+  readonly uuid?: Uuid;
   /** What the pool holds now, as the plan's `before`. */
   readonly attrs: Attrs;
   /** Digests of the last applied spec (marker `xsnap.spec`); undefined for an object not yet marked. */
@@ -27,6 +36,12 @@ export interface Live {
   readonly adoptedFrom?: string;
 }
 
+/** The object of a Live that a marker kind found (its own observe and intents always give one). */
+export function objectUuid(live: Live): Uuid {
+  if (live.uuid === undefined) throw new Error(`${live.address}: a registry entry where an object was expected`);
+  return live.uuid;
+}
+
 /** What the `xsnap.spec` marker holds: one digest per attribute, and the values destroy needs later. */
 export interface RecordedSpec {
   readonly sha256: string;
@@ -35,11 +50,10 @@ export interface RecordedSpec {
   readonly kept: Readonly<Record<string, string>>;
 }
 
-/** One object the plan read or will touch, fingerprinted for saved-plan staleness. */
-export interface ObjectRead {
-  readonly uuid: Uuid;
-  readonly address: Address;
-}
+/** One object (or registry entry) the plan read or will touch, fingerprinted for saved-plan staleness. */
+export type ObjectRead =
+  | { readonly address: Address; readonly uuid: string }
+  | { readonly address: Address; readonly registryKey: string };
 
 /** The kind's half of a Change; the engine adds address, type, name, provider and dependencies. */
 export type PlannedAction = Pick<Change, "action" | "reason" | "before" | "after" | "notes" | "private">;
@@ -82,12 +96,27 @@ export interface DiffResult {
   readonly claims?: readonly Claim[];
 }
 
+/** The step's own entry in its kind's registry (registry-identified kinds only). */
+export interface RegistryEntryWriter {
+  write(value: string): Promise<void>;
+  clear(): Promise<void>;
+}
+
 /** What the applier gives a kind for one step. */
 export interface ApplyContext {
+  /** The whole client of the step's pool: calls, tasks, HTTP streams. */
   readonly client: XapiClient;
+  readonly poolRef: OpaqueRef;
   /** The address this step applies (markers name it). */
   readonly address: Address;
   readonly stack: string;
+  /**
+   * The attributes the plan could only show as "(known after apply)", resolved now from the results
+   * of the steps this one depends on (e.g. `source` = the uuid of a snapshot this apply created).
+   */
+  readonly inputs: Attrs;
+  /** This address's registry entry; present for kinds whose identity is `registry`. */
+  readonly registry?: RegistryEntryWriter;
   readonly signal?: AbortSignal;
   /** Task progress, 0..1. */
   progress(fraction: number): void;
@@ -100,16 +129,14 @@ export interface ApplyContext {
 }
 
 export interface Applied {
-  /** The object the address now refers to (absent after a destroy). */
+  /** The object the address now refers to (absent after a destroy, and for registry-identified kinds). */
   readonly uuid?: Uuid;
+  /** Values known only now (uuid, snapshot_time, …): dependents' "(known after apply)" inputs read them. */
+  readonly attrs?: Attrs;
 }
 
-/** What an interrupted apply left for an address, as the kind reads it from the pool. */
-export type IntentOutcome =
-  | { readonly status: "done"; readonly detail: string; readonly cleanup?: readonly DiskRef[] }  // finished; only the record remains
-  | { readonly status: "discard"; readonly detail: string; readonly cleanup?: readonly DiskRef[]; readonly uninstall?: readonly Uuid[] }
-  | { readonly status: "adopt"; readonly detail: string; readonly live: Live }
-  | { readonly status: "ambiguous"; readonly detail: string; readonly candidates: readonly string[]; readonly candidateUuids?: readonly Uuid[] };
+/** What a kind's leftover intent resolves to, with the object found when it is adopted. */
+export type KindIntentOutcome = IntentOutcome<Live>;
 
 /** An intent as recorded in `pool.other_config["xsnap.pending/<stack>/<id>"]` (JSON). */
 export interface IntentRecord extends IntentSubject {
@@ -122,8 +149,6 @@ export interface IntentRecord extends IntentSubject {
   readonly lock?: string;
 }
 
-export interface DiskRef { readonly uuid: Uuid; readonly name_label: string }
-
 /** Facts a kind records in an intent before mutating, so that a later plan can find what it left. */
 export interface IntentSubject {
   /** The VM the step acts on. */
@@ -132,37 +157,51 @@ export interface IntentSubject {
   readonly expected_name?: string;
   /** Objects that already carried that name before the step (never adopted). */
   readonly existing?: readonly Uuid[];
-  /** The object being destroyed or replaced. */
+  /** The object being destroyed, replaced, or read from (a template's source). */
   readonly object?: Uuid;
-  /** Disks the step will destroy. */
+  /** Disks the step will destroy, or (for a revert) the VM's disks before it. */
   readonly disks?: readonly Uuid[];
+  /** Kind-specific facts (e.g. a revert's token), as strings. */
+  readonly facts?: Readonly<Record<string, string>>;
 }
 
 /** One managed resource type. */
 export interface ResourceKind {
   readonly type: string;
+  readonly identity: Identity;
   /** Attributes only apply can know (UNKNOWN in a create's `after`). */
   readonly computed: readonly string[];
   /**
-   * Every object of this kind the stack manages, by address. Matches markers only where
-   * `xsnap.self` is the object's own uuid (inherited copies never count). Pure.
+   * Every object of this kind the stack manages, by address. Marker kinds match markers only where
+   * `xsnap.self` is the object's own uuid (inherited copies never count); registry kinds decode
+   * `registry` (their entries, by address). Pure.
    */
-  observe(view: PoolView, stack: string): ReadonlyMap<Address, readonly Live[]>;
+  observe(view: PoolView, stack: string, registry: ReadonlyMap<Address, string>): ReadonlyMap<Address, readonly Live[]>;
   /** Decides the action and runs the preflight checks. Pure: reads only `view`. */
   diff(args: DiffArgs): DiffResult;
   /**
+   * Checks that `change.private` is a payload this kind planned (saved plans are files a person can
+   * edit): undefined when it is, else what is wrong, for a message that names the address.
+   */
+  checkPayload(change: Change): string | undefined;
+  /**
    * Performs one planned change. Throws on failure; the engine then keeps the intent so the next
-   * plan can adopt or discard whatever the step left. Markers are on the object before it returns.
+   * plan can adopt or discard whatever the step left. Markers (or the registry entry) are written
+   * before it returns. `ctx.inputs` holds what was unknown at plan time; the kind re-checks it.
    */
   apply(change: Change, ctx: ApplyContext): Promise<Applied>;
-  /** Steps sharing a key run one at a time: the VM uuid for anything that touches a VM. */
-  serialKey(change: Change): string | undefined;
+  /**
+   * Steps sharing any key never overlap: the uuid of every VM-class object the step changes or reads
+   * (a snapshot's VM, a copy's source, each VM a schedule spans). Asked when the step is about to
+   * run, with its apply-time inputs resolved.
+   */
+  serialKeys(change: Change, inputs: Attrs): readonly string[];
   /** What to record in the intent before `apply` mutates anything. Pure. */
-  intentSubject(change: Change): IntentSubject;
+  intentSubject(change: Change, inputs: Attrs): IntentSubject;
   /** Classifies a leftover intent of this kind against the pool. Pure. */
-  resolveIntent(view: PoolView, intent: IntentRecord): IntentOutcome;
+  resolveIntent(view: PoolView, intent: IntentRecord, registry: ReadonlyMap<Address, string>): KindIntentOutcome;
   /** Destroys what a discarded intent half-created: disks without their VM, objects to `uninstall`. */
-  finishIntent(outcome: IntentOutcome, ctx: ApplyContext): Promise<void>;
+  finishIntent(outcome: KindIntentOutcome, ctx: ApplyContext): Promise<void>;
   /**
    * `xsnap recover --adopt`: claims an object for `ctx.address` without a spec (the next plan writes
    * the spec marker as an update). Idempotent.

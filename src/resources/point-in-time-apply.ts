@@ -7,7 +7,7 @@
 import type { Address } from "../model";
 import { isNullRef, type OpaqueRef, type Uuid, type XapiValue } from "../xapi/types";
 import { xapiCode } from "./client";
-import type { Applied, ApplyContext, IntentOutcome } from "./kind";
+import type { Applied, ApplyContext, KindIntentOutcome } from "./kind";
 import { MARKER, markerValues, withMarkers } from "./markers";
 import type { CreateStep, DestroyStep, Flavor, Step, UpdateStep } from "./point-in-time-steps";
 
@@ -83,14 +83,14 @@ async function destroy(step: DestroyStep, ctx: ApplyContext): Promise<void> {
   for (const disk of step.mode === "uninstall" ? step.disks : []) await destroyVdi(ctx, disk.uuid);
 }
 
-export async function finishIntent(outcome: IntentOutcome, ctx: ApplyContext): Promise<void> {
+export async function finishIntent(outcome: KindIntentOutcome, ctx: ApplyContext): Promise<void> {
   if (outcome.status !== "discard" && outcome.status !== "done") return;
   // A half-created object is uninstalled with its disks, as `xe snapshot-uninstall` would (DESIGN §4).
   for (const uuid of outcome.status === "discard" ? outcome.uninstall ?? [] : []) await uninstall(ctx, uuid);
   for (const disk of outcome.cleanup ?? []) await destroyVdi(ctx, disk.uuid);
 }
 
-async function uninstall(ctx: ApplyContext, uuid: Uuid): Promise<void> {
+async function uninstall(ctx: ApplyContext, uuid: string): Promise<void> {
   const ref = await refOrUndefined(ctx, "VM", uuid);
   if (!ref) return;
   const record = (await ctx.client.call("VM.get_record", [ref])) as { readonly VBDs?: readonly string[]; readonly suspend_VDI?: string };
@@ -100,7 +100,7 @@ async function uninstall(ctx: ApplyContext, uuid: Uuid): Promise<void> {
     if (!v.empty && v.VDI && v.other_config && "owner" in v.other_config) disks.push(String(await ctx.client.call("VDI.get_uuid", [v.VDI])) as Uuid);
   }
   if (record.suspend_VDI !== undefined && !isNullRef(record.suspend_VDI)) disks.push(String(await ctx.client.call("VDI.get_uuid", [record.suspend_VDI])) as Uuid);
-  await destroy({ op: "destroy", object: uuid, mode: "uninstall", disks: disks.map((d) => ({ uuid: d, name_label: "" })) }, ctx);
+  await destroy({ op: "destroy", object: uuid as Uuid, mode: "uninstall", disks: disks.map((d) => ({ uuid: d, name_label: "" })) }, ctx);
 }
 
 /** Removes the object's own `xsnap.*` markers; everything else in other_config stays. */
@@ -116,7 +116,7 @@ export async function adopt(uuid: Uuid, ctx: ApplyContext): Promise<void> {
   await writeMarkers(ctx, ref, uuid, "", ctx.address);
 }
 
-async function destroyVdi(ctx: ApplyContext, uuid: Uuid): Promise<void> {
+async function destroyVdi(ctx: ApplyContext, uuid: string): Promise<void> {
   const vdi = await refOrUndefined(ctx, "VDI", uuid);
   if (!vdi) return;   // already gone: destroy is idempotent by uuid
   await withRetries(ctx, new Set(["VDI_IN_USE"]), VDI_IN_USE_ATTEMPTS, 1, () => ctx.client.call("VDI.destroy", [vdi]));
@@ -129,12 +129,12 @@ async function writeMarkers(ctx: ApplyContext, ref: OpaqueRef, uuid: Uuid, spec:
   await ctx.client.call("VM.set_other_config", [ref, withMarkers(current, markers)]);
 }
 
-async function refOf(ctx: ApplyContext, cls: "VM" | "VDI", uuid: Uuid): Promise<OpaqueRef> {
+async function refOf(ctx: ApplyContext, cls: "VM" | "VDI", uuid: string): Promise<OpaqueRef> {
   return String(await ctx.client.call(`${cls}.get_by_uuid`, [uuid])) as OpaqueRef;
 }
 
 /** The object's ref, or undefined when it no longer exists (UUID_INVALID). */
-async function refOrUndefined(ctx: ApplyContext, cls: "VM" | "VDI", uuid: Uuid): Promise<OpaqueRef | undefined> {
+async function refOrUndefined(ctx: ApplyContext, cls: "VM" | "VDI", uuid: string): Promise<OpaqueRef | undefined> {
   try {
     return await refOf(ctx, cls, uuid);
   } catch (e) {

@@ -1,12 +1,12 @@
 /** What an interrupted snapshot/checkpoint step left in the pool (engine/intents.ts asks the kind). */
 import type { PoolView, VmRecord } from "../xapi/records";
-import type { IntentOutcome, IntentRecord } from "./kind";
+import type { KindIntentOutcome, IntentRecord } from "./kind";
 import { ownMarkers } from "./markers";
 import { liveOf } from "./point-in-time-observe";
 import type { Flavor } from "./point-in-time-steps";
 import { isPlainVm } from "./vm-lookup";
 
-export function resolveIntent(flavor: Flavor, view: PoolView, intent: IntentRecord): IntentOutcome {
+export function resolveIntent(flavor: Flavor, view: PoolView, intent: IntentRecord): KindIntentOutcome {
   const leftovers = (intent.disks ?? []).flatMap((uuid) => {
     const e = view.byUuid.get(uuid);
     const vdi = e?.class === "VDI" ? view.vdis.get(e.ref) : undefined;

@@ -1,5 +1,5 @@
 import { type AttrValue, type Attrs, errorAt, warningAt } from "../model";
-import type { DiffArgs, DiffResult, Live } from "./kind";
+import { objectUuid, type DiffArgs, type DiffResult, type Live } from "./kind";
 import { toPrivate, type Flavor, type OnDestroy } from "./point-in-time-steps";
 import { decodeSpec, digestOf, encodeSpec } from "./spec-record";
 
@@ -16,11 +16,11 @@ export function orphanDiff(flavor: Flavor, args: DiffArgs, live: Live): DiffResu
   const hashed: Record<string, AttrValue> = { name_label: str("name_label"), name_description: str("name_description"),
     retake_token: typeof spec.retake_token === "string" ? spec.retake_token : null };
   if (flavor.immutable.includes("quiesce")) hashed.quiesce = spec.quiesce === true;
-  const reads = [{ uuid: live.uuid, address: args.address }];
+  const reads = [{ uuid: objectUuid(live), address: args.address }];
   const changed = ["retake_token", "quiesce"].filter((a) => a in hashed && rec.digests[a] !== digestOf(hashed[a]));
   if (changed.length > 0 || args.replaceRequested) {
     return { diagnostics: [errorAt(args.address, `cannot retake this ${flavor.noun}: the VM it was taken of no longer exists`,
-      `Its source VM was destroyed; the ${flavor.noun} ${live.uuid} is kept as it is. Revert the change of ${changed.join(", ") || "--replace"}, or remove the resource to destroy it.`)], reads };
+      `Its source VM was destroyed; the ${flavor.noun} ${objectUuid(live)} is kept as it is. Revert the change of ${changed.join(", ") || "--replace"}, or remove the resource to destroy it.`)], reads };
   }
   const onDestroy: OnDestroy = spec.on_destroy === "keep_disks" ? "keep_disks" : "uninstall";
   const keep = Object.fromEntries(["vm", "ignore_disks"].flatMap((a) => (rec.digests[a] ? [[a, rec.digests[a] as string]] : [])));
@@ -35,7 +35,7 @@ export function orphanDiff(flavor: Flavor, args: DiffArgs, live: Live): DiffResu
   }
   return {
     planned: { action: "update", before, after, notes: [],
-      private: toPrivate({ op: "update", object: live.uuid, spec: marker,
+      private: toPrivate({ op: "update", object: objectUuid(live), spec: marker,
         ...(renamed ? { name_label: after.name_label as string } : {}), ...(redescribed ? { name_description: after.name_description as string } : {}) }) },
     diagnostics: [warning], reads,
   };

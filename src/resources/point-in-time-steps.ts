@@ -5,7 +5,9 @@
  */
 import type { Change } from "../model";
 import type { OpaqueRef, Uuid } from "../xapi/types";
-import type { DiskRef } from "./kind";
+import { z } from "zod";
+import type { DiskRef } from "../model";
+import { decodePayload, payloadOf } from "./payload";
 
 /** What distinguishes `xapi_snapshot` from `xapi_checkpoint`. */
 export interface Flavor {
@@ -64,14 +66,30 @@ export type Step = CreateStep | UpdateStep | DestroyStep | ReplaceStep;
 
 export const toPrivate = (step: Step): Readonly<Record<string, unknown>> => step as unknown as Readonly<Record<string, unknown>>;
 
-/** The step of a change this kind planned; a change from elsewhere is a bug, not a user error. */
-export function stepOf(change: Change): Step {
-  const p = change.private as { op?: unknown } | undefined;
-  if (!p || (p.op !== "create" && p.op !== "update" && p.op !== "destroy" && p.op !== "replace")) {
-    throw new Error(`${change.address}: change carries no ${change.type} step (was the plan file edited?)`);
-  }
-  return p as unknown as Step;
+const uuid = z.string().min(1);
+const createSchema = z.object({
+  op: z.literal("create"), vm: uuid, vm_ref: z.string().optional(), name_label: z.string(), name_description: z.string(),
+  quiesce: z.boolean(), ignore_vdis: z.array(uuid), spec: z.string(), existing: z.array(uuid),
+});
+const destroySchema = z.object({
+  op: z.literal("destroy"), object: uuid, vm: uuid.optional(), mode: z.enum(["uninstall", "keep_disks"]),
+  disks: z.array(z.object({ uuid, name_label: z.string() })),
+});
+const stepSchema = z.discriminatedUnion("op", [
+  createSchema,
+  z.object({ op: z.literal("update"), object: uuid, vm: uuid.optional(), name_label: z.string().optional(), name_description: z.string().optional(), spec: z.string() }),
+  destroySchema,
+  z.object({ op: z.literal("replace"), create: createSchema, destroy: destroySchema }),
+]);
+
+/** Why `change.private` is not a snapshot/checkpoint step, or undefined when it is one. */
+export function checkStep(change: Change): string | undefined {
+  const decoded = decodePayload(stepSchema, change);
+  return decoded.ok ? undefined : decoded.message;
 }
+
+/** The step of a change this kind planned (decoded: a saved plan may have been edited). */
+export const stepOf = (change: Change): Step => payloadOf(stepSchema, change) as Step;
 
 /** The VM a step touches (for per-VM serialisation and intents). */
 export function vmOfStep(step: Step): Uuid | undefined {

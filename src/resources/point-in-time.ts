@@ -7,12 +7,12 @@ import { type Diagnostic, type AttrValue, type Attrs, errorAt, UNKNOWN } from ".
 import type { PoolView, VmRecord } from "../xapi/records";
 import { type Uuid, isNullRef } from "../xapi/types";
 import { diskVdis, ownedDisks } from "./disks";
-import type { DiffArgs, DiffResult, Live, ObjectRead, PlannedAction, ResourceKind } from "./kind";
+import { objectUuid, type DiffArgs, type DiffResult, type IntentSubject, type Live, type ObjectRead, type PlannedAction, type ResourceKind } from "./kind";
 import { adopt, applyStep, finishIntent, release } from "./point-in-time-apply";
 import { resolveIntent } from "./point-in-time-intents";
 import { observe } from "./point-in-time-observe";
 import { orphanDiff } from "./point-in-time-orphan";
-import { stepOf, toPrivate, vmOfStep, type CreateStep, type DestroyStep, type Flavor, type OnDestroy } from "./point-in-time-steps";
+import { checkStep, stepOf, toPrivate, vmOfStep, type CreateStep, type DestroyStep, type Flavor, type OnDestroy } from "./point-in-time-steps";
 import { preflight } from "./preflight";
 import { decodeSpec, digestOf, encodeSpec } from "./spec-record";
 import { lookupVm } from "./vm-lookup";
@@ -40,8 +40,10 @@ export function pointInTimeKind(flavor: Flavor): ResourceKind {
     observe: (view, stack) => observe(flavor, view, stack),
     diff: (args) => diff(flavor, args),
     apply: (change, ctx) => applyStep(flavor, stepOf(change), ctx),
-    serialKey: (change) => vmOfStep(stepOf(change)) ?? stepObject(change),
-    intentSubject: (change) => {
+    identity: { by: "markers" },
+    checkPayload: (change) => checkStep(change),
+    serialKeys: (change) => [vmOfStep(stepOf(change)) ?? change.address],
+    intentSubject: (change): IntentSubject => {
       const step = stepOf(change);
       const create = step.op === "create" ? step : step.op === "replace" ? step.create : undefined;
       const destroy = step.op === "destroy" ? step : step.op === "replace" ? step.destroy : undefined;
@@ -49,7 +51,7 @@ export function pointInTimeKind(flavor: Flavor): ResourceKind {
         ...(vmOfStep(step) ? { vm: vmOfStep(step) } : {}),
         ...(create ? { expected_name: create.name_label, existing: create.existing } : {}),
         ...(step.op === "update" ? { object: step.object } : {}),
-        ...(destroy ? { object: destroy.object, disks: destroy.disks.map((d) => d.uuid) } : {}),
+        ...(destroy ? { object: destroy.object, disks: destroy.disks.map((d) => d.uuid as Uuid) } : {}),
       };
     },
     resolveIntent: (view, intent) => resolveIntent(flavor, view, intent),
@@ -59,8 +61,6 @@ export function pointInTimeKind(flavor: Flavor): ResourceKind {
     unadoptable: (view, uuid) => unadoptable(flavor, view, uuid),
   };
 }
-
-const stepObject = (change: { readonly address: string }): string => change.address;
 
 function diff(flavor: Flavor, args: DiffArgs): DiffResult {
   const { spec, live } = args;
@@ -73,7 +73,7 @@ function diff(flavor: Flavor, args: DiffArgs): DiffResult {
   const w = wanted.value;
   const reads: ObjectRead[] = [{ uuid: w.vm.uuid, address: args.address }];
   if (!live) return withPreflight(flavor, args, w, createAction(flavor, args, w), reads);
-  reads.push({ uuid: live.uuid, address: args.address });
+  reads.push({ uuid: objectUuid(live), address: args.address });
 
   const rec = live.recorded;
   const changedSinceApply = (attr: string): boolean => rec !== undefined && rec.digests[attr] !== digestOf(w.hashed[attr]);
@@ -100,7 +100,7 @@ function diff(flavor: Flavor, args: DiffArgs): DiffResult {
       reads, ...(drift ? { drift } : {}),
     };
   }
-  const after = { ...before, ...afterCommon(w), uuid: live.uuid };
+  const after = { ...before, ...afterCommon(w), uuid: objectUuid(live) };
   const renamed = live.attrs.name_label !== w.name_label;
   const redescribed = live.attrs.name_description !== w.name_description;
   const onDestroyChanged = rec !== undefined && (rec.kept.on_destroy ?? "uninstall") !== w.on_destroy;
@@ -110,12 +110,12 @@ function diff(flavor: Flavor, args: DiffArgs): DiffResult {
     return { planned: { action: "no-op", before, after: before, notes: [] }, diagnostics: [], reads, ...(drift ? { drift } : {}) };
   }
   const notes = live.adoptedFrom
-    ? [`(adopts the ${flavor.noun} ${live.uuid} that an interrupted apply created: writes its markers)`]
-    : rec === undefined ? [`(writes xsnap's markers on ${live.uuid})`] : [];
+    ? [`(adopts the ${flavor.noun} ${objectUuid(live)} that an interrupted apply created: writes its markers)`]
+    : rec === undefined ? [`(writes xsnap's markers on ${objectUuid(live)})`] : [];
   return {
     planned: {
       action: "update", before, after, notes,
-      private: toPrivate({ op: "update", object: live.uuid, vm: w.vm.uuid, spec: specMarker,
+      private: toPrivate({ op: "update", object: objectUuid(live), vm: w.vm.uuid, spec: specMarker,
         ...(renamed ? { name_label: w.name_label } : {}), ...(redescribed ? { name_description: w.name_description } : {}) }),
     },
     diagnostics: [], reads, ...(drift ? { drift } : {}),
@@ -217,11 +217,11 @@ function withPreflight(flavor: Flavor, args: DiffArgs, w: Wanted, planned: Plann
 
 function destroyStep(view: PoolView, live: Live): DestroyStep {
   const mode: OnDestroy = live.recorded?.kept.on_destroy === "keep_disks" ? "keep_disks" : "uninstall";
-  const entry = view.byUuid.get(live.uuid);
+  const entry = view.byUuid.get(objectUuid(live));
   const record = entry ? view.vms.get(entry.ref) : undefined;
   const disks = mode === "uninstall" && record ? ownedDisks(view, record) : [];
   const vm = typeof live.attrs.vm_uuid === "string" && live.attrs.vm_uuid ? (live.attrs.vm_uuid as Uuid) : undefined;
-  return { op: "destroy", object: live.uuid, mode, disks, ...(vm ? { vm } : {}) };
+  return { op: "destroy", object: objectUuid(live), mode, disks, ...(vm ? { vm } : {}) };
 }
 
 function destroyNotes(step: DestroyStep): string[] {
@@ -237,7 +237,7 @@ function destroyAction(flavor: Flavor, view: PoolView, live: Live): PlannedActio
 }
 
 function destroyReads(view: PoolView, live: Live): ObjectRead[] {
-  return [{ uuid: live.uuid, address: live.address }, ...destroyStep(view, live).disks.map((d) => ({ uuid: d.uuid, address: live.address }))];
+  return [{ uuid: objectUuid(live), address: live.address }, ...destroyStep(view, live).disks.map((d) => ({ uuid: d.uuid, address: live.address }))];
 }
 
 

@@ -41,12 +41,14 @@ function harness(opts: { fail?: string[]; delayMs?: number } = {}) {
     },
     callAsync: async () => "",
     readPoolView: async () => { throw new Error("not used"); },
+    httpGet: async () => { throw new Error("not used"); },
+    httpPut: async () => { throw new Error("not used"); },
     close: async () => undefined,
   };
   const kind: ResourceKind = {
-    type: "fake_thing", computed: [],
-    observe: () => new Map(), diff: () => ({ diagnostics: [], reads: [] }),
-    serialKey: (c) => String((c.private as { key: string }).key),
+    type: "fake_thing", computed: [], identity: { by: "markers" },
+    observe: () => new Map(), diff: () => ({ diagnostics: [], reads: [] }), checkPayload: () => undefined,
+    serialKeys: (c) => [String((c.private as { key: string }).key)],
     intentSubject: () => ({}),
     resolveIntent: () => ({ status: "discard", detail: "" }),
     finishIntent: async () => undefined,

@@ -39,6 +39,8 @@ function dyingAt(at: number, when: "before" | "after"): XapiClient & { calls: ()
   };
   return {
     url: client.url, readPoolView: () => client.readPoolView(), close: async () => undefined,
+    httpGet: (path, query) => gate(() => client.httpGet(path, query)),
+    httpPut: (path, query, body, length) => gate(() => client.httpPut(path, query, body, length)),
     call: (m, p) => (m === "pool.get_all" ? client.call(m, p) : gate(() => client.call(m, p))),
     callAsync: (m, p, o) => gate(() => client.callAsync(m, p, o)),
     calls: () => n,

@@ -26,6 +26,8 @@ function fakePool(): { client: XapiClient; otherConfig: Record<string, string> }
     },
     callAsync: async () => "",
     readPoolView: async () => { throw new Error("not used"); },
+    httpGet: async () => { throw new Error("not used"); },
+    httpPut: async () => { throw new Error("not used"); },
     close: async () => undefined,
   };
   return { client, otherConfig };

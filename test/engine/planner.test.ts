@@ -191,7 +191,7 @@ describe("planStack on snapshots", () => {
   it("fingerprints the VM and the managed objects it read", () => {
     const { b, vms, snap } = applied();
     const p = plan(b, stackOf(web()));
-    expect(p.fingerprints.map((f) => f.uuid)).toEqual(expect.arrayContaining([vms.web.uuid, snap.uuid]));
+    expect(p.fingerprints.map((f) => ("uuid" in f ? f.uuid : f.registryKey))).toEqual(expect.arrayContaining([vms.web.uuid, snap.uuid]));
     expect(b.pool.other_config[registryKey(STACK, asAddress(WEB))]).toBe(snap.uuid);
   });
 });

@@ -1,0 +1,25 @@
+/**
+ * Kind payloads (`Change.private`) come back from saved plans, which are files a person can edit: each
+ * kind decodes its own with a schema instead of casting, and names what is wrong.
+ */
+import type { z } from "zod";
+import type { Change } from "../model";
+
+export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
+
+/** `private.create.vm: expected string, received number` — the first problems, one line. */
+export function describeIssues(error: z.ZodError, root: string): string {
+  return error.issues.slice(0, 3).map((i) => `${[root, ...i.path.map(String)].join(".")}: ${i.message}`).join("; ");
+}
+
+export function decodePayload<S extends z.ZodType>(schema: S, change: Change): Decoded<z.infer<S>> {
+  const parsed = schema.safeParse(change.private);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: describeIssues(parsed.error, "private") };
+}
+
+/** The payload, or a throw naming the address (apply only runs payloads the plan-file check accepted). */
+export function payloadOf<S extends z.ZodType>(schema: S, change: Change): z.infer<S> {
+  const decoded = decodePayload(schema, change);
+  if (!decoded.ok) throw new Error(`${change.address}: the plan carries no valid ${change.type} step (${decoded.message}); was the plan file edited?`);
+  return decoded.value;
+}
