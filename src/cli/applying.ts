@@ -2,7 +2,7 @@
  * What apply and destroy share: run approved plans against their pools, print progress, end with
  * Terraform's report, and choose the exit code (DESIGN §4: 0 / 1 / 5 / 6 / 7).
  */
-import { applyPlan, type HeldLock } from "../engine";
+import { applyPlans, type HeldLock } from "../engine";
 import type { Address, ApplyEvent, ApplyReport, Plan } from "../model";
 import { renderApplyEvent, renderApplyEventJson, renderApplyReport, renderApplyReportJson } from "../render/apply-events";
 import { EXIT, type ExitCode } from "./exit-codes";
@@ -27,18 +27,18 @@ export async function execute(x: Execution): Promise<ExitCode> {
   x.interrupts.mutating();
   if (!x.json) io.out("");
   const showProgress = progressFilter(io.outIsTTY);
-  const reports = await Promise.all(x.plans.map(({ plan, session }) => {
-    const lock = x.locks.get(session.alias);
-    return applyPlan({
-      plan, client: session.client, parallelism: x.parallelism, signal: x.interrupts.signal,
-      ...(lock ? { lockId: lock.info.id } : {}),
-      onEvent: (event) => {
-        if (x.json) io.out(renderApplyEventJson(event, now()));
-        else if (showProgress(event)) io.out(renderApplyEvent(event, io.paint));
-      },
-    });
-  }));
-  const report = merge(reports);
+  // One apply over every pool: a step may wait for another pool's step (export → import).
+  const report = await applyPlans({
+    sections: x.plans.map(({ plan, session }) => {
+      const lock = x.locks.get(session.alias);
+      return { plan, client: session.client, ...(lock ? { lockId: lock.info.id } : {}) };
+    }),
+    parallelism: x.parallelism, signal: x.interrupts.signal,
+    onEvent: (event) => {
+      if (x.json) io.out(renderApplyEventJson(event, now()));
+      else if (showProgress(event)) io.out(renderApplyEvent(event, io.paint));
+    },
+  });
   const options = { destroy: x.destroy };
   io.out(x.json ? renderApplyReportJson(report, now(), options) : `\n${renderApplyReport(report, options, io.paint)}`);
   return applyExitCode(report, x.interrupts.interrupted());
@@ -57,14 +57,6 @@ function progressFilter(tty: boolean): (event: ApplyEvent) => boolean {
     if (event.fraction - last < 0.1) return false;
     shown.set(event.address, event.fraction);
     return true;
-  };
-}
-
-function merge(reports: readonly ApplyReport[]): ApplyReport {
-  return {
-    applied: reports.flatMap((r) => r.applied),
-    failed: reports.flatMap((r) => r.failed),
-    skipped: reports.flatMap((r) => r.skipped),
   };
 }
 

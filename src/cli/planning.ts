@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadStack } from "../config";
 import { type DesiredStack, asAddress, type Plan } from "../model";
-import { planStack } from "../engine/planner";
+import { planPools as planStackPools } from "../engine/planner";
 import { renderDiagnostics } from "../render/text";
 import { CliFailure, EXIT } from "./exit-codes";
 import { DiagnosticsFailure } from "./failure";
@@ -60,21 +60,25 @@ export async function openPools(stack: DesiredStack | undefined, io: Io): Promis
   return sessions;
 }
 
-/** Reads every pool (one batched read each, concurrently) and plans it. Pure after the reads. */
+/**
+ * Reads every pool (one batched read each, concurrently) and plans them together: one dependency
+ * order across pools, so a reference may cross providers. Pure after the reads.
+ */
 export async function planPools(stack: DesiredStack, sessions: readonly PoolSession[], flags: PlanningFlags, signal?: AbortSignal): Promise<PoolPlan[]> {
   const views = await Promise.all(sessions.map((s) => s.client.readPoolView()));
   if (signal?.aborted) throw new CliFailure("Planning interrupted; nothing was changed.", EXIT.cancelled);
-  return sessions.map((session, i) => {
-    const view = views[i];
-    if (!view) throw new Error("readPoolView returned nothing");
-    const plan = planStack({
-      stack, provider: session.alias, view, pool: poolIdentity(view, session.settings),
-      options: {
-        targets: (flags.target ?? []).map(asAddress),
-        replace: (flags.replace ?? []).map(asAddress),
-        destroy: flags.destroy === true,
-      },
-    });
-    return { session, plan };
+  const plans = planStackPools({
+    stack,
+    pools: sessions.map((session, i) => {
+      const view = views[i];
+      if (!view) throw new Error("readPoolView returned nothing");
+      return { provider: session.alias, view, pool: poolIdentity(view, session.settings) };
+    }),
+    options: {
+      targets: (flags.target ?? []).map(asAddress),
+      replace: (flags.replace ?? []).map(asAddress),
+      destroy: flags.destroy === true,
+    },
   });
+  return sessions.map((session, i) => ({ session, plan: plans[i] as Plan }));
 }

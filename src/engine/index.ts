@@ -1,6 +1,6 @@
 /** The engine's public surface for the CLI (helper H6) and tests. */
-export { planStack, type PlanOptions, type PlanStackArgs } from "./planner";
-export { applyPlan, type ApplyArgs } from "./applier";
+export { planStack, planPools, type PlanOptions, type PlanStackArgs, type PlanPoolsArgs, type PoolInput } from "./planner";
+export { applyPlan, applyPlans, type ApplyArgs, type ApplyPlansArgs, type PlanSection } from "./applier";
 export { acquireLock, lockStatus, forceUnlock, lockKey, type LockInfo, type LockStatus, type HeldLock, type AcquireResult, type ForceUnlockResult } from "./lock";
 export { writePlanFile, readPlanFile, checkStale, type ReadPlanResult, type StaleCheck } from "./plan-file";
 export { readIntents, resolveIntents, intentKey, outcomeOfIntent } from "./intents";

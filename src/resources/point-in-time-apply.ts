@@ -90,7 +90,7 @@ export async function finishIntent(outcome: KindIntentOutcome, ctx: ApplyContext
   for (const disk of outcome.cleanup ?? []) await destroyVdi(ctx, disk.uuid);
 }
 
-async function uninstall(ctx: ApplyContext, uuid: string): Promise<void> {
+export async function uninstall(ctx: ApplyContext, uuid: string): Promise<void> {
   const ref = await refOrUndefined(ctx, "VM", uuid);
   if (!ref) return;
   const record = (await ctx.client.call("VM.get_record", [ref])) as { readonly VBDs?: readonly string[]; readonly suspend_VDI?: string };
@@ -129,12 +129,12 @@ async function writeMarkers(ctx: ApplyContext, ref: OpaqueRef, uuid: Uuid, spec:
   await ctx.client.call("VM.set_other_config", [ref, withMarkers(current, markers)]);
 }
 
-async function refOf(ctx: ApplyContext, cls: "VM" | "VDI", uuid: string): Promise<OpaqueRef> {
+export async function refOf(ctx: ApplyContext, cls: "VM" | "VDI", uuid: string): Promise<OpaqueRef> {
   return String(await ctx.client.call(`${cls}.get_by_uuid`, [uuid])) as OpaqueRef;
 }
 
 /** The object's ref, or undefined when it no longer exists (UUID_INVALID). */
-async function refOrUndefined(ctx: ApplyContext, cls: "VM" | "VDI", uuid: string): Promise<OpaqueRef | undefined> {
+export async function refOrUndefined(ctx: ApplyContext, cls: "VM" | "VDI", uuid: string): Promise<OpaqueRef | undefined> {
   try {
     return await refOf(ctx, cls, uuid);
   } catch (e) {

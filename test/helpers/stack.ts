@@ -17,6 +17,7 @@ const DEFAULTS: Readonly<Record<string, Readonly<Record<string, ConfigValue>>>> 
   xapi_snapshot: { name_description: "", on_destroy: "uninstall", protect: false, quiesce: false },
   xapi_checkpoint: { name_description: "", on_destroy: "uninstall", protect: false },
   xapi_template: { name_description: "", protect: false },
+  xapi_vm_revert: { safety_snapshot: false, restore_power_state: false },
 };
 
 export interface ResourceInput {

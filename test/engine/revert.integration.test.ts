@@ -1,0 +1,144 @@
+/**
+ * xapi_vm_revert through the engine against the real simulator: a snapshot and a revert to it in one
+ * apply (the snapshot's uuid known only after apply), exactly one VM.revert per token, safety
+ * snapshots, power state, removal, and an interrupted revert that is never run twice.
+ */
+import { connect } from "../../src/xapi";
+import { startSimulator, type RunningSimulator } from "../../src/sim";
+import { applyPlan } from "../../src/engine/applier";
+import { planStack } from "../../src/engine/planner";
+import { isUnknown, type DesiredStack, type Plan } from "../../src/model";
+import type { XapiClient } from "../../src/resources/client";
+import type { PoolView, VmRecord } from "../../src/xapi/records";
+import { changeAt, stackOf } from "../helpers/stack";
+
+let sim: RunningSimulator;
+let client: XapiClient;
+
+beforeAll(async () => {
+  sim = await startSimulator({ fixture: "demo", port: 0, taskMs: 5 });
+  client = await connect({ url: sim.url, username: "root", password: "xsnap" });
+});
+afterAll(async () => {
+  await client?.close();
+  await sim?.close();
+});
+beforeEach(() => sim.reset());
+
+async function planNow(stack: DesiredStack): Promise<Plan> {
+  const view = await client.readPoolView();
+  return planStack({ stack, provider: "default", view, pool: { uuid: view.pool.uuid, name_label: "", url: sim.url, xapi_version: view.xapiVersion, insecure: false } });
+}
+
+async function apply(stack: DesiredStack): Promise<Plan> {
+  const plan = await planNow(stack);
+  expect(plan.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  const report = await applyPlan({ plan, client });
+  expect(report.failed).toEqual([]);
+  return plan;
+}
+
+const revertCalls = async (): Promise<number> => ((await (await fetch(`${sim.url}/sim/stats`)).json()) as { calls: Record<string, number> }).calls["Async.VM.revert"] ?? 0;
+const vmNamed = (view: PoolView, name: string): VmRecord => {
+  const vm = [...view.vms.values()].find((v) => v.name_label === name && !v.is_a_snapshot && !v.is_a_template);
+  if (!vm) throw new Error(`no VM ${name}`);
+  return vm;
+};
+const snapshotsOf = (view: PoolView, name: string): VmRecord[] =>
+  (view.snapshotsOf.get(vmNamed(view, name).ref) ?? []).map((r) => view.vms.get(r)).filter((v): v is VmRecord => v !== undefined);
+
+const BASE = "xapi_snapshot.base";
+const REVERT = "xapi_vm_revert.rollback";
+const stack = (token: string, extra: Record<string, boolean> = {}): DesiredStack => stackOf(
+  { address: BASE, attrs: { vm: "web-01", name_label: "web-01 base" } },
+  { address: REVERT, attrs: { vm: "web-01", snapshot: { ref: { address: BASE as never, attribute: "uuid" } }, revert_token: token, ...extra }, dependsOn: [BASE] },
+);
+
+describe("xapi_vm_revert against the simulator", () => {
+  it("snapshots and reverts to it in one apply, once; a second plan shows no changes", async () => {
+    const plan = await planNow(stack("t1"));
+    const revert = changeAt(plan, REVERT);
+    expect(revert?.action).toBe("revert");
+    expect(isUnknown(revert?.after?.snapshot)).toBe(true);
+    expect(revert?.deferred).toEqual({ snapshot: { ref: { address: BASE, attribute: "uuid" } } });
+    expect(revert?.notes.join("\n")).toMatch(/reverts web-01 to the snapshot this apply creates: VM state written after it is lost/);
+    const report = await applyPlan({ plan, client });
+    expect(report).toEqual({ applied: [{ address: BASE, action: "create" }, { address: REVERT, action: "revert" }], failed: [], skipped: [] });
+    expect(await revertCalls()).toBe(1);
+    const view = await client.readPoolView();
+    const web = vmNamed(view, "web-01");
+    const base = snapshotsOf(view, "web-01").find((s) => s.name_label === "web-01 base");
+    expect(web.parent).toBe(base?.ref);
+    expect(web.power_state).toBe("Halted");   // a disk-only snapshot: revert leaves the VM Halted
+    const again = await planNow(stack("t1"));
+    expect(again.changes.map((c) => [c.address, c.action])).toEqual([[BASE, "no-op"], [REVERT, "no-op"]]);
+  });
+
+  it("a new token reverts again exactly once, with a safety snapshot, and restores the power state", async () => {
+    await apply(stack("t1"));
+    const view = await client.readPoolView();
+    await client.call("VM.start", [vmNamed(view, "web-01").ref, false, false]);
+    const plan = await planNow(stack("t2", { safety_snapshot: true, restore_power_state: true }));
+    const revert = changeAt(plan, REVERT);
+    expect(revert).toMatchObject({ action: "revert", reason: "revert_token_changed" });
+    expect(revert?.notes.join("\n")).toMatch(/safety snapshot "web-01 before revert t2"/);
+    expect(revert?.notes.join("\n")).toMatch(/then starts web-01: the snapshot was taken while it was Running/);
+    const report = await applyPlan({ plan, client });
+    expect(report.failed).toEqual([]);
+    expect(await revertCalls()).toBe(2);
+    const after = await client.readPoolView();
+    expect(vmNamed(after, "web-01").power_state).toBe("Running");
+    const safety = snapshotsOf(after, "web-01").filter((s) => s.name_label === "web-01 before revert t2");
+    expect(safety).toHaveLength(1);
+    expect(safety[0]?.other_config["xsnap.address"]).toBe(REVERT);
+    const again = await planNow(stack("t2", { safety_snapshot: true, restore_power_state: true }));
+    expect(again.changes.filter((c) => c.action !== "no-op")).toEqual([]);
+  });
+
+  it("refuses at plan time a snapshot of another VM, naming the address", async () => {
+    const view = await client.readPoolView();
+    const manual = [...view.vms.values()].find((v) => v.name_label === "web-01 manual");
+    const plan = await planNow(stackOf({ address: REVERT, attrs: { vm: "db-01", snapshot: manual?.uuid ?? "", revert_token: "x" } }));
+    expect(plan.diagnostics).toEqual([expect.objectContaining({ severity: "error", address: REVERT, summary: expect.stringMatching(/is not a snapshot of VM "db-01"/) })]);
+    const byName = await planNow(stackOf({ address: REVERT, attrs: { vm: "web-01", snapshot: "web-01 manual", revert_token: "x" } }));
+    expect(byName.diagnostics).toEqual([]);
+    expect(changeAt(byName, REVERT)?.after?.snapshot).toBe(manual?.uuid);
+  });
+
+  it("removing the revert undoes nothing on the VM, uninstalls its safety snapshots and forgets its record", async () => {
+    await apply(stack("t1", { safety_snapshot: true }));
+    const before = await client.readPoolView();
+    const safety = snapshotsOf(before, "web-01").find((s) => s.name_label === "web-01 before revert t1");
+    expect(safety).toBeDefined();
+    const plan = await planNow(stackOf({ address: BASE, attrs: { vm: "web-01", name_label: "web-01 base" } }));
+    const gone = changeAt(plan, REVERT);
+    expect(gone?.action).toBe("destroy");
+    expect(gone?.notes.join("\n")).toMatch(/removing a revert undoes nothing on web-01/);
+    expect(gone?.notes.join("\n")).toContain(safety?.uuid ?? "?");
+    expect((await applyPlan({ plan, client })).failed).toEqual([]);
+    const after = await client.readPoolView();
+    expect(after.byUuid.has(safety?.uuid as never)).toBe(false);
+    expect(Object.keys(after.pool.other_config).filter((k) => k.startsWith("xsnap.revert/"))).toEqual([]);
+    expect(await revertCalls()).toBe(1);
+  });
+
+  it("a revert that ran but was not recorded (killed right after VM.revert) is recorded, never run again", async () => {
+    await apply(stackOf({ address: BASE, attrs: { vm: "web-01", name_label: "web-01 base" } }));
+    const plan = await planNow(stack("t1"));
+    // Kill after VM.revert: the registry write fails as if the process died there.
+    const dying: XapiClient = Object.create(client, {
+      call: { value: (m: string, p: never[]) => (m === "pool.add_to_other_config" && String(p[1]).startsWith("xsnap.revert/") ? Promise.reject(new Error("killed")) : client.call(m, p)) },
+    });
+    const report = await applyPlan({ plan, client: dying });
+    expect(report.failed.map((f) => f.address)).toEqual([REVERT]);
+    expect(await revertCalls()).toBe(1);
+    const next = await planNow(stack("t1"));
+    expect(next.intents?.map((i) => i.status)).toEqual(["adopt"]);
+    expect(changeAt(next, REVERT)).toMatchObject({ action: "update" });
+    expect((await applyPlan({ plan: next, client })).failed).toEqual([]);
+    expect(await revertCalls()).toBe(1);
+    const settled = await planNow(stack("t1"));
+    expect(settled.changes.filter((c) => c.action !== "no-op")).toEqual([]);
+    expect(settled.intents).toEqual([]);
+  });
+});
