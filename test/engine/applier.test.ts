@@ -3,8 +3,8 @@
  * order, per-key serialisation, stop after failure, skipped dependents, intents and registry writes.
  * The real kinds against the simulator are in apply.integration.test.ts.
  */
-import { applyPlan } from "../../src/engine/applier";
-import { asAddress, type Action, type Change, type Plan } from "../../src/model";
+import { applyPlan, applyPlans } from "../../src/engine/applier";
+import { asAddress, UNKNOWN, type Action, type Attrs, type Change, type ConfigValue, type Plan } from "../../src/model";
 import type { XapiClient } from "../../src/resources/client";
 import { kindRegistry, type ResourceKind } from "../../src/resources/kind";
 import type { Uuid, XapiValue } from "../../src/xapi/types";
@@ -23,6 +23,7 @@ const planOf = (...changes: Change[]): Plan => ({
 function harness(opts: { fail?: string[]; delayMs?: number } = {}) {
   const log: string[] = [];
   const pending = new Set<string>();
+  const inputs = new Map<string, Attrs>();
   let running = 0;
   const maxRunningPerKey = new Map<string, number>();
   const runningPerKey = new Map<string, number>();
@@ -48,15 +49,16 @@ function harness(opts: { fail?: string[]; delayMs?: number } = {}) {
   const kind: ResourceKind = {
     type: "fake_thing", computed: [], identity: { by: "markers" },
     observe: () => new Map(), diff: () => ({ diagnostics: [], reads: [] }), checkPayload: () => undefined,
-    serialKeys: (c) => [String((c.private as { key: string }).key)],
+    serialKeys: (c, inputs) => [String(inputs.key ?? (c.private as { key: string }).key)],
     intentSubject: () => ({}),
     resolveIntent: () => ({ status: "discard", detail: "" }),
     finishIntent: async () => undefined,
     adopt: async () => undefined,
     release: async () => undefined,
     unadoptable: () => undefined,
-    apply: async (c) => {
-      const key = String((c.private as { key: string }).key);
+    apply: async (c, ctx) => {
+      inputs.set(c.name, ctx.inputs);
+      const key = String(ctx.inputs.key ?? (c.private as { key: string }).key);
       running++; maxRunning = Math.max(maxRunning, running);
       runningPerKey.set(key, (runningPerKey.get(key) ?? 0) + 1);
       maxRunningPerKey.set(key, Math.max(maxRunningPerKey.get(key) ?? 0, runningPerKey.get(key) ?? 0));
@@ -67,7 +69,7 @@ function harness(opts: { fail?: string[]; delayMs?: number } = {}) {
       return { uuid: `uuid-${c.name}` as Uuid };
     },
   };
-  return { client, kinds: kindRegistry({ managed: [kind], data: [] }), log, pending, stats: () => ({ maxRunning, maxRunningPerKey }) };
+  return { client, kinds: kindRegistry({ managed: [kind], data: [] }), log, pending, inputs, stats: () => ({ maxRunning, maxRunningPerKey }) };
 }
 
 describe("applyPlan", () => {
@@ -148,5 +150,49 @@ describe("applyPlan", () => {
     expect(report.applied).toEqual([]);
     expect(report.skipped).toHaveLength(1);
     expect(h.log).toEqual([]);
+  });
+
+  describe("values known only after apply", () => {
+    const ref = (name: string, attribute = "uuid"): ConfigValue => ({ ref: { address: asAddress(`fake_thing.${name}`), attribute } });
+    const dependent = (name: string, deferred: Record<string, ConfigValue>, dependsOn: string[], key = name): Change =>
+      ({ ...change(name, "create", key, dependsOn), after: Object.fromEntries(Object.keys(deferred).map((k) => [k, UNKNOWN])), deferred });
+
+    it("resolves a deferred input from the step it depends on, when the step runs", async () => {
+      const h = harness();
+      const plan = planOf(change("base", "create", "vm1"), dependent("tpl", { source: ref("base"), label: "fixed" }, ["base"]));
+      const report = await applyPlan({ plan, client: h.client, kinds: h.kinds });
+      expect(report.failed).toEqual([]);
+      expect(h.inputs.get("tpl")).toEqual({ source: "uuid-base", label: "fixed" });
+      expect(h.inputs.get("base")).toEqual({});
+    });
+
+    it("asks the serial keys with the inputs resolved: two steps on the same apply-time key never overlap", async () => {
+      const h = harness({ delayMs: 15 });
+      const plan = planOf(change("k", "create", "vm9"),
+        dependent("x", { key: ref("k") }, ["k"]), dependent("y", { key: ref("k") }, ["k"]));
+      await applyPlan({ plan, client: h.client, kinds: h.kinds, parallelism: 4 });
+      expect(h.stats().maxRunningPerKey.get("uuid-k")).toBe(1);
+    });
+
+    it("fails a step whose input this apply does not produce, and starts nothing after it", async () => {
+      const h = harness();
+      const plan = planOf(dependent("lost", { source: ref("ghost") }, []), change("later", "create", "vm2", ["lost"]));
+      const report = await applyPlan({ plan, client: h.client, kinds: h.kinds, parallelism: 1 });
+      expect(report.failed).toEqual([{ address: "fake_thing.lost", message: expect.stringContaining("source refers to fake_thing.ghost.uuid, which this apply does not produce") }]);
+      expect(report.skipped.map((s) => s.address)).toEqual(["fake_thing.later"]);
+      expect(h.pending.size).toBe(0);   // it failed before its intent: nothing to settle
+    });
+
+    it("runs one DAG across pools: a step waits for another pool's step and reads its result", async () => {
+      const a = harness({ delayMs: 10 });
+      const b = harness();
+      const second = { ...planOf(dependent("copy", { source: ref("origin") }, ["origin"])), provider: "dr" };
+      const report = await applyPlans({ sections: [{ plan: second, client: b.client }, { plan: planOf(change("origin", "create", "vm1")), client: a.client }], kinds: a.kinds });
+      expect(report.applied.map((x) => x.address)).toEqual(["fake_thing.origin", "fake_thing.copy"]);
+      expect(a.inputs.get("copy")).toEqual({ source: "uuid-origin" });   // the kind is a's; the pools are separate clients
+      expect(b.log).toContain("pool.add_to_other_config xsnap.managed/s/fake_thing.copy");
+      expect(a.log).not.toContain("pool.add_to_other_config xsnap.managed/s/fake_thing.copy");
+      expect(a.log).toContain("pool.add_to_other_config xsnap.managed/s/fake_thing.origin");
+    });
   });
 });

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, gzipSync } from "node:zlib";
 import { checkStale, readPlanFile, writePlanFile } from "../../src/engine/plan-file";
 import { demoLikePool } from "../helpers/demo-like-pool";
 import { changeAt, materialize, plan, stackOf } from "../helpers/stack";
@@ -24,6 +24,33 @@ describe("saved plan files", () => {
     const file = join(dir, "b.xsnap");
     writeFileSync(file, "hello");
     expect(await readPlanFile(file)).toMatchObject({ ok: false, reason: "not_a_plan" });
+  });
+
+  /** Writes `p`'s document edited by `edit`, gzip'd as xsnap writes it. */
+  const edited = (name: string, edit: (doc: { plan: Record<string, unknown> & { changes: Record<string, unknown>[] } }) => void): string => {
+    const p = plan(demoLikePool().b, stack());
+    const doc = JSON.parse(JSON.stringify({ format: "xsnap-plan", version: 1, plan: p }));
+    edit(doc);
+    const file = join(dir, name);
+    writeFileSync(file, gzipSync(Buffer.from(JSON.stringify(doc))));
+    return file;
+  };
+
+  it("refuses a plan edited by hand, naming the field (a change's action)", async () => {
+    const file = edited("c.xsnap", (d) => { d.plan.changes[0]!.action = "explode"; });
+    expect(await readPlanFile(file)).toMatchObject({ ok: false, reason: "invalid", message: expect.stringMatching(/plan\.changes\.0\.action: Invalid option/) });
+  });
+
+  it("refuses a kind payload edited by hand, naming the address and the field", async () => {
+    const file = edited("d.xsnap", (d) => { (d.plan.changes[0]!.private as Record<string, unknown>).vm = 42; });
+    const read = await readPlanFile(file);
+    expect(read).toMatchObject({ ok: false, reason: "invalid" });
+    expect(!read.ok && read.message).toMatch(/xapi_snapshot\.web: private\.vm: Invalid input: expected string, received number/);
+  });
+
+  it("refuses a change of a type this xsnap does not manage", async () => {
+    const file = edited("e.xsnap", (d) => { d.plan.changes[0]!.type = "xapi_unknown"; });
+    expect(await readPlanFile(file)).toMatchObject({ ok: false, message: expect.stringContaining("resource type xapi_unknown is not managed") });
   });
 
   it("refuses a missing file with the path in the message", async () => {

@@ -1,6 +1,7 @@
 import { type Plan, asAddress } from "../../src/model";
 import { demoLikePool } from "../helpers/demo-like-pool";
-import { changeAt, materialize, plan, stackOf, STACK } from "../helpers/stack";
+import { changeAt, materialize, plan, POOL, stackOf, STACK } from "../helpers/stack";
+import { planPools } from "../../src/engine/planner";
 import { registryKey } from "../../src/engine/registry";
 
 const WEB = "xapi_snapshot.web";
@@ -158,8 +159,8 @@ describe("planStack on snapshots", () => {
 
   it("rejects kinds of later releases with a clear diagnostic naming the address", () => {
     const { b } = demoLikePool();
-    const p = plan(b, stackOf({ address: "xapi_template.golden", attrs: { source: "x", name_label: "golden" } }));
-    expect(errors(p)).toEqual([expect.stringContaining("xapi_template.golden: resource type xapi_template is not supported yet")]);
+    const p = plan(b, stackOf({ address: "xapi_snapshot_schedule.nightly", attrs: { name_label: "nightly", type: "snapshot", frequency: "daily" } }));
+    expect(errors(p)).toEqual([expect.stringContaining("xapi_snapshot_schedule.nightly: resource type xapi_snapshot_schedule is not supported yet")]);
   });
 
   it("keeps the newest of two objects claiming one address and destroys the other", () => {
@@ -193,5 +194,49 @@ describe("planStack on snapshots", () => {
     const p = plan(b, stackOf(web()));
     expect(p.fingerprints.map((f) => ("uuid" in f ? f.uuid : f.registryKey))).toEqual(expect.arrayContaining([vms.web.uuid, snap.uuid]));
     expect(b.pool.other_config[registryKey(STACK, asAddress(WEB))]).toBe(snap.uuid);
+  });
+});
+
+describe("planPools: values known after apply, and one dependency order across pools", () => {
+  const REVERT = "xapi_vm_revert.back";
+  const refTo = (address: string) => ({ ref: { address: asAddress(address), attribute: "uuid" } });
+
+  it("shows a reference to an object the same apply creates as (known after apply) and keeps the reference for the applier", () => {
+    const { b } = demoLikePool();
+    const p = plan(b, stackOf(web(), { address: REVERT, attrs: { vm: "web-01", snapshot: refTo(WEB), revert_token: "t" }, dependsOn: [WEB] }));
+    expect(errors(p)).toEqual([]);
+    const revert = changeAt(p, REVERT);
+    expect(revert).toMatchObject({ action: "revert", after: { snapshot: { unknown: true } }, deferred: { snapshot: refTo(WEB) }, dependsOn: [WEB] });
+  });
+
+  it("resolves a reference to an existing object at plan time: nothing is deferred", () => {
+    const { b } = applied();
+    const p = plan(b, stackOf(web(), { address: REVERT, attrs: { vm: "web-01", snapshot: refTo(WEB), revert_token: "t" }, dependsOn: [WEB] }));
+    expect(errors(p)).toEqual([]);
+    expect(changeAt(p, REVERT)?.deferred).toBeUndefined();
+    expect(typeof changeAt(p, REVERT)?.after?.snapshot).toBe("string");
+  });
+
+  it("refuses a data source whose input is only known after apply, naming it", () => {
+    const { b } = demoLikePool();
+    const p = plan(b, stackOf(web(), { address: "data.xapi_vm.x", attrs: { uuid: { ref: { address: asAddress(WEB), attribute: "vm_uuid" } } } },
+      { address: "data.xapi_snapshot.s", attrs: { vm: { ref: { address: asAddress(WEB), attribute: "uuid" } } } }));
+    expect(p.diagnostics).toEqual([expect.objectContaining({ address: "data.xapi_snapshot.s", summary: expect.stringMatching(/^vm must be known at plan time/) })]);
+  });
+
+  it("plans each pool with its own view, references crossing providers resolved in one order", () => {
+    const a = demoLikePool();
+    const bPool = demoLikePool();
+    const stack = stackOf(web(), { address: REVERT, attrs: { vm: "web-01", snapshot: refTo(WEB), revert_token: "t" }, dependsOn: [WEB] });
+    const cross = { ...stack, providers: { default: { alias: "default" }, dr: { alias: "dr" } },
+      resources: stack.resources.map((r) => (r.address === REVERT ? { ...r, provider: "dr" } : r)) };
+    const [first, second] = planPools({ stack: cross, pools: [
+      { provider: "dr", view: bPool.b.build(), pool: { ...POOL, uuid: "pool-b" } },
+      { provider: "default", view: a.b.build(), pool: { ...POOL, uuid: "pool-a" } },
+    ] });
+    expect(first?.pool.uuid).toBe("pool-b");
+    expect(first?.changes.map((c) => [c.address, c.provider, c.action])).toEqual([[REVERT, "dr", "revert"]]);
+    expect(changeAt(first as Plan, REVERT)?.deferred).toEqual({ snapshot: refTo(WEB) });
+    expect(second?.changes.map((c) => [c.address, c.provider])).toEqual([[WEB, "default"]]);
   });
 });

@@ -100,6 +100,8 @@ export class PoolBuilder {
     m.snapshot_of = vm.ref;
     m.snapshot_time = args.time ?? new Date(this.clock);
     m.is_vmss_snapshot = args.is_vmss_snapshot ?? false;
+    // What XAPI allows on a Halted snapshot (reference/xapi.md §7); a checkpoint adds hard_shutdown below.
+    m.allowed_operations = ["clone", "copy", "destroy", "export", "metadata_export", "revert"];
     source.snapshots.push(snap.ref);
     for (const vbdRef of source.VBDs) {
       const vbd = this.vbds.get(vbdRef);
