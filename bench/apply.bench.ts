@@ -6,7 +6,7 @@ import { applyPlan } from "../src/engine/applier";
 import { planStack } from "../src/engine/planner";
 import { startSimulatorProcess } from "./sim-process";
 import { connect } from "../src/xapi";
-import type { Address } from "../src/engine/diagnostics";
+import type { Address } from "../src/model";
 
 const N = 200;
 const TASK_MS = 500;

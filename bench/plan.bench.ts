@@ -8,10 +8,8 @@ import { planStack } from "../src/engine/planner";
 import { connect } from "../src/xapi";
 import { startSimulatorProcess } from "./sim-process";
 import { PoolBuilder } from "../test/helpers/pool-view";
-import type { DesiredStack } from "../src/config/model";
-import type { PoolIdentity } from "../src/engine/plan";
+import type { DesiredStack, PoolIdentity, Address } from "../src/model";
 import type { XapiClient } from "../src/resources/client";
-import type { Address } from "../src/engine/diagnostics";
 
 const VMS = 2000;
 const SNAPSHOTS_PER_VM = 10;
