@@ -14,7 +14,7 @@ import { buildGraph, containsUnknown, error, keepUnknownRefs, topologicalOrder, 
   type Plan, type PoolIdentity } from "../model";
 import { builtinKinds } from "../resources";
 import { formatBytes } from "../resources/space";
-import type { Claim, DiffResult, KindRegistry, Live, ObjectRead, PlannedAction, ResourceKind } from "../resources/kind";
+import type { Claim, DiffResult, Exclusive, KindRegistry, Live, ObjectRead, PlannedAction, ResourceKind } from "../resources/kind";
 import type { PoolView } from "../xapi/records";
 import { VERSION } from "../version";
 import { fingerprintOf, fingerprintOfEntry, managedSetHash } from "./fingerprint";
@@ -70,6 +70,9 @@ interface PoolPlanning extends PoolInput {
   readonly claims: { address: Address; claim: Claim }[];
 }
 
+/** Exclusive holds of every pool, checked once across the stack. */
+type Holds = { address: Address; exclusive: Exclusive }[];
+
 /** A node as `record` files it. */
 interface Node {
   readonly address: Address;
@@ -99,6 +102,7 @@ export function planPools(args: PlanPoolsArgs): Plan[] {
   const selected = selection({ options, destroyMode, graph, observedAnywhere, byAddress, diagnostics: stackDiagnostics });
   const isSelected = (a: Address): boolean => selected === undefined || selected.has(a);
   const table: ValueTable = new Map();
+  const holds: Holds = [];
 
   // Configured resources, in dependency order across pools.
   for (const address of order) {
@@ -106,7 +110,7 @@ export function planPools(args: PlanPoolsArgs): Plan[] {
     const pool = resource && pools.get(resource.provider);
     if (!resource || !pool || !isSelected(address)) continue;
     if (resource.mode === "data") readData(resource, kinds, pool, table);
-    else planConfigured({ resource, pool, kinds, table, byAddress, destroyMode, replaceRequested: replace.has(address), stack: stack.stack });
+    else planConfigured({ resource, pool, kinds, table, byAddress, destroyMode, replaceRequested: replace.has(address), stack: stack.stack, holds });
   }
   // Managed objects whose address left the configuration (or every one, with --destroy).
   for (const pool of pools.values()) {
@@ -121,6 +125,7 @@ export function planPools(args: PlanPoolsArgs): Plan[] {
       }
     }
   }
+  stackDiagnostics.push(...doubleHolds(holds));
   return [...pools.values()].map((pool) => assemble(pool, { args, destroyMode, stackDiagnostics, configured: byAddress, kinds }));
 }
 
@@ -136,6 +141,7 @@ function observePool(input: PoolInput, stack: string, kinds: KindRegistry): Pool
 function planConfigured(a: {
   readonly resource: DesiredResource; readonly pool: PoolPlanning; readonly kinds: KindRegistry; readonly table: ValueTable;
   readonly byAddress: ReadonlyMap<Address, DesiredResource>; readonly destroyMode: boolean; readonly replaceRequested: boolean; readonly stack: string;
+  readonly holds: Holds;
 }): void {
   const { resource, pool, table } = a;
   const address = resource.address;
@@ -163,6 +169,7 @@ function planConfigured(a: {
     reason = "deleted_outside";
     pool.drift.push({ address, type: resource.type, name: resource.name, kind: "deleted", before: { uuid: pool.registry.get(address) ?? "" }, after: null });
   }
+  for (const exclusive of result.exclusives ?? []) a.holds.push({ address, exclusive });
   const planned = record(pool, node, result, live, resolved.spec.protect === true, reason);
   if (planned) table.set(address, planned.after ?? planned.before ?? {});
   for (const dup of duplicates) {
@@ -312,6 +319,21 @@ function overcommitted(claims: readonly { address: Address; claim: Claim }[]): D
     if (total <= first.claim.available) continue;
     out.push(error(`${first.claim.label} has ${formatBytes(first.claim.available)} free; together, ${group.length} changes need about ${formatBytes(total)} there`, first.address,
       ["The changes:", ...group.map((c) => `  - ${c.address}: about ${formatBytes(c.claim.bytes)}`), "Apply them in smaller batches (--target) after freeing space, or move them to another SR."].join("\n")));
+  }
+  return out;
+}
+
+/** Two addresses holding what only one may hold: one error per key, naming every holder. */
+function doubleHolds(holds: Holds): Diagnostic[] {
+  const byKey = new Map<string, Holds>();
+  for (const h of holds) byKey.set(h.exclusive.key, [...(byKey.get(h.exclusive.key) ?? []), h]);
+  const out: Diagnostic[] = [];
+  for (const group of byKey.values()) {
+    const first = group[0];
+    const holders = [...new Set(group.map((h) => h.address))];
+    if (!first || holders.length < 2) continue;
+    out.push(error(`${first.exclusive.label} is claimed by ${holders.join(" and ")}: ${first.exclusive.rule}`, first.address,
+      `Keep ${first.exclusive.label} in one of them only.`));
   }
   return out;
 }

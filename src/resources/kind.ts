@@ -84,6 +84,19 @@ export interface Claim {
   readonly available: number;
 }
 
+/**
+ * Something at most one address of the stack may hold (a VM belongs to one schedule at most). The
+ * engine refuses the plan when two addresses hold the same `key`, naming both.
+ */
+export interface Exclusive {
+  /** Identifies what is held, e.g. `vmss-member:<vm uuid>`. */
+  readonly key: string;
+  /** How the error names it, e.g. `VM "web-01"`. */
+  readonly label: string;
+  /** What holding it means, for the error: e.g. `a VM belongs to one snapshot schedule at most`. */
+  readonly rule: string;
+}
+
 export interface DiffResult {
   /** Absent only when there is nothing to plan (no spec and no live object). */
   readonly planned?: PlannedAction;
@@ -94,6 +107,7 @@ export interface DiffResult {
   /** Every object this decision depended on (the VM, the snapshot, the disks to destroy). */
   readonly reads: readonly ObjectRead[];
   readonly claims?: readonly Claim[];
+  readonly exclusives?: readonly Exclusive[];
 }
 
 /** The step's own entry in its kind's registry (registry-identified kinds only). */

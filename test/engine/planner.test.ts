@@ -1,7 +1,8 @@
 import { type Plan, asAddress } from "../../src/model";
 import { demoLikePool } from "../helpers/demo-like-pool";
 import { changeAt, materialize, plan, POOL, stackOf, STACK } from "../helpers/stack";
-import { planPools } from "../../src/engine/planner";
+import { planPools, planStack } from "../../src/engine/planner";
+import { kindRegistry, type ResourceKind } from "../../src/resources/kind";
 import { registryKey } from "../../src/engine/registry";
 
 const WEB = "xapi_snapshot.web";
@@ -238,5 +239,31 @@ describe("planPools: values known after apply, and one dependency order across p
     expect(first?.changes.map((c) => [c.address, c.provider, c.action])).toEqual([[REVERT, "dr", "revert"]]);
     expect(changeAt(first as Plan, REVERT)?.deferred).toEqual({ snapshot: refTo(WEB) });
     expect(second?.changes.map((c) => [c.address, c.provider])).toEqual([[WEB, "default"]]);
+  });
+});
+
+describe("exclusive holds across the stack", () => {
+  const kind = (holds: Record<string, string[]>): ResourceKind => ({
+    type: "fake_group", identity: { by: "markers" }, computed: [],
+    observe: () => new Map(),
+    diff: (a) => ({ planned: { action: "create", before: null, after: {}, notes: [] }, diagnostics: [], reads: [],
+      exclusives: (holds[a.address] ?? []).map((vm) => ({ key: `member:${vm}`, label: `VM "${vm}"`, rule: "a VM belongs to one group at most" })) }),
+    checkPayload: () => undefined, apply: async () => ({}), serialKeys: () => [], intentSubject: () => ({}),
+    resolveIntent: () => ({ status: "discard", detail: "" }), finishIntent: async () => undefined,
+    adopt: async () => undefined, unadoptable: () => undefined, release: async () => undefined,
+  });
+  const planWith = (holds: Record<string, string[]>) => planStack({
+    stack: stackOf({ address: "fake_group.a", attrs: {} }, { address: "fake_group.b", attrs: {} }),
+    provider: "default", view: demoLikePool().b.build(), pool: POOL, kinds: kindRegistry({ managed: [kind(holds)], data: [] }),
+  });
+
+  it("passes when each VM is held once", () => {
+    expect(planWith({ "fake_group.a": ["web-01"], "fake_group.b": ["db-01"] }).diagnostics).toEqual([]);
+  });
+
+  it("refuses a VM held by two addresses, naming both", () => {
+    expect(planWith({ "fake_group.a": ["web-01", "db-01"], "fake_group.b": ["db-01"] }).diagnostics).toEqual([
+      expect.objectContaining({ severity: "error", summary: 'VM "db-01" is claimed by fake_group.a and fake_group.b: a VM belongs to one group at most' }),
+    ]);
   });
 });
