@@ -1,7 +1,10 @@
 // xapi_template through the real CLI and a real simulator process: a snapshot and a template made
 // from it in one saved-plan apply (`source = ${xapi_snapshot.base.uuid}`, known after apply), a copy
 // of a checkpoint into "NFS store" without memory, no changes after, rename, uninstall with disks.
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Testing } from "../../src/cdktf";
+import { GoldenTemplateStack } from "../../examples/golden-template/main";
 import { connect } from "../../src/xapi";
 import { isNullRef } from "../../src/xapi/types";
 import type { PoolView, VmRecord } from "../../src/xapi/records";
@@ -93,5 +96,32 @@ describe("xapi_template through the CLI on the demo pool", () => {
     expect(templateNamed(after, "web copied")).toBeUndefined();
     for (const d of disks) expect(after.byUuid.has(d)).toBe(false);
     expect((await xsnap(["plan", "--config", config, "--detailed-exitcode"])).code).toBe(0);
+  });
+});
+
+describe("examples/golden-template, its template half, through the CLI", () => {
+  let sim: Sim;
+  let dir: string;
+
+  beforeAll(async () => {
+    sim = await startSim();
+    dir = stackDir("golden-template");
+  });
+  afterAll(async () => { await sim.stop(); });
+
+  it("applies the snapshot and its template copy on NFS store; a second plan shows no changes", async () => {
+    const json = JSON.parse(Testing.synth(new GoldenTemplateStack(Testing.app(), "golden-template"))) as { resource: Record<string, unknown> };
+    delete json.resource.xapi_snapshot_export;   // exports are not supported yet: the template half only
+    const config = join(dir, "cdk.tf.json");
+    writeFileSync(config, JSON.stringify(json));
+    const env = { XAPI_URL: sim.url, XAPI_USERNAME: "root" };
+    const run = await xsnap(["apply", "--config", config, "--auto-approve"], { env });
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.");
+    expect(run.stdout).toMatch(/xapi_template\.web_template: Creation complete after \d+s \[uuid=[0-9a-f-]{36}\]/);
+    expect((await xsnap(["plan", "--config", config, "--detailed-exitcode"], { env })).code).toBe(0);
+    const tree = (await xsnap(["inventory"], { env })).stdout;
+    expect(tree).toMatch(/template "web golden template" .* managed: \S+ xapi_template\.web_template/);
   });
 });

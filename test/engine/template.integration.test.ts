@@ -99,7 +99,7 @@ describe("xapi_template against the simulator", () => {
     const lying: XapiClient = { ...client, url: client.url, readPoolView: () => client.readPoolView(), close: async () => undefined,
       call: async (m, p) => {
         const r = await client.call(m, p);
-        return m === "VM.get_record" && (r as { is_a_snapshot?: boolean }).is_a_snapshot && String((r as { name_label?: string }).name_label) === "web-01 base" ? { ...(r as object), uuid: web?.uuid } : r;
+        return m === "VM.get_record" && (r as { is_a_snapshot?: boolean }).is_a_snapshot && String((r as { name_label?: string }).name_label) === "web-01 base" ? { ...(r as object), uuid: web?.uuid ?? "" } : r;
       },
       callAsync: (m, p, o) => client.callAsync(m, p, o) };
     const report = await applyPlan({ plan, client: lying });
