@@ -15,6 +15,7 @@ import { builtinKinds } from "../resources";
 import type { XapiClient } from "../resources/client";
 import { xapiCode } from "../resources/client";
 import type { ApplyContext, KindRegistry, ResourceKind } from "../resources/kind";
+import { defaultRetryPolicy, retryingClient, type RetryPolicy } from "../xapi";
 import type { OpaqueRef, XapiValue } from "../xapi/types";
 import { applyTimeInputs, valueTable } from "./apply-values";
 import { intentKey, intentWriter, type IntentWriter } from "./intents";
@@ -38,7 +39,8 @@ export interface ApplyPlansArgs {
   readonly signal?: AbortSignal;
   /** Cadence of "Still creating..." events (default 10 s). */
   readonly tickSeconds?: number;
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** How transient failures are retried (default: xapi's policy; tests inject one without real waits). */
+  readonly retryPolicy?: RetryPolicy;
 }
 
 export type ApplyArgs = Omit<ApplyPlansArgs, "sections"> & PlanSection;
@@ -66,8 +68,6 @@ interface Pool {
 
 type Outcome = "applied" | "failed" | "skipped";
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
   const kinds = args.kinds ?? builtinKinds();
   const emit = args.onEvent ?? (() => undefined);
@@ -85,15 +85,17 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
     const poolRef = await poolRefOf(s.client);
     pools.push({ plan: s.plan, client: s.client, poolRef, intents: intentWriter({ client: s.client, poolRef, stack: s.plan.stack, ...(s.lockId ? { lockId: s.lockId } : {}) }) });
   }
-  const sleep = args.sleep ?? defaultSleep;
+  const policy = args.retryPolicy ?? defaultRetryPolicy;
   const contextFor = (pool: Pool, change: Change, kind: ResourceKind | undefined, inputs: Attrs, announce?: StartAnnouncer): ApplyContext => {
     let shownPercent = -1;   // tasks report progress at every poll: pass on whole-percent changes only
     const started = Date.now();
     return {
-      client: announce ? announcingClient(pool.client, announce) : pool.client,
+      client: retryingClient(announce ? announcingClient(pool.client, announce) : pool.client, policy, {
+        onRetry: (n) => emit({ type: "retry", address: change.address, attempt: n.attempt, max: n.max, code: n.code, delaySeconds: Math.round(n.delayMs / 100) / 10 }),
+      }),
       poolRef: pool.poolRef, stack: pool.plan.stack, address: change.address, inputs,
       ...(kind?.identity.by === "registry" ? { registry: entryWriter(pool.client, pool.poolRef, entryKey(kind.identity.name, pool.plan.stack, change.address)) } : {}),
-      ...(args.signal ? { signal: args.signal } : {}), sleep,
+      ...(args.signal ? { signal: args.signal } : {}),
       progress: (fraction) => {
         const percent = Math.floor(fraction * 100);
         if (percent === shownPercent) return;
@@ -101,7 +103,6 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
         emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started), fraction });
       },
       task: (ref) => announce?.(ref),
-      retry: (info) => emit({ type: "retry", address: change.address, ...info }),
     };
   };
 

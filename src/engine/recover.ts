@@ -7,6 +7,7 @@
 import type { XapiClient } from "../resources/client";
 import { builtinKinds } from "../resources";
 import type { KindIntentOutcome, KindRegistry } from "../resources/kind";
+import type { RetryPolicy } from "../xapi";
 import type { Uuid } from "../xapi/types";
 import { poolRefOf } from "./applier";
 import { intentKey, readIntents } from "./intents";
@@ -26,7 +27,7 @@ export interface RecoverArgs {
   /** With several candidates, the uuid of the one to adopt. */
   readonly uuid?: Uuid;
   readonly kinds?: KindRegistry;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly retryPolicy?: RetryPolicy;
 }
 
 export async function recoverIntent(args: RecoverArgs): Promise<RecoverResult> {
@@ -42,7 +43,7 @@ export async function recoverIntent(args: RecoverArgs): Promise<RecoverResult> {
     await removeRecord();
     return { ok: true, summary: `Discarded pending operation ${args.id} (its record only).` };
   }
-  const ctx = standaloneContext({ client: args.client, poolRef, stack: args.stack, address: intent.address, kind, ...(args.sleep ? { sleep: args.sleep } : {}) });
+  const ctx = standaloneContext({ client: args.client, poolRef, stack: args.stack, address: intent.address, kind, ...(args.retryPolicy ? { retryPolicy: args.retryPolicy } : {}) });
   const outcome = kind.resolveIntent(view, intent, kindEntries(view, args.stack, kinds).get(kind.type) ?? new Map());
   const candidates = candidatesOf(outcome);
   if (args.decision === "discard") {

@@ -5,6 +5,7 @@
 import type { Address } from "../model";
 import type { XapiClient } from "../resources/client";
 import type { ApplyContext, ResourceKind } from "../resources/kind";
+import { defaultRetryPolicy, retryingClient, type RetryPolicy } from "../xapi";
 import type { OpaqueRef } from "../xapi/types";
 import { entryKey, entryWriter } from "./registry";
 
@@ -14,13 +15,12 @@ export function standaloneContext(args: {
   readonly stack: string;
   readonly address: Address;
   readonly kind: ResourceKind;
-  readonly sleep?: (ms: number) => Promise<void>;
+  readonly retryPolicy?: RetryPolicy;
 }): ApplyContext {
   const { kind } = args;
   return {
-    client: args.client, poolRef: args.poolRef, stack: args.stack, address: args.address, inputs: {},
+    client: retryingClient(args.client, args.retryPolicy ?? defaultRetryPolicy), poolRef: args.poolRef, stack: args.stack, address: args.address, inputs: {},
     ...(kind.identity.by === "registry" ? { registry: entryWriter(args.client, args.poolRef, entryKey(kind.identity.name, args.stack, args.address)) } : {}),
-    sleep: args.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-    progress: () => undefined, task: () => undefined, retry: () => undefined,
+    progress: () => undefined, task: () => undefined,
   };
 }

@@ -118,7 +118,10 @@ export interface RegistryEntryWriter {
 
 /** What the applier gives a kind for one step. */
 export interface ApplyContext {
-  /** The whole client of the step's pool: calls, tasks, HTTP streams. */
+  /**
+   * The whole client of the step's pool: calls, tasks, HTTP streams. Every call already runs under
+   * the one retry policy (transient codes, backoff with jitter; retries reported): kinds never loop.
+   */
   readonly client: XapiClient;
   readonly poolRef: OpaqueRef;
   /** The address this step applies (markers name it). */
@@ -136,10 +139,6 @@ export interface ApplyContext {
   progress(fraction: number): void;
   /** The XAPI task now running for this step. */
   task(ref: string): void;
-  /** A transient failure that the kind retries after `delaySeconds`. */
-  retry(info: { readonly attempt: number; readonly max: number; readonly code: string; readonly delaySeconds: number }): void;
-  /** Waits (injectable so retry tests need no real time). */
-  sleep(ms: number): Promise<void>;
 }
 
 export interface Applied {

@@ -11,11 +11,6 @@ import type { Applied, ApplyContext, KindIntentOutcome } from "./kind";
 import { MARKER, markerValues, withMarkers } from "./markers";
 import type { CreateStep, DestroyStep, Flavor, Step, UpdateStep } from "./point-in-time-steps";
 
-/** The seed: quiesced snapshots "may fail under load, more than one attempt may be needed". */
-const QUIESCE_RETRY = new Set(["VM_SNAPSHOT_WITH_QUIESCE_FAILED", "VM_SNAPSHOT_WITH_QUIESCE_TIMEOUT", "VM_SNAPSHOT_WITH_QUIESCE_PLUGIN_DEOS_NOT_RESPOND"]);
-const QUIESCE_ATTEMPTS = 4;
-/** A VBD can stay attached for a moment after VM.destroy (xapi.md §3.6): VDI_IN_USE is retried. */
-const VDI_IN_USE_ATTEMPTS = 5;
 
 export async function applyStep(flavor: Flavor, step: Step, ctx: ApplyContext): Promise<Applied> {
   switch (step.op) {
@@ -58,7 +53,8 @@ async function takeSnapshot(flavor: Flavor, step: CreateStep, ctx: ApplyContext,
   const progress = { onProgress: (f: number) => ctx.progress(f), onTask: (t: OpaqueRef) => ctx.task(t) };
   if (flavor.withMemory) return ctx.client.callAsync("VM.checkpoint", [vm, step.name_label], progress);
   if (step.quiesce) {
-    return withRetries(ctx, QUIESCE_RETRY, QUIESCE_ATTEMPTS, 5, () => ctx.client.callAsync("VM.snapshot_with_quiesce", [vm, step.name_label], progress));
+    // "May fail under load": the client's retry policy repeats the quiesce failures (xapi/retry.ts).
+    return ctx.client.callAsync("VM.snapshot_with_quiesce", [vm, step.name_label], progress);
   }
   // ignore_vdis only when set: pools older than xapi 21.4 reject a third parameter (MESSAGE_PARAMETER_COUNT_MISMATCH).
   const ignore = await Promise.all(step.ignore_vdis.map((u) => refOf(ctx, "VDI", u)));
@@ -119,7 +115,8 @@ export async function adopt(uuid: Uuid, ctx: ApplyContext): Promise<void> {
 async function destroyVdi(ctx: ApplyContext, uuid: string): Promise<void> {
   const vdi = await refOrUndefined(ctx, "VDI", uuid);
   if (!vdi) return;   // already gone: destroy is idempotent by uuid
-  await withRetries(ctx, new Set(["VDI_IN_USE"]), VDI_IN_USE_ATTEMPTS, 1, () => ctx.client.call("VDI.destroy", [vdi]));
+  // A VBD can stay attached for a moment after VM.destroy (xapi.md §3.6): the policy retries VDI_IN_USE.
+  await ctx.client.call("VDI.destroy", [vdi]);
 }
 
 /** Markers go on in one write: inherited `xsnap.*` keys of the VM are replaced, nothing else touched. */
@@ -140,20 +137,5 @@ export async function refOrUndefined(ctx: ApplyContext, cls: "VM" | "VDI", uuid:
   } catch (e) {
     if (xapiCode(e) === "UUID_INVALID") return undefined;
     throw e;
-  }
-}
-
-/** Retries only the listed codes (XAPI refused before doing anything), exponential backoff with jitter. */
-async function withRetries<T>(ctx: ApplyContext, codes: ReadonlySet<string>, max: number, baseSeconds: number, call: () => Promise<T>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (e) {
-      const code = xapiCode(e);
-      if (!code || !codes.has(code) || attempt >= max || ctx.signal?.aborted) throw e;
-      const delaySeconds = Math.min(30, baseSeconds * 2 ** (attempt - 1)) * (0.8 + 0.4 * Math.random());
-      ctx.retry({ attempt, max, code, delaySeconds: Math.round(delaySeconds * 10) / 10 });
-      await ctx.sleep(delaySeconds * 1000);
-    }
   }
 }

@@ -14,7 +14,8 @@ import { TransportError, isTransportError } from "./errors";
 import type { OpaqueRef, XapiValue } from "./types";
 
 export { XapiError, isXapiError, TransportError, isTransportError, type TransportErrorCode } from "./errors";
-export { RetryPolicy, defaultRetryPolicy, recoveryFor, type Recovery, type RetryCall, type RetryAttempt, type RunOptions, type RetryOperation } from "./retry";
+export { RetryPolicy, defaultRetryPolicy, recoveryFor, retryCallOf, type Recovery, type RetryCall, type RetryAttempt, type RunOptions, type RetryOperation } from "./retry";
+export { retryingClient, type RetryNotice } from "./retrying-client";
 export { type Transport, type CallOptions, DEFAULT_CALL_TIMEOUT_MS } from "./transport";
 export { buildPoolView, readPoolRecords, type PoolRecords } from "./pool-view";
 export { taskOutcome } from "./task";

@@ -21,7 +21,7 @@ const BY_OPERATION: Readonly<Record<RetryOperation, Readonly<Record<string, Reco
   // A checkpoint's disks stay VDI_IN_USE until its VM record is gone (reference/xapi.md §7).
   destroy: { VDI_IN_USE: "backoff" },
   // "May fail under load, more than one attempt may be needed" (DESIGN §3 Quiesce).
-  quiesce: { VM_SNAPSHOT_WITH_QUIESCE_FAILED: "backoff", VM_SNAPSHOT_WITH_QUIESCE_TIMEOUT: "backoff" },
+  quiesce: { VM_SNAPSHOT_WITH_QUIESCE_FAILED: "backoff", VM_SNAPSHOT_WITH_QUIESCE_TIMEOUT: "backoff", VM_SNAPSHOT_WITH_QUIESCE_PLUGIN_DEOS_NOT_RESPOND: "backoff" },
   other: {},
 };
 
@@ -107,3 +107,22 @@ export class RetryPolicy {
 
 /** The policy the engine uses unless it needs another. */
 export const defaultRetryPolicy = new RetryPolicy();
+
+/**
+ * What a call by name may risk on a retry. Reads and setters to a value are idempotent; a destroy by
+ * ref is too (a repeat fails with HANDLE_INVALID, never destroys twice). Creating calls (snapshot,
+ * clone, copy, create, add_to_*) are not: a lost answer there is settled by intent + lookup.
+ */
+export function retryCallOf(method: string): RetryCall {
+  const name = method.replace(/^Async\./, "");
+  const operation: RetryOperation = name === "VDI.destroy" ? "destroy" : name === "VM.snapshot_with_quiesce" ? "quiesce" : "other";
+  const idempotent = /\.(get_|set_|remove_from_|destroy$|hard_shutdown$)/.test(name) || name === "VDI.destroy";
+  return { idempotent, operation };
+}
+
+/** Why a retried call failed, as a person reads it: the XAPI code, or the transport failure. */
+export function retryReason(error: unknown): string {
+  if (error instanceof XapiError) return error.code;
+  if (error instanceof TransportError) return error.code;
+  return error instanceof Error ? error.message : String(error);
+}

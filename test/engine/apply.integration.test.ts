@@ -2,7 +2,7 @@
  * plan → apply against the real simulator with the real client (loopback only): what a user sees in
  * the pool after each apply, and that a re-plan converges.
  */
-import { connect } from "../../src/xapi";
+import { connect, RetryPolicy } from "../../src/xapi";
 import { startSimulator, type RunningSimulator } from "../../src/sim";
 import { applyPlan } from "../../src/engine/applier";
 import { acquireLock, forceUnlock, lockStatus } from "../../src/engine/lock";
@@ -279,18 +279,29 @@ describe("pool lock", () => {
 });
 
 describe("transient failures during apply", () => {
-  const fast = (): Promise<void> => Promise.resolve();
+  const fast = new RetryPolicy({ sleep: () => Promise.resolve() });
   const inject = async (url: string, faults: unknown[]): Promise<void> => {
     const res = await fetch(new URL("/sim/faults", url), { method: "POST", body: JSON.stringify(faults), headers: { "content-type": "application/json" } });
     expect(res.status).toBe(200);
   };
+
+  it.each(["TOO_MANY_PENDING_TASKS", "OTHER_OPERATION_IN_PROGRESS"])("repeats a snapshot that the pool refused once with %s", async (code) => {
+    await inject(sim.url, [{ method: "VM.snapshot", error: [code], times: 1 }]);
+    const { plan } = await planNow(web());
+    const events: ApplyEvent[] = [];
+    const report = await applyPlan({ plan, client, retryPolicy: fast, onEvent: (e) => events.push(e) });
+    expect(report.failed).toEqual([]);
+    expect(events.filter((e) => e.type === "retry")).toEqual([expect.objectContaining({ address: WEB, code, attempt: 1, max: 5 })]);
+    const view = await client.readPoolView();
+    expect(snapshotsOf(view, "web-01").filter((s) => s.name_label === "web-01 pre-upgrade")).toHaveLength(1);
+  });
 
   it("retries VDI_IN_USE while uninstalling a snapshot's disks", async () => {
     await planAndApply(web());
     await inject(sim.url, [{ method: "VDI.destroy", error: ["VDI_IN_USE", "OpaqueRef:x", "destroy"], times: 2 }]);
     const { plan } = await planNow(stackOf());
     const events: ApplyEvent[] = [];
-    const report = await applyPlan({ plan, client, sleep: fast, onEvent: (e) => events.push(e) });
+    const report = await applyPlan({ plan, client, retryPolicy: fast, onEvent: (e) => events.push(e) });
     expect(report.failed).toEqual([]);
     expect(events.filter((e) => e.type === "retry").map((e) => e.type === "retry" && e.code)).toEqual(["VDI_IN_USE", "VDI_IN_USE"]);
   });
@@ -305,7 +316,7 @@ describe("transient failures during apply", () => {
       expect(plan.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
       await inject(old.url, [{ method: "VM.snapshot_with_quiesce", error: ["VM_SNAPSHOT_WITH_QUIESCE_FAILED", "OpaqueRef:x"], times: 1 }]);
       const events: ApplyEvent[] = [];
-      const report = await applyPlan({ plan, client: oldClient, sleep: fast, onEvent: (e) => events.push(e) });
+      const report = await applyPlan({ plan, client: oldClient, retryPolicy: fast, onEvent: (e) => events.push(e) });
       expect(report.failed).toEqual([]);
       expect(events.filter((e) => e.type === "retry")).toEqual([expect.objectContaining({ code: "VM_SNAPSHOT_WITH_QUIESCE_FAILED", attempt: 1 })]);
     } finally {
