@@ -1,7 +1,8 @@
 /**
- * Ctrl-C during planning and apply (DESIGN §5, Terraform's opWait): the first SIGINT/SIGTERM aborts
- * the signal so no new work starts, in-flight work finishes and the lock is released; the second
- * exits at once, leaving intents and the lock for `xsnap recover` / the lease to resolve.
+ * Ctrl-C during planning and apply (DESIGN §5, Terraform's opWait): the first SIGINT, SIGTERM or
+ * SIGHUP — or the output going away (a closed pipe, a closed terminal) — aborts the signal so no new
+ * work starts, in-flight work finishes and the lock is released; a second signal exits at once,
+ * leaving intents and the lock for `xsnap recover` / the lease to resolve.
  */
 import { EXIT } from "./exit-codes";
 import type { Io } from "./io";
@@ -22,20 +23,27 @@ export function installInterrupts(io: Io): Interrupts {
   const onSignal = (): void => {
     count++;
     if (count === 1) {
-      io.err(io.errPaint.yellow("Interrupt received. Please wait for xsnap to exit or pending operations may be left unresolved."));
       controller.abort();
+      io.err(io.errPaint.yellow("Interrupt received. Please wait for xsnap to exit or pending operations may be left unresolved."));
       return;
     }
     io.err(io.errPaint.red(
       "Two interrupts received. Exiting immediately. Operations in flight are recorded as pending; run `xsnap plan` to see them and `xsnap recover` if it asks."));
     process.exit(mutating ? EXIT.applyIncomplete : EXIT.cancelled);
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+  for (const s of signals) process.on(s, onSignal);
+  io.onOutputGone(() => {
+    // Nobody reads any more: stop starting work, as a first Ctrl-C; a later signal still exits at once.
+    if (count === 0) {
+      count++;
+      controller.abort();
+    }
+  });
   return {
     signal: controller.signal,
     interrupted: () => count > 0,
     mutating: () => { mutating = true; },
-    dispose: () => { process.off("SIGINT", onSignal); process.off("SIGTERM", onSignal); },
+    dispose: () => { for (const s of signals) process.off(s, onSignal); },
   };
 }

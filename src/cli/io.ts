@@ -14,18 +14,62 @@ export interface Io {
   readonly interactive: boolean;
   /** True when stdout is a terminal: live task progress is shown only there. */
   readonly outIsTTY: boolean;
+  /**
+   * Calls `listener` once when stdout or stderr goes away (closed pipe `| head -1`, terminal closed):
+   * the command then behaves as on a first Ctrl-C. Writes to a closed stream are dropped.
+   */
+  readonly onOutputGone: (listener: () => void) => void;
 }
 
 export function processIo(options: { readonly color?: boolean }, env: Io["env"] = process.env): Io {
   const noColorFlag = options.color === false;
+  const gone = outputWatch();
+  const write = (stream: NodeJS.WriteStream, text: string): void => {
+    if (gone.closed(stream)) return;
+    try {
+      stream.write(text.endsWith("\n") ? text : `${text}\n`);
+    } catch {
+      gone.close(stream);   // ERR_STREAM_DESTROYED: the reader went away between two writes
+    }
+  };
   return {
-    out: (text) => { process.stdout.write(text.endsWith("\n") ? text : `${text}\n`); },
-    err: (text) => { process.stderr.write(text.endsWith("\n") ? text : `${text}\n`); },
+    out: (text) => write(process.stdout, text),
+    err: (text) => write(process.stderr, text),
+    onOutputGone: gone.subscribe,
     paint: choosePaint({ noColorFlag, env, isTTY: process.stdout.isTTY === true }),
     errPaint: choosePaint({ noColorFlag, env, isTTY: process.stderr.isTTY === true }),
     env,
     interactive: process.stdin.isTTY === true,
     outIsTTY: process.stdout.isTTY === true,
+  };
+}
+
+/**
+ * Watches stdout and stderr for EPIPE / destruction once per process: without an `error` listener a
+ * closed pipe crashes Node with a stack trace and leaves the pool lock held for its whole lease.
+ */
+function outputWatch(): { closed(s: NodeJS.WriteStream): boolean; close(s: NodeJS.WriteStream): void; subscribe(l: () => void): void } {
+  const closedStreams = new Set<NodeJS.WriteStream>();
+  const listeners: (() => void)[] = [];
+  let fired = false;
+  const close = (s: NodeJS.WriteStream): void => {
+    closedStreams.add(s);
+    if (fired) return;
+    fired = true;
+    for (const l of listeners) l();
+  };
+  for (const s of [process.stdout, process.stderr]) {
+    s.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE" || e.code === "ERR_STREAM_DESTROYED" || e.code === "EIO") close(s);
+    });
+  }
+  return {
+    closed: (s) => closedStreams.has(s),
+    close,
+    subscribe: (l) => {
+      if (fired) l();
+      else listeners.push(l);
+    },
   };
 }
 

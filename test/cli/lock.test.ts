@@ -49,6 +49,38 @@ describe("xsnap apply and the pool lock", () => {
     expect(status.stdout).toContain('Stack "interrupted" is not locked');
   });
 
+  it.each(["SIGTERM", "SIGHUP"] as const)("treats %s as the first Ctrl-C: the running step finishes, the lock is released, exit 5", async (signal) => {
+    const dir = stackDir("signal");
+    const config = writeStack(dir, { url: sim.url, stack: `signalled-${signal}`, resources: { xapi_snapshot: {
+      a: { vm: "db-01", name_label: `first ${signal}` }, b: { vm: "db-01", name_label: `second ${signal}` } } } });
+    let child: ChildProcess | undefined;
+    let sent = false;
+    const done = await xsnap(["apply", "--config", config, "--auto-approve"], {
+      onSpawn: (c) => { child = c; },
+      onStdout: (out) => { if (out.includes("Creating...") && !sent) { sent = true; child?.kill(signal); } },
+    });
+    expect(done.stdout).toContain("Apply incomplete! Resources: 1 added, 0 changed, 0 destroyed; 0 failed, 1 skipped.");
+    expect(done.code).toBe(5);
+    expect((await xsnap(["lock", "status", "--config", config])).stdout).toContain(`Stack "signalled-${signal}" is not locked`);
+  });
+
+  it("when its output goes away (apply --json | head -1) stops as on Ctrl-C: no stack trace, lock released, exit 5", async () => {
+    const dir = stackDir("epipe");
+    const config = writeStack(dir, { url: sim.url, stack: "piped", resources: { xapi_snapshot: {
+      a: { vm: "batch-01", name_label: "first" }, b: { vm: "batch-01", name_label: "second" } } } });
+    let child: ChildProcess | undefined;
+    const done = await xsnap(["apply", "--config", config, "--auto-approve", "--json"], {
+      onSpawn: (c) => { child = c; },
+      // `head -1`: read the first line, then close the pipe.
+      onStdout: (out) => { if (out.includes("\n") && child?.stdout && !child.stdout.destroyed) child.stdout.destroy(); },
+    });
+    expect(done.stderr).not.toMatch(/EPIPE|at .*\.js:\d+/);
+    expect(done.code).toBe(5);
+    expect((await xsnap(["lock", "status", "--config", config])).stdout).toContain('Stack "piped" is not locked');
+    const again = await xsnap(["apply", "--config", config, "--auto-approve"]);
+    expect(again.stdout).toContain("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.");
+  });
+
   it("shows a lock left by a killed apply and removes it with force-unlock ID", async () => {
     const dir = stackDir("killed");
     const config = writeStack(dir, { url: sim.url, stack: "killed", resources: { xapi_snapshot: { web: { vm: "bigmem-01", name_label: "killed" } } } });
