@@ -4,13 +4,16 @@
  * reads only the PoolView it is handed; `render/inventory.ts` turns it into text.
  */
 import { ownMarkers } from "../resources/markers";
+import { templateSource } from "../resources/template-observe";
+import { scheduleFromMap, whenWords } from "../resources/schedule-words";
 import type { PoolView, VmRecord, VmssRecord } from "../xapi/records";
 import { isNullRef } from "../xapi/types";
 
 export type Ownership =
   | { readonly kind: "managed"; readonly stack: string; readonly address: string }
   | { readonly kind: "unmanaged" }
-  | { readonly kind: "schedule"; readonly schedule: string };
+  /** Taken by a snapshot schedule (is_vmss_snapshot), which keeps its newest `retained_snapshots` per VM. */
+  | { readonly kind: "schedule"; readonly schedule: string; readonly retained_snapshots?: number };
 
 export interface InventoryObject {
   readonly uuid: string;
@@ -18,6 +21,8 @@ export interface InventoryObject {
   readonly class: "snapshot" | "checkpoint" | "template";
   readonly snapshot_time?: string;
   readonly owner: Ownership;
+  /** Templates made from this snapshot (xsnap records the source on the templates it makes). */
+  readonly templates?: readonly InventoryObject[];
 }
 
 export interface InventoryVm {
@@ -33,10 +38,21 @@ export interface InventorySchedule {
   readonly name_label: string;
   readonly type: string;
   readonly frequency: string;
+  /** The timetable in words, e.g. `daily at 02:30` (pool time). */
+  readonly when: string;
   readonly retained_snapshots: number;
   readonly enabled: boolean;
   readonly vms: readonly string[];
   readonly owner: Ownership;
+  /** The snapshots it took (of its current VMs), oldest first. */
+  readonly snapshots: readonly ScheduleSnapshot[];
+}
+
+export interface ScheduleSnapshot {
+  readonly vm: string;
+  readonly uuid: string;
+  readonly name_label: string;
+  readonly snapshot_time: string;
 }
 
 export interface Inventory {
@@ -54,7 +70,7 @@ function ownerOf(vm: VmRecord, view: PoolView): Ownership {
   if (vm.is_vmss_snapshot) {
     const source = view.vms.get(vm.snapshot_of);
     const vmss = view.vmss.get(vm.snapshot_schedule) ?? (source ? view.vmss.get(source.snapshot_schedule) : undefined);
-    return { kind: "schedule", schedule: vmss?.name_label ?? "(deleted schedule)" };
+    return vmss ? { kind: "schedule", schedule: vmss.name_label, retained_snapshots: vmss.retained_snapshots } : { kind: "schedule", schedule: "(deleted schedule)" };
   }
   return { kind: "unmanaged" };
 }
@@ -82,8 +98,26 @@ function objectOf(vm: VmRecord, view: PoolView): InventoryObject {
 const byName = <T extends { readonly name_label: string; readonly uuid: string }>(a: T, b: T): number =>
   a.name_label.localeCompare(b.name_label) || a.uuid.localeCompare(b.uuid);
 
+/** Snapshots XAPI marks as a schedule's (is_vmss_snapshot) of the schedule's VMs: the VM's schedule owns them. */
+function takenBy(vmss: VmssRecord, view: PoolView): ScheduleSnapshot[] {
+  return vmss.VMs.flatMap((ref) => {
+    const vm = view.vms.get(ref);
+    return (view.snapshotsOf.get(ref) ?? []).flatMap((s) => {
+      const snap = view.vms.get(s);
+      return snap?.is_vmss_snapshot && ownMarkers(snap) === undefined
+        ? [{ vm: vm?.name_label ?? ref, uuid: snap.uuid, name_label: snap.name_label, snapshot_time: snap.snapshot_time.toISOString() }] : [];
+    });
+  }).sort((a, b) => a.snapshot_time.localeCompare(b.snapshot_time) || a.uuid.localeCompare(b.uuid));
+}
+
 export function buildInventory(view: PoolView, filter: { readonly vm?: string } = {}): Inventory {
   const all = [...view.vms.values()];
+  const allTemplates = all.filter((v) => v.is_a_template && !v.is_a_snapshot && !v.is_default_template && !v.is_control_domain);
+  const madeFrom = new Map<string, InventoryObject[]>();
+  for (const t of allTemplates) {
+    const source = templateSource(t);
+    if (source && view.byUuid.has(source)) madeFrom.set(source, [...(madeFrom.get(source) ?? []), objectOf(t, view)].sort(byName));
+  }
   const vms = all
     .filter((v) => !v.is_a_template && !v.is_a_snapshot && !v.is_control_domain)
     .filter((v) => filter.vm === undefined || v.uuid === filter.vm || v.name_label === filter.vm)
@@ -91,7 +125,8 @@ export function buildInventory(view: PoolView, filter: { readonly vm?: string } 
       const vmss = view.vmss.get(v.snapshot_schedule);
       const objects = (view.snapshotsOf.get(v.ref) ?? []).flatMap((ref) => {
         const s = view.vms.get(ref);
-        return s ? [objectOf(s, view)] : [];
+        const made = s ? madeFrom.get(s.uuid) : undefined;
+        return s ? [{ ...objectOf(s, view), ...(made ? { templates: made } : {}) }] : [];
       }).sort((a, b) => (a.snapshot_time ?? "").localeCompare(b.snapshot_time ?? "") || byName(a, b));
       return {
         uuid: v.uuid, name_label: v.name_label, power_state: v.power_state, objects,
@@ -99,17 +134,20 @@ export function buildInventory(view: PoolView, filter: { readonly vm?: string } 
       };
     })
     .sort(byName);
-  const templates = filter.vm !== undefined ? [] : all
-    .filter((v) => v.is_a_template && !v.is_a_snapshot && !v.is_default_template && !v.is_control_domain)
+  // Templates whose source snapshot is listed under its VM appear there; the rest stand on their own.
+  const nested = new Set([...madeFrom.values()].flat().map((t) => t.uuid));
+  const templates = filter.vm !== undefined ? [] : allTemplates
+    .filter((v) => !nested.has(v.uuid))
     .map((v) => objectOf(v, view))
     .sort(byName);
   const schedules = [...view.vmss.values()]
     .filter((s) => filter.vm === undefined || vms.some((v) => v.schedule?.uuid === s.uuid))
     .map((s): InventorySchedule => ({
-      uuid: s.uuid, name_label: s.name_label, type: s.type, frequency: s.frequency,
+      uuid: s.uuid, name_label: s.name_label, type: s.type, frequency: s.frequency, when: whenWords(s.frequency, scheduleFromMap(s.schedule)),
       retained_snapshots: s.retained_snapshots, enabled: s.enabled,
       vms: s.VMs.map((ref) => view.vms.get(ref)?.name_label ?? ref).sort(),
       owner: scheduleOwner(s, view),
+      snapshots: takenBy(s, view),
     }))
     .sort(byName);
   return { pool: { uuid: view.pool.uuid, name_label: view.pool.name_label }, vms, templates, schedules };

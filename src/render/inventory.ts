@@ -6,7 +6,7 @@ function ownerText(o: Ownership, paint: Paint): string {
   switch (o.kind) {
     case "managed": return paint.green(`managed: ${o.stack} ${o.address}`);
     case "unmanaged": return paint.dim("unmanaged");
-    case "schedule": return paint.cyan(`schedule "${o.schedule}"`);
+    case "schedule": return paint.cyan(`schedule "${o.schedule}"${o.retained_snapshots !== undefined ? ` (keeps ${o.retained_snapshots})` : ""}`);
   }
 }
 
@@ -22,7 +22,11 @@ export function renderInventoryText(inv: Inventory, paint: Paint = plain): strin
   for (const vm of inv.vms) {
     const schedule = vm.schedule ? `  in schedule "${vm.schedule.name_label}"` : "";
     out.push(`${paint.bold(vm.name_label)} (${short(vm.uuid)}) ${vm.power_state}${schedule}`);
-    vm.objects.forEach((o, i) => out.push(`${i === vm.objects.length - 1 ? "└──" : "├──"} ${objectLine(o, paint)}`));
+    vm.objects.forEach((o, i) => {
+      const last = i === vm.objects.length - 1;
+      out.push(`${last ? "└──" : "├──"} ${objectLine(o, paint)}`);
+      (o.templates ?? []).forEach((t, j) => out.push(`${last ? "    " : "│   "}${j === (o.templates?.length ?? 0) - 1 ? "└──" : "├──"} ${objectLine(t, paint)}`));
+    });
     if (vm.objects.length === 0) out.push(paint.dim("└── (no snapshots)"));
   }
   if (inv.vms.length === 0) out.push("No VM matches.");
@@ -34,11 +38,12 @@ export function renderInventoryText(inv: Inventory, paint: Paint = plain): strin
     out.push("", paint.bold("Schedules"));
     for (const s of inv.schedules) {
       const state = s.enabled ? "" : ", disabled";
-      out.push(`  "${s.name_label}" (${short(s.uuid)}) ${s.type} ${s.frequency}, keeps ${s.retained_snapshots}${state}: ` +
+      out.push(`  "${s.name_label}" (${short(s.uuid)}) ${s.type} ${s.when}, keeps ${s.retained_snapshots}${state}: ` +
         `${s.vms.length > 0 ? s.vms.join(", ") : "no VMs"}  ${ownerText(s.owner, paint)}`);
+      s.snapshots.forEach((t, i) => out.push(`    ${i === s.snapshots.length - 1 ? "└──" : "├──"} ${t.vm}: "${t.name_label}" (${short(t.uuid)})${when(t.snapshot_time)}`));
     }
   }
-  const objects = inv.vms.flatMap((v) => v.objects).concat(inv.templates);
+  const objects = inv.vms.flatMap((v) => v.objects.flatMap((o) => [o, ...(o.templates ?? [])])).concat(inv.templates);
   const count = (k: Ownership["kind"]): number => objects.filter((o) => o.owner.kind === k).length;
   out.push("", `${objects.length} objects: ${count("managed")} managed, ${count("unmanaged")} unmanaged, ${count("schedule")} owned by schedules.`);
   return `${out.join("\n")}\n`;

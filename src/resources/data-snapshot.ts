@@ -33,9 +33,13 @@ export const dataSnapshot = {
       .filter((s) => managed === undefined || (ownMarkers(s) !== undefined) === managed)
       .sort((a, b) => b.snapshot_time.getTime() - a.snapshot_time.getTime());
     const newest = matches[0];
-    if (!newest) return { diagnostics: [errorAt(address, `no snapshot of VM "${vm.name_label}" matches the filters`)], reads: [{ uuid: vm.uuid, address }] };
+    const filters = filterWords({ schedule, regex: regex?.source, managed });
+    if (!newest) {
+      return { diagnostics: [errorAt(address, `no snapshot of VM "${vm.name_label}" ${filters || "exists"}`,
+        schedule !== undefined ? `A schedule snapshots only its own VMs, from its first run on (xe vmss-snapshot-now runs it at once).` : undefined)], reads: [{ uuid: vm.uuid, address }] };
+    }
     if (matches.length > 1 && spec.most_recent === false) {
-      return { diagnostics: [errorAt(address, `${matches.length} snapshots of VM "${vm.name_label}" match and most_recent is false`,
+      return { diagnostics: [errorAt(address, `${matches.length} snapshots of VM "${vm.name_label}" match${filters ? ` (${filters})` : ""} and most_recent is false: set most_recent = true for the newest, or narrow the filters`,
         ["Candidates:", ...matches.map((s) => `  - "${s.name_label}" (uuid ${s.uuid}, taken ${s.snapshot_time.toISOString()})`)].join("\n"))], reads: [] };
     }
     return {
@@ -44,6 +48,15 @@ export const dataSnapshot = {
     };
   },
 } satisfies DataSourceKind;
+
+/** `taken by schedule "nightly", named like /x/, managed by xsnap` — the filters, for errors. */
+function filterWords(f: { readonly schedule?: string; readonly regex?: string; readonly managed?: boolean }): string {
+  return [
+    ...(f.schedule !== undefined ? [`taken by schedule "${f.schedule}"`] : []),
+    ...(f.regex !== undefined ? [`named like /${f.regex}/`] : []),
+    ...(f.managed !== undefined ? [f.managed ? "managed by xsnap" : "not managed by xsnap"] : []),
+  ].join(", ");
+}
 
 /** Snapshots do not inherit snapshot_schedule (xapi.md §3.10): the VM's current schedule owns its VMSS snapshots. */
 function vmssOfSnapshot(snap: VmRecord, vm: VmRecord, schedules: ReadonlySet<string>): boolean {

@@ -5,11 +5,12 @@ import { dataVm } from "./data-vm";
 import { dataVms } from "./data-vms";
 import { kindRegistry, type KindRegistry } from "./kind";
 import { snapshot } from "./snapshot";
+import { snapshotSchedule } from "./schedule";
 import { template } from "./template";
 import { vmRevert } from "./vm-revert";
 
 export function builtinKinds(): KindRegistry {
-  return kindRegistry({ managed: [snapshot, checkpoint, vmRevert, template], data: [dataVm, dataVms, dataSnapshot] });
+  return kindRegistry({ managed: [snapshot, checkpoint, vmRevert, template, snapshotSchedule], data: [dataVm, dataVms, dataSnapshot] });
 }
 
 export type { KindRegistry, ResourceKind, DataSourceKind, Live, DiffArgs, DiffResult, ApplyContext } from "./kind";

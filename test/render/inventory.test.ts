@@ -28,7 +28,7 @@ describe("renderInventoryText", () => {
 Pool "demo-pool" (3f1c2e7a)
 
 batch-01 (22222222) Halted  in schedule "legacy-hourly"
-└── snapshot "batch-01-20261125" (66666666) 2026-11-25 10:00Z  schedule "legacy-hourly"
+└── snapshot "batch-01-20261125" (66666666) 2026-11-25 10:00Z  schedule "legacy-hourly" (keeps 7)
 web-01 (11111111) Running
 ├── snapshot "web-01 manual" (33333333) 2026-11-25 10:00Z  unmanaged
 └── snapshot "web-01 before upgrade" (44444444) 2026-11-25 11:00Z  managed: quickstart xapi_snapshot.web
@@ -37,7 +37,8 @@ Templates
   template "golden" (55555555)  unmanaged
 
 Schedules
-  "legacy-hourly" (99999999) snapshot hourly, keeps 7: batch-01  unmanaged
+  "legacy-hourly" (99999999) snapshot hourly at :00, keeps 7: batch-01  unmanaged
+    └── batch-01: "batch-01-20261125" (66666666) 2026-11-25 10:00Z
 
 4 objects: 1 managed, 2 unmanaged, 1 owned by schedules.
 `);
