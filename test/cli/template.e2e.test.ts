@@ -122,6 +122,7 @@ describe("examples/golden-template, its template half, through the CLI", () => {
     expect(run.stdout).toMatch(/xapi_template\.web_template: Creation complete after \d+s \[uuid=[0-9a-f-]{36}\]/);
     expect((await xsnap(["plan", "--config", config, "--detailed-exitcode"], { env })).code).toBe(0);
     const tree = (await xsnap(["inventory"], { env })).stdout;
-    expect(tree).toMatch(/template "web golden template" .* managed: \S+ xapi_template\.web_template/);
+    // The template stands under the snapshot it was made from.
+    expect(tree).toMatch(/── snapshot "web-01 golden" .* managed: \S+ xapi_snapshot\.web_golden\n[│ ] {3}└── template "web golden template" .* managed: \S+ xapi_template\.web_template\n/);
   });
 });
