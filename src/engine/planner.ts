@@ -89,7 +89,7 @@ export function planPools(args: PlanPoolsArgs): Plan[] {
   const destroyMode = options.destroy === true;
   const replace = new Set(options.replace ?? []);
   const pools = new Map(args.pools.map((p) => [p.provider, observePool(p, stack.stack, kinds)]));
-  const stackDiagnostics: Diagnostic[] = [];
+  const stackDiagnostics: Diagnostic[] = samePoolTwice(args.pools);
 
   // One DAG over every pool's resources: a reference may cross providers (export → import).
   const resources = stack.resources.filter((r) => pools.has(r.provider));
@@ -321,6 +321,15 @@ function overcommitted(claims: readonly { address: Address; claim: Claim }[]): D
       ["The changes:", ...group.map((c) => `  - ${c.address}: about ${formatBytes(c.claim.bytes)}`), "Apply them in smaller batches (--target) after freeing space, or move them to another SR."].join("\n")));
   }
   return out;
+}
+
+/** Two provider blocks on one pool would each plan the other's objects as removed: refused. */
+function samePoolTwice(pools: readonly PoolInput[]): Diagnostic[] {
+  const byUuid = new Map<string, string[]>();
+  for (const p of pools) byUuid.set(p.pool.uuid, [...(byUuid.get(p.pool.uuid) ?? []), p.provider]);
+  return [...byUuid.values()].filter((aliases) => aliases.length > 1).map((aliases) => error(
+    `provider blocks ${aliases.map((a) => `"${a}"`).join(" and ")} point at the same pool (${pools.find((p) => p.provider === aliases[0])?.pool.name_label ?? "?"}); each would plan the other's objects as removed`,
+    undefined, "Use one provider block per pool: give these resources the same provider."));
 }
 
 /** Two addresses holding what only one may hold: one error per key, naming every holder. */

@@ -3,7 +3,7 @@
  * point in time. Only name_label / name_description update in place; a change of an immutable
  * attribute is refused unless retake_token changes or --replace asks for it (DESIGN §3).
  */
-import { type Diagnostic, type AttrValue, type Attrs, errorAt, UNKNOWN } from "../model";
+import { type Diagnostic, type AttrValue, type Attrs, errorAt, UNKNOWN, warningAt } from "../model";
 import type { PoolView, VmRecord } from "../xapi/records";
 import { type Uuid, isNullRef } from "../xapi/types";
 import { diskVdis, ownedDisks } from "./disks";
@@ -13,7 +13,7 @@ import { resolveIntent } from "./point-in-time-intents";
 import { observe } from "./point-in-time-observe";
 import { orphanDiff } from "./point-in-time-orphan";
 import { checkStep, stepOf, toPrivate, vmOfStep, type CreateStep, type DestroyStep, type Flavor, type OnDestroy } from "./point-in-time-steps";
-import { preflight } from "./preflight";
+import { ignoreVdisSupported, preflight } from "./preflight";
 import { decodeSpec, digestOf, encodeSpec } from "./spec-record";
 import { lookupVm } from "./vm-lookup";
 
@@ -210,9 +210,17 @@ function createAction(flavor: Flavor, args: DiffArgs, w: Wanted): PlannedAction 
 function withPreflight(flavor: Flavor, args: DiffArgs, w: Wanted, planned: PlannedAction, reads: ObjectRead[], drift?: DiffResult["drift"]): DiffResult {
   const disks = diskVdis(args.view, w.vm).filter((d) => !w.ignoreVdis.includes(d.uuid));
   const result = preflight({ address: args.address, view: args.view, vm: w.vm, disks, withMemory: flavor.withMemory, quiesce: w.quiesce });
+  const extra: Diagnostic[] = [];
+  if (w.ignoreVdis.length > 0 && !ignoreVdisSupported(args.view.xapiVersion)) {
+    extra.push(errorAt(args.address, `ignore_disks needs xapi 21.4 or later; this pool runs xapi ${args.view.xapiVersion}`,
+      "XAPI would refuse VM.snapshot with MESSAGE_PARAMETER_COUNT_MISMATCH. Remove ignore_disks, or upgrade the pool."));
+  }
+  if (disks.length === 0 && !flavor.withMemory) {
+    extra.push(warningAt(args.address, `the ${flavor.noun} of VM "${w.vm.name_label}" would include no disk${w.ignoreVdis.length > 0 ? " (ignore_disks leaves none)" : ""}: it records the VM's configuration only`));
+  }
   const after = planned.after && flavor.withMemory ? { ...planned.after, estimated_bytes: result.estimatedBytes } : planned.after;
   for (const d of disks) reads.push({ uuid: d.uuid, address: args.address });
-  return { planned: { ...planned, after }, diagnostics: result.diagnostics, reads, claims: result.claims, ...(drift ? { drift } : {}) };
+  return { planned: { ...planned, after }, diagnostics: [...extra, ...result.diagnostics], reads, claims: result.claims, ...(drift ? { drift } : {}) };
 }
 
 function destroyStep(view: PoolView, live: Live): DestroyStep {

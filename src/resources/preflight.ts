@@ -93,6 +93,12 @@ export function quiesceRemoved(xapiVersion: string): boolean {
   return major >= 2 || (major === 1 && minor >= 200);
 }
 
+/** `VM.snapshot`'s `ignore_vdis` parameter arrived in xapi 21.4; older pools answer MESSAGE_PARAMETER_COUNT_MISMATCH. */
+export function ignoreVdisSupported(xapiVersion: string): boolean {
+  const [major = 0, minor = 0] = xapiVersion.split(".").map((p) => Number.parseInt(p, 10) || 0);
+  return major > 21 || (major === 21 && minor >= 4);
+}
+
 /** VSS exists only in Windows guests; viridian is the platform flag XAPI sets for them. */
 const looksWindows = (vm: VmRecord): boolean =>
   vm.platform.viridian === "true" || /windows/i.test(vm.other_config.base_template_name ?? "") || /windows/i.test(vm.other_config.os ?? "");

@@ -3,6 +3,7 @@ import { demoLikePool } from "../helpers/demo-like-pool";
 import { changeAt, materialize, plan, POOL, stackOf, STACK } from "../helpers/stack";
 import { planPools, planStack } from "../../src/engine/planner";
 import { kindRegistry, type ResourceKind } from "../../src/resources/kind";
+import { snapshot } from "../../src/resources/snapshot";
 import { registryKey } from "../../src/engine/registry";
 
 const WEB = "xapi_snapshot.web";
@@ -158,10 +159,12 @@ describe("planStack on snapshots", () => {
     expect(changeAt(p, "xapi_snapshot.db")?.after).toMatchObject({ vm: vms.db.uuid, vm_uuid: vms.db.uuid });
   });
 
-  it("rejects kinds of later releases with a clear diagnostic naming the address", () => {
+  it("rejects a resource type this build has no kind for, naming the address and the types it manages", () => {
     const { b } = demoLikePool();
-    const p = plan(b, stackOf({ address: "xapi_snapshot_schedule.nightly", attrs: { name_label: "nightly", type: "snapshot", frequency: "daily" } }));
-    expect(errors(p)).toEqual([expect.stringContaining("xapi_snapshot_schedule.nightly: resource type xapi_snapshot_schedule is not supported yet")]);
+    const p = planStack({ stack: stackOf({ address: "xapi_template.golden", attrs: { source: "x", name_label: "golden" } }), provider: "default",
+      view: b.build(), pool: POOL, kinds: kindRegistry({ managed: [snapshot], data: [] }) });
+    expect(errors(p)).toEqual([expect.stringContaining("xapi_template.golden: resource type xapi_template is not supported yet")]);
+    expect(p.diagnostics[0]?.detail).toBe("This version of xsnap manages xapi_snapshot; xapi_template comes in a later release.");
   });
 
   it("keeps the newest of two objects claiming one address and destroys the other", () => {
@@ -265,5 +268,29 @@ describe("exclusive holds across the stack", () => {
     expect(planWith({ "fake_group.a": ["web-01", "db-01"], "fake_group.b": ["db-01"] }).diagnostics).toEqual([
       expect.objectContaining({ severity: "error", summary: 'VM "db-01" is claimed by fake_group.a and fake_group.b: a VM belongs to one group at most' }),
     ]);
+  });
+});
+
+describe("preflight gaps", () => {
+  it.each([["21.3.0", true], ["21.4.0", false], ["26.1.16", false], ["1.160", true]])("ignore_disks on xapi %s is refused at plan time: %s", (version, refused) => {
+    const { b } = demoLikePool();
+    b.xapiVersion = version;
+    const p = plan(b, stackOf({ address: "xapi_snapshot.db", attrs: { vm: "db-01", name_label: "data only", ignore_disks: ["db-01 root"] } }));
+    expect(errors(p).some((e) => e.includes("ignore_disks needs xapi 21.4 or later"))).toBe(refused);
+  });
+
+  it("warns when a snapshot would include no disk at all", () => {
+    const { b } = demoLikePool();
+    const p = plan(b, stackOf(web({ name_label: "nothing" }), { address: "xapi_snapshot.none", attrs: { vm: "web-01", name_label: "config only", ignore_disks: ["web-01 root"] } }));
+    expect(p.diagnostics).toEqual([expect.objectContaining({ severity: "warning", address: "xapi_snapshot.none", summary: expect.stringContaining("would include no disk (ignore_disks leaves none)") })]);
+  });
+
+  it("refuses two provider blocks that point at the same pool", () => {
+    const { b } = demoLikePool();
+    const view = b.build();
+    const stack = stackOf(web());
+    const plans = planPools({ stack: { ...stack, providers: { default: { alias: "default" }, again: { alias: "again" } } },
+      pools: [{ provider: "default", view, pool: { ...POOL, uuid: view.pool.uuid } }, { provider: "again", view, pool: { ...POOL, uuid: view.pool.uuid } }] });
+    expect(plans[0]?.diagnostics).toEqual([expect.objectContaining({ severity: "error", summary: expect.stringMatching(/^provider blocks "default" and "again" point at the same pool/) })]);
   });
 });
