@@ -86,11 +86,11 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
     pools.push({ plan: s.plan, client: s.client, poolRef, intents: intentWriter({ client: s.client, poolRef, stack: s.plan.stack, ...(s.lockId ? { lockId: s.lockId } : {}) }) });
   }
   const policy = args.retryPolicy ?? defaultRetryPolicy;
-  const contextFor = (pool: Pool, change: Change, kind: ResourceKind | undefined, inputs: Attrs, announce?: StartAnnouncer): ApplyContext => {
+  const contextFor = (pool: Pool, change: Change, kind: ResourceKind | undefined, inputs: Attrs, announce?: StepWatch): ApplyContext => {
     let shownPercent = -1;   // tasks report progress at every poll: pass on whole-percent changes only
     const started = Date.now();
     return {
-      client: retryingClient(announce ? announcingClient(pool.client, announce) : pool.client, policy, {
+      client: retryingClient(announce ? watchedClient(pool.client, announce) : pool.client, policy, {
         onRetry: (n) => emit({ type: "retry", address: change.address, attempt: n.attempt, max: n.max, code: n.code, delaySeconds: Math.round(n.delayMs / 100) / 10 }),
       }),
       poolRef: pool.poolRef, stack: pool.plan.stack, address: change.address, inputs,
@@ -102,7 +102,7 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
         shownPercent = percent;
         emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started), fraction });
       },
-      task: (ref) => announce?.(ref),
+      task: (ref) => announce?.start(ref),
     };
   };
 
@@ -121,16 +121,17 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
     const { change } = step;
     const pool = pools[step.section] as Pool;
     const started = Date.now();
-    const announce = startAnnouncer((task) => emit({ type: "start", address: change.address, action: change.action, ...(task ? { task } : {}) }));
+    const watch = stepWatch((task) => emit({ type: "start", address: change.address, action: change.action, ...(task ? { task } : {}) }));
     const ticker = setInterval(() => {
-      announce();
+      watch.start();
       emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started) });
     }, (args.tickSeconds ?? 10) * 1000);
     ticker.unref();
+    let id: string | undefined;
     try {
-      const id = await pool.intents.record(change, step.kind.intentSubject(change, inputs));
-      const applied = await step.kind.apply(change, contextFor(pool, change, step.kind, inputs, announce));
-      announce();
+      id = await pool.intents.record(change, step.kind.intentSubject(change, inputs));
+      const applied = await step.kind.apply(change, contextFor(pool, change, step.kind, inputs, watch));
+      watch.start();
       values.applied(change, applied);
       // The markers are on the object, so the step is done: the registry entry and the intent's
       // removal run off the critical path (a kill before they land leaves an intent the next plan
@@ -146,7 +147,12 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
       report.applied.push({ address: change.address, action: change.action });
       emit({ type: "complete", address: change.address, action: change.action, elapsedSeconds: elapsed(started), ...(applied.uuid ? { uuid: applied.uuid } : {}) });
     } catch (e) {
-      announce();
+      watch.start();
+      // XAPI answered with an error before the step changed anything: nothing is left to settle.
+      if (id !== undefined && !watch.changed() && xapiCode(e) !== undefined) {
+        const intent = id;
+        bookkeeping.push(pool.intents.clear(intent).catch(() => undefined));
+      }
       fail(step, describe(e));
     } finally {
       clearInterval(ticker);
@@ -251,46 +257,67 @@ function skipReason(step: Step, steps: readonly Step[], state: SchedulerState): 
   return `depends on ${steps[blocker]?.change.address} which ${state.outcome.get(blocker) === "failed" ? "failed" : "was skipped"}`;
 }
 
-/** Emits a step's start event once; called with the task ref when the step runs an XAPI task. */
-type StartAnnouncer = (task?: string) => void;
+/**
+ * What the applier watches of a step: its start event, emitted once — with the task ref when the step
+ * runs an XAPI task — and whether any call that changes the pool has succeeded yet.
+ */
+interface StepWatch {
+  start(task?: string): void;
+  changed(): boolean;
+  markChanged(): void;
+}
 
-function startAnnouncer(emitStart: (task: string | undefined) => void): StartAnnouncer {
-  let done = false;
-  return (task) => {
-    if (done) return;
-    done = true;
-    emitStart(task);
+function stepWatch(emitStart: (task: string | undefined) => void): StepWatch {
+  let started = false;
+  let changed = false;
+  return {
+    start: (task) => {
+      if (started) return;
+      started = true;
+      emitStart(task);
+    },
+    changed: () => changed,
+    markChanged: () => { changed = true; },
   };
 }
+
+/** Getters are `<Class>.get_*` by XAPI's naming (reference/xapi-datamodel.json); everything else may change the pool. */
+const isRead = (method: string): boolean => /\.get_/.test(method);
 
 /**
  * The step's `Creating...` line waits for the step's first change to the pool, so that a step that
  * runs an XAPI task names it (iac-conventions §6.4: `Creating... [task=OpaqueRef:…]`): an `Async.*`
- * call announces with its task ref, any other call but a getter announces at once. Getters are
- * `<Class>.get_*` by XAPI's naming (reference/xapi-datamodel.json), so the reads a step makes first
- * do not trigger it. A step that changes nothing still announces, when it ends.
+ * call announces with its task ref, any other call but a getter announces at once; reads made first
+ * do not trigger it. A step that changes nothing still announces, when it ends. A change counts once
+ * XAPI accepted it, so that a step refused outright leaves no intent behind.
  */
-function announcingClient(client: XapiClient, start: StartAnnouncer): XapiClient {
+function watchedClient(client: XapiClient, watch: StepWatch): XapiClient {
+  const changing = async <T>(run: () => Promise<T>): Promise<T> => {
+    const value = await run();
+    watch.markChanged();
+    return value;
+  };
   return {
     get url() { return client.url; },
     readPoolView: () => client.readPoolView(),
     close: () => client.close(),
     httpGet: (path, query) => {
-      start();
+      watch.start();
       return client.httpGet(path, query);
     },
     httpPut: (path, query, body, length) => {
-      start();
-      return client.httpPut(path, query, body, length);
+      watch.start();
+      return changing(() => client.httpPut(path, query, body, length));
     },
     call: (method, params) => {
-      if (!/\.get_/.test(method)) start();
-      return client.call(method, params);
+      if (isRead(method)) return client.call(method, params);
+      watch.start();
+      return changing(() => client.call(method, params));
     },
-    callAsync: (method, params, opts = {}) => client.callAsync(method, params, {
+    callAsync: (method, params, opts = {}) => changing(() => client.callAsync(method, params, {
       ...opts,
-      onTask: (task) => { start(task); opts.onTask?.(task); },
-    }),
+      onTask: (task) => { watch.start(task); opts.onTask?.(task); },
+    })),
   };
 }
 

@@ -20,7 +20,7 @@ const planOf = (...changes: Change[]): Plan => ({
   changes, drift: [], diagnostics: [], fingerprints: [], managedSetHash: "", intents: [],
 });
 
-function harness(opts: { fail?: string[]; delayMs?: number } = {}) {
+function harness(opts: { fail?: string[]; delayMs?: number; refuse?: string[]; changeFirst?: boolean } = {}) {
   const log: string[] = [];
   const pending = new Set<string>();
   const inputs = new Map<string, Attrs>();
@@ -66,6 +66,10 @@ function harness(opts: { fail?: string[]; delayMs?: number } = {}) {
       await new Promise((r) => setTimeout(r, opts.delayMs ?? 5));
       running--; runningPerKey.set(key, (runningPerKey.get(key) ?? 1) - 1);
       if (opts.fail?.includes(c.name)) throw new Error(`${c.name} broke`);
+      if (opts.refuse?.includes(c.name)) {
+        if (opts.changeFirst) await ctx.client.call("VM.set_name_label", []);
+        throw Object.assign(new Error("refused"), { code: "VM_BAD_POWER_STATE", params: ["x"] });
+      }
       return { uuid: `uuid-${c.name}` as Uuid };
     },
   };
@@ -123,6 +127,19 @@ describe("applyPlan", () => {
     // Only the failed step's intent stays behind (intents recorded ahead for b and c are cleared).
     expect(h2.pending.size).toBe(1);
     expect(h.pending.size).toBe(0);
+  });
+
+  it("leaves no intent for a step that XAPI refused before it changed anything", async () => {
+    const h = harness({ refuse: ["a"] });
+    const report = await applyPlan({ plan: planOf(change("a", "create", "k")), client: h.client, kinds: h.kinds });
+    expect(report.failed).toEqual([{ address: "fake_thing.a", message: "VM_BAD_POWER_STATE(x)" }]);
+    expect(h.pending.size).toBe(0);
+  });
+
+  it("keeps the intent of a step that changed the pool before XAPI refused a later call", async () => {
+    const h = harness({ refuse: ["a"], changeFirst: true });
+    await applyPlan({ plan: planOf(change("a", "create", "k")), client: h.client, kinds: h.kinds });
+    expect(h.pending.size).toBe(1);
   });
 
   it("an abort lets the running step finish and starts nothing else", async () => {
