@@ -218,7 +218,7 @@ function movedFromElsewhere(view: PoolView, vms: readonly VmRecord[], self: Vmss
       from,
       note: `(moves ${vm.name_label} out of ${whose})`,
       warning: warningAt(address, `VM "${vm.name_label}" is in ${whose} (uuid ${from.uuid}); applying moves it to this schedule, ${RULE}`,
-        owner ? `Stack "${owner.stack}" would move it back: take it out of ${owner.address} there.` : `Remove it from "${from.name_label}" first if that is not intended (xe vm-param-clear uuid=${vm.uuid} param-name=snapshot-schedule).`),
+        owner ? `Stack "${owner.stack}" would move it back: take it out of ${owner.address} there.` : `If that is not intended, leave ${vm.name_label} out of this schedule (or take it out of "${from.name_label}" by hand and plan again).`),
     });
   }
   return out;

@@ -5,6 +5,7 @@ import { buildDesiredStack } from "../../src/config";
 import { planStack } from "../../src/engine/planner";
 import { asAddress, formatDiagnostic, type Change, type DesiredStack, type Plan } from "../../src/model";
 import type { IntentRecord } from "../../src/resources/kind";
+import { dataSnapshot } from "../../src/resources/data-snapshot";
 import { snapshotSchedule } from "../../src/resources/schedule";
 import { stepSchema, type ScheduleState } from "../../src/resources/schedule-steps";
 import { scheduleNote, whenWords } from "../../src/resources/schedule-words";
@@ -292,5 +293,22 @@ describe("import", () => {
     expect(snapshotSchedule.unadoptable(b.build(), vmss.uuid)).toBeUndefined();
     register(b, NIGHTLY, vmss.uuid);
     expect(snapshotSchedule.unadoptable(b.build(), vmss.uuid)).toContain(`already managed as ${NIGHTLY} in stack "ops"`);
+  });
+});
+
+describe("data.xapi_snapshot by schedule", () => {
+  const address = asAddress("data.xapi_snapshot.latest");
+  it("the newest snapshot the VM's schedule took; nothing taken yet names the VM and the schedule; several without most_recent are listed", () => {
+    const { b, vms } = demoLikePool();
+    addVmss(b, { name_label: "nightly", vms: [vms.web] });
+    expect(dataSnapshot.read({ address, spec: { vm: "web-01", schedule: "nightly" }, view: b.build() }).diagnostics.map(formatDiagnostic))
+      .toEqual([expect.stringContaining('data.xapi_snapshot.latest: no snapshot of VM "web-01" taken by schedule "nightly"')]);
+    b.snapshot(vms.web, { name_label: "web-01-nightly-1", is_vmss_snapshot: true });
+    const newest = b.snapshot(vms.web, { name_label: "web-01-nightly-2", is_vmss_snapshot: true });
+    expect(dataSnapshot.read({ address, spec: { vm: "web-01", schedule: "nightly", most_recent: true }, view: b.build() }).attrs?.uuid).toBe(newest.uuid);
+    const several = dataSnapshot.read({ address, spec: { vm: "web-01", schedule: "nightly", most_recent: false }, view: b.build() }).diagnostics[0];
+    expect(several?.summary).toContain('2 snapshots of VM "web-01" match (taken by schedule "nightly") and most_recent is false');
+    expect(several?.detail).toContain("web-01-nightly-1");
+    expect(several?.detail).toContain("web-01-nightly-2");
   });
 });
