@@ -128,6 +128,12 @@ const nameOf = (view: PoolView, uuid: string): string | undefined => {
   return e?.class === "VM" ? view.vms.get(e.ref)?.name_label : undefined;
 };
 
+/** xapi 26.16 and later try an in-place VDI.revert and keep the VM's disks (reference/xapi.md §3.4 step 4). */
+export function mayRevertInPlace(xapiVersion: string): boolean {
+  const [major = 0, minor = 0] = xapiVersion.split(".").map((p) => Number.parseInt(p, 10) || 0);
+  return major > 26 || (major === 26 && minor >= 16);
+}
+
 const stringOr = (v: AttrValue | undefined): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
 /** The safety snapshots this address owns (markers name it), oldest first. */
@@ -325,7 +331,9 @@ function resolveIntent(view: PoolView, intent: IntentRecord, registry: ReadonlyM
   const disksKept = [...planned].every((d) => now.has(d)) && now.size === planned.size;
   const safety = intent.expected_name ? safetyCandidates(view, vm, intent.expected_name, intent.existing ?? []) : [];
   const unmarkedSafety = safety.filter((s) => ownMarkers(s) === undefined).map((s) => s.uuid);
-  if (disksKept && !parentIsTarget) {
+  // VM.snapshot also points parent at the new snapshot, so with the disks kept, parent = the target
+  // proves nothing — except on pools that may revert in place (xapi ≥ 26.16), where it stays unclear.
+  if (disksKept && (!parentIsTarget || !mayRevertInPlace(view.xapiVersion))) {
     return { status: "discard", detail: `VM "${vm.name_label}" was not reverted (its disks are unchanged)${unmarkedSafety.length ? `; the unmarked safety snapshot ${unmarkedSafety.join(", ")} is uninstalled` : ""}; the plan reverts it again`,
       ...(unmarkedSafety.length ? { uninstall: unmarkedSafety } : {}) };
   }
@@ -333,6 +341,6 @@ function resolveIntent(view: PoolView, intent: IntentRecord, registry: ReadonlyM
     return { status: "adopt", detail: `VM "${vm.name_label}" was reverted for token "${token}" but the revert was not recorded; the next apply records it (no second revert)`,
       live: { address: intent.address, attrs: { vm_uuid: vm.uuid, vm: vm.name_label, snapshot: intent.facts?.snapshot ?? "", revert_token: token ?? null, reverted_at: intent.started }, order: Date.parse(intent.started) || 0 } };
   }
-  return { status: "ambiguous", detail: `xsnap cannot tell whether VM "${vm.name_label}" was reverted for token "${token}" (disks ${disksReplaced ? "replaced" : "partly changed"}, parent ${parentIsTarget ? "is" : "is not"} the snapshot)`,
+  return { status: "ambiguous", detail: `xsnap cannot tell whether VM "${vm.name_label}" was reverted for token "${token}" (disks ${disksReplaced ? "replaced" : disksKept ? "unchanged" : "partly changed"}, parent ${parentIsTarget ? "is" : "is not"} the snapshot)`,
     candidates: [`VM "${vm.name_label}" (${vm.uuid})`] };
 }

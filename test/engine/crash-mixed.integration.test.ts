@@ -1,0 +1,98 @@
+/**
+ * Kill -9 anywhere in a mixed apply (issue 12): a snapshot, a template made from it and a revert of
+ * its VM to it, planned together. The process dies at every XAPI call in turn — before the call
+ * reaches the pool, or right after it took effect — and stays dead; then plan + apply converge:
+ * each object exactly once, no orphan disk, no intent left, and VM.revert ran exactly once.
+ */
+import { connect } from "../../src/xapi";
+import { startSimulator, type RunningSimulator } from "../../src/sim";
+import { applyPlan } from "../../src/engine/applier";
+import { planStack } from "../../src/engine/planner";
+import { asAddress, hasBlockingIntents, type DesiredStack, type Plan } from "../../src/model";
+import type { XapiClient } from "../../src/resources/client";
+import type { PoolView } from "../../src/xapi/records";
+import { stackOf } from "../helpers/stack";
+
+let sim: RunningSimulator;
+let client: XapiClient;
+
+beforeAll(async () => {
+  sim = await startSimulator({ fixture: "demo", port: 0, taskMs: 0 });
+  client = await connect({ url: sim.url, username: "root", password: "xsnap" });
+});
+afterAll(async () => {
+  await client?.close();
+  await sim?.close();
+});
+
+class Killed extends Error {}
+
+/** A client whose process dies at call `at` (1-based), before or after the call takes effect; every later call fails too. */
+function dyingAt(at: number, when: "before" | "after"): XapiClient & { calls: () => number } {
+  let n = 0;
+  const gate = async <T>(run: () => Promise<T>): Promise<T> => {
+    n++;
+    if (n > at || (n === at && when === "before")) throw new Killed(`dead at call ${at}`);
+    const value = await run();
+    if (n === at) throw new Killed("killed after the call");
+    return value;
+  };
+  return {
+    url: client.url, readPoolView: () => client.readPoolView(), close: async () => undefined,
+    call: (m, p) => (m === "pool.get_all" ? client.call(m, p) : gate(() => client.call(m, p))),
+    callAsync: (m, p, o) => gate(() => client.callAsync(m, p, o)),
+    httpGet: (path, q) => gate(() => client.httpGet(path, q)),
+    httpPut: (path, q, b, l) => gate(() => client.httpPut(path, q, b, l)),
+    calls: () => n,
+  };
+}
+
+async function planNow(stack: DesiredStack): Promise<Plan> {
+  const view = await client.readPoolView();
+  return planStack({ stack, provider: "default", view, pool: { uuid: view.pool.uuid, name_label: "", url: sim.url, xapi_version: view.xapiVersion, insecure: false } });
+}
+
+const ref = (address: string) => ({ ref: { address: asAddress(address), attribute: "uuid" } });
+const MIXED = stackOf(
+  { address: "xapi_snapshot.base", attrs: { vm: "web-01", name_label: "crash base" } },
+  { address: "xapi_template.gold", attrs: { source: ref("xapi_snapshot.base"), name_label: "crash gold", sr: "NFS store" }, dependsOn: ["xapi_snapshot.base"] },
+  { address: "xapi_vm_revert.back", attrs: { vm: "web-01", snapshot: ref("xapi_snapshot.base"), revert_token: "t1" }, dependsOn: ["xapi_snapshot.base"] },
+);
+
+const reverts = async (): Promise<number> => ((await (await fetch(`${sim.url}/sim/stats`)).json()) as { calls: Record<string, number> }).calls["Async.VM.revert"] ?? 0;
+const count = (view: PoolView, name: string): number => [...view.vms.values()].filter((v) => v.name_label === name).length;
+const pending = (view: PoolView): string[] => Object.keys(view.pool.other_config).filter((k) => k.startsWith("xsnap.pending/"));
+
+async function converge(stack: DesiredStack): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    const plan = await planNow(stack);
+    expect({ blocking: hasBlockingIntents(plan) ? plan.intents : false, errors: plan.diagnostics.filter((d) => d.severity === "error") }).toEqual({ blocking: false, errors: [] });
+    if (plan.changes.every((c) => c.action === "no-op") && (plan.intents ?? []).length === 0) return;
+    expect((await applyPlan({ plan, client, parallelism: 1 })).failed).toEqual([]);
+  }
+  throw new Error("did not converge in 3 rounds");
+}
+
+describe("a mixed apply (snapshot, template, revert) killed at any point converges", () => {
+  it("before and after every XAPI call", async () => {
+    sim.reset();
+    const counting = dyingAt(Number.MAX_SAFE_INTEGER, "before");
+    await applyPlan({ plan: await planNow(MIXED), client: counting, parallelism: 1 });
+    const total = counting.calls();
+    const expected = await client.readPoolView();
+    const shape = (v: PoolView) => ({ base: count(v, "crash base"), gold: count(v, "crash gold"), pending: pending(v), vdis: v.vdis.size });
+    expect(shape(expected)).toEqual({ base: 1, gold: 1, pending: [], vdis: expect.any(Number) });
+    const want = shape(expected);
+    for (let at = 1; at <= total; at++) {
+      for (const when of ["before", "after"] as const) {
+        sim.reset();
+        const revertsBefore = await reverts();
+        await applyPlan({ plan: await planNow(MIXED), client: dyingAt(at, when), parallelism: 1 });
+        await converge(MIXED);
+        const view = await client.readPoolView();
+        const why = `killed ${when} call ${at} of ${total}`;
+        expect({ why, ...shape(view), reverts: (await reverts()) - revertsBefore }).toEqual({ why, ...want, reverts: 1 });
+      }
+    }
+  });
+});
