@@ -10,10 +10,11 @@
 import { errorAt, isUnknown, UNKNOWN, warningAt, type Address, type AttrValue, type Diagnostic } from "../model";
 import type { PoolView, VmRecord, VmssRecord } from "../xapi/records";
 import { isNullRef, type Uuid } from "../xapi/types";
-import type { DiffArgs, DiffResult, Exclusive, IntentRecord, IntentSubject, KindIntentOutcome, Live, ObjectRead, ResourceKind } from "./kind";
+import type { DiffArgs, DiffResult, Exclusive, IntentSubject, Live, ObjectRead, ResourceKind } from "./kind";
 import { decodePayload } from "./payload";
 import { quiesceRemoved } from "./preflight";
 import { adoptSchedule, applySchedule } from "./schedule-apply";
+import { resolveIntent, unadoptable } from "./schedule-intents";
 import {
   attrsOfState, decodeEntry, entryKeyOf, liveAttrs, REGISTRY_NAME, scheduleOwners, stateOf, stepOf, stepSchema, toPrivate, TYPE,
   vmName, vmssByUuid, type ScheduleState, type UpdateStep,
@@ -255,42 +256,3 @@ function removal(view: PoolView, live: Live, address: Address): DiffResult {
     diagnostics, reads: [{ uuid: vmss.uuid, address }, ...vms.map((v) => ({ uuid: v.uuid, address }))],
   };
 }
-
-/**
- * What an interrupted step left. create: recorded → done; else the VMSS carrying the expected name
- * that did not exist at plan time and no registry entry claims → adopt (the next apply attaches the
- * VMs and records it); none → discard; several → ambiguous. update/destroy are idempotent: the plan
- * decides again (a destroy whose VMSS is gone is done).
- */
-function resolveIntent(view: PoolView, intent: IntentRecord, registry: ReadonlyMap<Address, string>): KindIntentOutcome {
-  const entry = decodeEntry(registry.get(intent.address));
-  if (intent.op === "create") {
-    if (entry && vmssByUuid(view, entry.uuid)) return { status: "done", detail: `the schedule was created and recorded (${entry.uuid}); only the intent remains` };
-    const owners = scheduleOwners(view);
-    const candidates = [...view.vmss.values()].filter((s) => s.name_label === intent.expected_name && !(intent.existing ?? []).includes(s.uuid) && !owners.has(s.uuid));
-    const [only] = candidates;
-    if (candidates.length === 0) return { status: "discard", detail: `no schedule named "${intent.expected_name ?? ""}" was created; the plan creates it` };
-    if (candidates.length === 1 && only) {
-      return { status: "adopt", detail: `schedule "${only.name_label}" (${only.uuid}) was created but not recorded; the next apply records it and attaches its VMs`,
-        live: { address: intent.address, uuid: only.uuid, attrs: liveAttrs(view, only), order: 0, adoptedFrom: intent.id } };
-    }
-    return { status: "ambiguous", detail: `${candidates.length} unmanaged schedules are named "${intent.expected_name ?? ""}"; xsnap cannot tell which one the interrupted apply created`,
-      candidates: candidates.map((s) => `schedule "${s.name_label}" (${s.uuid})`), candidateUuids: candidates.map((s) => s.uuid) };
-  }
-  if (intent.op === "destroy" && !vmssByUuid(view, intent.object)) return { status: "done", detail: `the schedule ${intent.object ?? "?"} is gone` };
-  return { status: "discard", detail: `nothing of ${intent.address} needs finishing; the plan decides again` };
-}
-
-function unadoptable(view: PoolView, uuid: Uuid): string | undefined {
-  const vmss = vmssByUuid(view, uuid);
-  if (!vmss) {
-    const e = view.byUuid.get(uuid);
-    const vm = e?.class === "VM" ? view.vms.get(e.ref) : undefined;
-    if (vm?.is_vmss_snapshot) return `"${vm.name_label}" (${uuid}) is a snapshot a schedule took; import its schedule instead`;
-    return `${uuid} is not a snapshot schedule (VMSS) of this pool`;
-  }
-  const owner = scheduleOwners(view).get(uuid);
-  if (owner) return `schedule "${vmss.name_label}" (${uuid}) is already managed as ${owner.address} in stack "${owner.stack}"`;
-  return undefined;
-}
-
