@@ -50,7 +50,16 @@ function checkScalar(path: string, v: ConfigValue, a: AttributeSchema, ctx: Chec
   return false;
 }
 
+/** Characters XML 1.0 cannot carry (XAPI speaks XML-RPC): C0 controls but tab/LF/CR, U+FFFE/U+FFFF, lone surrogates. */
+const XML_UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 function checkStringValue(path: string, v: string, a: AttributeSchema, ctx: CheckContext): boolean {
+  const unsafe = XML_UNSAFE.exec(v);
+  if (unsafe) {
+    const code = `U+${(unsafe[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
+    ctx.diagnostics.push(error(`${path} contains the character ${code} at position ${unsafe.index}, which XAPI cannot carry (XML 1.0 forbids it); remove it`, ctx.address));
+    return false;
+  }
   if (a.nonEmpty && v.trim() === "") {
     ctx.diagnostics.push(error(`${path} must not be empty`, ctx.address));
     return false;

@@ -278,6 +278,22 @@ describe("pool lock", () => {
   });
 });
 
+describe("names XML must escape, and characters beyond ASCII", () => {
+  it.each([
+    'web <&> "quoted" \'single\'',
+    "été — 雪 🙂 ﬁ",
+    "tab\tand\nnewline",
+    "]]> <![CDATA[ not a section",
+  ])("round-trips %j intact to the pool and back (a second plan shows no changes)", async (name) => {
+    const stack = stackOf({ address: WEB, attrs: { vm: "web-01", name_label: name, name_description: name } });
+    const { report } = await planAndApply(stack);
+    expect(report.failed).toEqual([]);
+    const view = await client.readPoolView();
+    expect(snapshotsOf(view, "web-01").filter((s) => s.name_label === name && s.name_description === name)).toHaveLength(1);
+    expect((await planNow(stack)).plan.changes.map((c) => c.action)).toEqual(["no-op"]);
+  });
+});
+
 describe("transient failures during apply", () => {
   const fast = new RetryPolicy({ sleep: () => Promise.resolve() });
   const inject = async (url: string, faults: unknown[]): Promise<void> => {
