@@ -1,6 +1,6 @@
 /**
- * Kill -9 anywhere in a mixed apply (issue 12): a snapshot, a template made from it and a revert of
- * its VM to it, planned together. The process dies at every XAPI call in turn — before the call
+ * Kill -9 anywhere in a mixed apply (issue 12): a snapshot, a template made from it, a revert of its
+ * VM to it and a snapshot schedule, planned together. The process dies at every XAPI call in turn — before the call
  * reaches the pool, or right after it took effect — and stays dead; then plan + apply converge:
  * each object exactly once, no orphan disk, no intent left, and VM.revert ran exactly once.
  */
@@ -57,6 +57,8 @@ const MIXED = stackOf(
   { address: "xapi_snapshot.base", attrs: { vm: "web-01", name_label: "crash base" } },
   { address: "xapi_template.gold", attrs: { source: ref("xapi_snapshot.base"), name_label: "crash gold", sr: "NFS store" }, dependsOn: ["xapi_snapshot.base"] },
   { address: "xapi_vm_revert.back", attrs: { vm: "web-01", snapshot: ref("xapi_snapshot.base"), revert_token: "t1" }, dependsOn: ["xapi_snapshot.base"] },
+  { address: "xapi_snapshot_schedule.nightly", attrs: { name_label: "crash nightly", name_description: "", type: "snapshot", frequency: "daily",
+    schedule: { hour: 2, min: 30 }, retained_snapshots: 7, enabled: true, vms: ["db-01"] } },
 );
 
 const reverts = async (): Promise<number> => ((await (await fetch(`${sim.url}/sim/stats`)).json()) as { calls: Record<string, number> }).calls["Async.VM.revert"] ?? 0;
@@ -73,16 +75,22 @@ async function converge(stack: DesiredStack): Promise<void> {
   throw new Error("did not converge in 3 rounds");
 }
 
-describe("a mixed apply (snapshot, template, revert) killed at any point converges", () => {
+describe("a mixed apply (snapshot, template, revert, schedule) killed at any point converges", () => {
   it("before and after every XAPI call", async () => {
     sim.reset();
     const counting = dyingAt(Number.MAX_SAFE_INTEGER, "before");
     await applyPlan({ plan: await planNow(MIXED), client: counting, parallelism: 1 });
     const total = counting.calls();
     const expected = await client.readPoolView();
-    const shape = (v: PoolView) => ({ base: count(v, "crash base"), gold: count(v, "crash gold"), pending: pending(v), vdis: v.vdis.size });
-    expect(shape(expected)).toEqual({ base: 1, gold: 1, pending: [], vdis: expect.any(Number) });
+    const shape = (v: PoolView) => {
+      const schedules = [...v.vmss.values()].filter((s) => s.name_label === "crash nightly");
+      const db = [...v.vms.values()].find((x) => x.name_label === "db-01");
+      return { base: count(v, "crash base"), gold: count(v, "crash gold"), schedules: schedules.length, dbInSchedule: db?.snapshot_schedule === schedules[0]?.ref,
+        pending: pending(v), vdis: v.vdis.size };
+    };
+    expect(shape(expected)).toEqual({ base: 1, gold: 1, schedules: 1, dbInSchedule: true, pending: [], vdis: expect.any(Number) });
     const want = shape(expected);
+    let tried = 0;
     for (let at = 1; at <= total; at++) {
       for (const when of ["before", "after"] as const) {
         sim.reset();
@@ -92,7 +100,10 @@ describe("a mixed apply (snapshot, template, revert) killed at any point converg
         const view = await client.readPoolView();
         const why = `killed ${when} call ${at} of ${total}`;
         expect({ why, ...shape(view), reverts: (await reverts()) - revertsBefore }).toEqual({ why, ...want, reverts: 1 });
+        tried++;
       }
     }
+    expect(tried).toBe(2 * total);
+    console.log(`mixed crash suite: ${total} XAPI calls, ${tried} kill points, all converged`);
   });
 });
