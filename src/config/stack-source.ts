@@ -24,11 +24,36 @@ async function readJson(file: string): Promise<Result<unknown>> {
     const code = (e as NodeJS.ErrnoException).code;
     return { ok: false, diagnostics: [error(code === "ENOENT" ? `${file} does not exist` : `cannot read ${file} (${code ?? "error"})`)] };
   }
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) as unknown, warnings: [] };
+    value = JSON.parse(text) as unknown;
   } catch (e) {
-    return { ok: false, diagnostics: [error(`${file} is not valid JSON: ${(e as Error).message}`)] };
+    // JSON.parse quotes the bytes it choked on: a binary file would print control characters.
+    const why = printable((e as Error).message);
+    return { ok: false, diagnostics: [error(`${file} is not valid JSON: ${why}`)] };
   }
+  const deep = tooDeep(value);
+  if (deep !== undefined) {
+    return { ok: false, diagnostics: [error(`${file}: the value at ${deep} is nested more than ${MAX_DEPTH} levels deep; no xsnap attribute takes values nested that deep: remove or flatten it`)] };
+  }
+  return { ok: true, value, warnings: [] };
+}
+
+/** Deeper than any cdk.tf.json (about 8 levels); everything after loading walks values recursively. */
+export const MAX_DEPTH = 64;
+
+const printable = (s: string): string => s.replace(/[\u0000-\u001F\u007F-\u009F\uFFFD]/g, "?");
+
+/** The JSON path of the first value nested deeper than MAX_DEPTH, found without recursion. */
+function tooDeep(root: unknown): string | undefined {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value: root, path: "", depth: 0 }];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    if (top.value === null || typeof top.value !== "object") continue;
+    if (top.depth >= MAX_DEPTH) return top.path.replace(/^\./, "").slice(0, 80) + (top.path.length > 81 ? "…" : "");
+    const entries: [string, unknown][] = Array.isArray(top.value) ? top.value.map((v, i) => [`[${i}]`, v]) : Object.entries(top.value).map(([k, v]) => [`.${k}`, v]);
+    for (const [key, v] of entries) if (v !== null && typeof v === "object") stack.push({ value: v, path: top.path + key, depth: top.depth + 1 });
+  }
+  return undefined;
 }
 
 function metadataStackName(doc: unknown): string | undefined {
