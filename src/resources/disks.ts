@@ -69,3 +69,26 @@ export const isLvmSr = (type: string): boolean => type.startsWith("lvm") || type
 /** Raw VDIs cannot be snapshotted (UNIMPLEMENTED_IN_SM_BACKEND, xapi.md §3.1). */
 export const isRawVdi = (vdi: VdiRecord): boolean =>
   vdi.sm_config.type === "raw" || vdi.sm_config.vdi_type === "aio" || vdi.sm_config.vdi_type === "raw";
+
+/**
+ * What an interrupted step of a VM-class kind left of its disks: when the object it was destroying is
+ * gone but some of its disks remain, those disks (for `cleanup`); and, for a step that created
+ * nothing, the whole outcome: discard.
+ */
+export function intentLeftovers(view: PoolView, intent: { readonly op: string; readonly address: string; readonly object?: string; readonly disks?: readonly string[] }, noun: string):
+  { readonly cleanup: { readonly cleanup?: readonly DiskRef[] }; readonly notACreate?: { readonly status: "discard"; readonly detail: string; readonly cleanup?: readonly DiskRef[] } } {
+  const leftovers = (intent.disks ?? []).flatMap((uuid) => {
+    const e = view.byUuid.get(uuid as Uuid);
+    const vdi = e?.class === "VDI" ? view.vdis.get(e.ref) : undefined;
+    return vdi ? [{ uuid: vdi.uuid, name_label: vdi.name_label }] : [];
+  });
+  const objectGone = intent.object !== undefined && !view.byUuid.has(intent.object as Uuid);
+  const cleanup = objectGone && leftovers.length > 0 ? { cleanup: leftovers } : {};
+  if (intent.op === "create" || intent.op === "replace") return { cleanup };
+  return {
+    cleanup,
+    notACreate: { status: "discard", detail: objectGone && leftovers.length > 0
+      ? `${noun} ${intent.object} is gone but ${leftovers.length} of its disks remain; they will be destroyed`
+      : `nothing was created; the plan decides again what ${intent.address} needs`, ...cleanup },
+  };
+}

@@ -5,11 +5,12 @@
  * `xe snapshot-uninstall` sequence or, for keep_disks, `snapshot-destroy` (xapi.md §3.6).
  */
 import type { Address } from "../model";
-import { isNullRef, type OpaqueRef, type Uuid, type XapiValue } from "../xapi/types";
+import type { OpaqueRef, Uuid, XapiValue } from "../xapi/types";
 import { xapiCode } from "./client";
 import type { Applied, ApplyContext, KindIntentOutcome } from "./kind";
 import { MARKER, markerValues, withMarkers } from "./markers";
 import type { CreateStep, DestroyStep, Flavor, Step, UpdateStep } from "./point-in-time-steps";
+import { destroyVdi, finishVmIntent, ownedDiskUuids, refOf, refOrUndefined } from "./vm-calls";
 
 
 export async function applyStep(flavor: Flavor, step: Step, ctx: ApplyContext): Promise<Applied> {
@@ -79,23 +80,12 @@ async function destroy(step: DestroyStep, ctx: ApplyContext): Promise<void> {
   for (const disk of step.mode === "uninstall" ? step.disks : []) await destroyVdi(ctx, disk.uuid);
 }
 
-export async function finishIntent(outcome: KindIntentOutcome, ctx: ApplyContext): Promise<void> {
-  if (outcome.status !== "discard" && outcome.status !== "done") return;
-  // A half-created object is uninstalled with its disks, as `xe snapshot-uninstall` would (DESIGN §4).
-  for (const uuid of outcome.status === "discard" ? outcome.uninstall ?? [] : []) await uninstall(ctx, uuid);
-  for (const disk of outcome.cleanup ?? []) await destroyVdi(ctx, disk.uuid);
-}
+export const finishIntent = (outcome: KindIntentOutcome, ctx: ApplyContext): Promise<void> => finishVmIntent(outcome, ctx, (uuid) => uninstall(ctx, uuid));
 
 export async function uninstall(ctx: ApplyContext, uuid: string): Promise<void> {
   const ref = await refOrUndefined(ctx, "VM", uuid);
   if (!ref) return;
-  const record = (await ctx.client.call("VM.get_record", [ref])) as { readonly VBDs?: readonly string[]; readonly suspend_VDI?: string };
-  const disks: Uuid[] = [];
-  for (const vbd of record.VBDs ?? []) {
-    const v = (await ctx.client.call("VBD.get_record", [vbd])) as { readonly VDI?: string; readonly empty?: boolean; readonly other_config?: Readonly<Record<string, string>> };
-    if (!v.empty && v.VDI && v.other_config && "owner" in v.other_config) disks.push(String(await ctx.client.call("VDI.get_uuid", [v.VDI])) as Uuid);
-  }
-  if (record.suspend_VDI !== undefined && !isNullRef(record.suspend_VDI)) disks.push(String(await ctx.client.call("VDI.get_uuid", [record.suspend_VDI])) as Uuid);
+  const disks = await ownedDiskUuids(ctx, ref);
   await destroy({ op: "destroy", object: uuid as Uuid, mode: "uninstall", disks: disks.map((d) => ({ uuid: d, name_label: "" })) }, ctx);
 }
 
@@ -112,30 +102,9 @@ export async function adopt(uuid: Uuid, ctx: ApplyContext): Promise<void> {
   await writeMarkers(ctx, ref, uuid, "", ctx.address);
 }
 
-async function destroyVdi(ctx: ApplyContext, uuid: string): Promise<void> {
-  const vdi = await refOrUndefined(ctx, "VDI", uuid);
-  if (!vdi) return;   // already gone: destroy is idempotent by uuid
-  // A VBD can stay attached for a moment after VM.destroy (xapi.md §3.6): the policy retries VDI_IN_USE.
-  await ctx.client.call("VDI.destroy", [vdi]);
-}
-
 /** Markers go on in one write: inherited `xsnap.*` keys of the VM are replaced, nothing else touched. */
 async function writeMarkers(ctx: ApplyContext, ref: OpaqueRef, uuid: Uuid, spec: string, address: Address): Promise<void> {
   const current = (await ctx.client.call("VM.get_other_config", [ref])) as Readonly<Record<string, string>>;
   const markers = markerValues({ stack: ctx.stack, address, spec, self: uuid });
   await ctx.client.call("VM.set_other_config", [ref, withMarkers(current, markers)]);
-}
-
-export async function refOf(ctx: ApplyContext, cls: "VM" | "VDI", uuid: string): Promise<OpaqueRef> {
-  return String(await ctx.client.call(`${cls}.get_by_uuid`, [uuid])) as OpaqueRef;
-}
-
-/** The object's ref, or undefined when it no longer exists (UUID_INVALID). */
-export async function refOrUndefined(ctx: ApplyContext, cls: "VM" | "VDI", uuid: string): Promise<OpaqueRef | undefined> {
-  try {
-    return await refOf(ctx, cls, uuid);
-  } catch (e) {
-    if (xapiCode(e) === "UUID_INVALID") return undefined;
-    throw e;
-  }
 }

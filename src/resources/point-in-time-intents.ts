@@ -1,5 +1,6 @@
 /** What an interrupted snapshot/checkpoint step left in the pool (engine/intents.ts asks the kind). */
 import type { PoolView, VmRecord } from "../xapi/records";
+import { intentLeftovers } from "./disks";
 import type { KindIntentOutcome, IntentRecord } from "./kind";
 import { ownMarkers } from "./markers";
 import { liveOf } from "./point-in-time-observe";
@@ -7,18 +8,8 @@ import type { Flavor } from "./point-in-time-steps";
 import { isPlainVm } from "./vm-lookup";
 
 export function resolveIntent(flavor: Flavor, view: PoolView, intent: IntentRecord): KindIntentOutcome {
-  const leftovers = (intent.disks ?? []).flatMap((uuid) => {
-    const e = view.byUuid.get(uuid);
-    const vdi = e?.class === "VDI" ? view.vdis.get(e.ref) : undefined;
-    return vdi ? [{ uuid: vdi.uuid, name_label: vdi.name_label }] : [];
-  });
-  const objectGone = intent.object !== undefined && !view.byUuid.has(intent.object);
-  const cleanup = objectGone && leftovers.length > 0 ? { cleanup: leftovers } : {};
-  if (intent.op !== "create" && intent.op !== "replace") {
-    return { status: "discard", detail: objectGone && leftovers.length > 0
-      ? `${intent.object} is gone but ${leftovers.length} of its disks remain; they will be destroyed`
-      : `nothing was created; the plan decides again what ${intent.address} needs`, ...cleanup };
-  }
+  const { cleanup, notACreate } = intentLeftovers(view, intent, flavor.noun);
+  if (notACreate) return notACreate;
   const vmEntry = intent.vm ? view.byUuid.get(intent.vm) : undefined;
   const vm = vmEntry?.class === "VM" ? view.vms.get(vmEntry.ref) : undefined;
   if (!vm || !isPlainVm(vm)) return { status: "discard", detail: `the VM ${intent.vm ?? "?"} no longer exists, so nothing of ${intent.address} can remain`, ...cleanup };

@@ -6,12 +6,12 @@
  * (xapi.md §3.6: VM.destroy never deletes VDIs).
  */
 import { isNullRef, type OpaqueRef, type Uuid } from "../xapi/types";
-import { xapiCode } from "./client";
 import type { Applied, ApplyContext, KindIntentOutcome } from "./kind";
 import { MARKER, markerValues, withMarkers } from "./markers";
 import { encodeSpec } from "./spec-record";
 import { TEMPLATE_KEY } from "./template-observe";
 import type { CreateStep, DestroyStep, Step, UpdateStep } from "./template-steps";
+import { destroyVdi, finishVmIntent, ownedDiskUuids, refOf, refOrUndefined } from "./vm-calls";
 
 interface VmFields {
   readonly uuid?: unknown;
@@ -136,23 +136,11 @@ async function destroy(step: DestroyStep, ctx: ApplyContext): Promise<void> {
 export async function uninstall(ctx: ApplyContext, uuid: string): Promise<void> {
   const ref = await refOrUndefined(ctx, "VM", uuid);
   if (!ref) return;
-  const record = (await ctx.client.call("VM.get_record", [ref])) as VmFields;
-  const disks: Uuid[] = [];
-  for (const vbd of Array.isArray(record.VBDs) ? (record.VBDs as string[]) : []) {
-    const v = (await ctx.client.call("VBD.get_record", [vbd])) as { readonly VDI?: string; readonly empty?: boolean; readonly other_config?: Readonly<Record<string, string>> };
-    if (!v.empty && v.VDI && !isNullRef(v.VDI) && v.other_config && "owner" in v.other_config) disks.push(String(await ctx.client.call("VDI.get_uuid", [v.VDI])) as Uuid);
-  }
-  const suspend = String(record.suspend_VDI ?? "");
-  if (suspend && !isNullRef(suspend)) disks.push(String(await ctx.client.call("VDI.get_uuid", [suspend])) as Uuid);
+  const disks = await ownedDiskUuids(ctx, ref);
   await destroy({ op: "destroy", object: uuid as Uuid, disks: disks.map((d) => ({ uuid: d, name_label: "" })) }, ctx);
 }
 
-export async function finishIntent(outcome: KindIntentOutcome, ctx: ApplyContext): Promise<void> {
-  if (outcome.status !== "discard" && outcome.status !== "done") return;
-  // A half-created template is uninstalled with its disks (DESIGN §4).
-  for (const uuid of outcome.status === "discard" ? outcome.uninstall ?? [] : []) await uninstall(ctx, uuid);
-  for (const disk of outcome.cleanup ?? []) await destroyVdi(ctx, disk.uuid);
-}
+export const finishIntent = (outcome: KindIntentOutcome, ctx: ApplyContext): Promise<void> => finishVmIntent(outcome, ctx, (uuid) => uninstall(ctx, uuid));
 
 /** `xsnap import` / `recover --adopt`: markers without a spec; the next plan records the spec (and `xsnap.source`) as an update. */
 export async function adopt(uuid: Uuid, ctx: ApplyContext): Promise<void> {
@@ -167,23 +155,4 @@ export async function release(uuid: Uuid, ctx: ApplyContext): Promise<void> {
   const ref = await refOrUndefined(ctx, "VM", uuid);
   if (!ref) return;
   for (const key of [...Object.values(MARKER), ...Object.values(TEMPLATE_KEY)]) await ctx.client.call("VM.remove_from_other_config", [ref, key]);
-}
-
-async function destroyVdi(ctx: ApplyContext, uuid: string): Promise<void> {
-  const vdi = await refOrUndefined(ctx, "VDI", uuid);
-  if (vdi) await ctx.client.call("VDI.destroy", [vdi]);   // already gone: destroy is idempotent by uuid
-}
-
-async function refOf(ctx: ApplyContext, cls: "VM" | "VDI", uuid: string): Promise<OpaqueRef> {
-  return String(await ctx.client.call(`${cls}.get_by_uuid`, [uuid])) as OpaqueRef;
-}
-
-/** The object's ref, or undefined when it no longer exists (UUID_INVALID). */
-async function refOrUndefined(ctx: ApplyContext, cls: "VM" | "VDI", uuid: string): Promise<OpaqueRef | undefined> {
-  try {
-    return await refOf(ctx, cls, uuid);
-  } catch (e) {
-    if (xapiCode(e) === "UUID_INVALID") return undefined;
-    throw e;
-  }
 }

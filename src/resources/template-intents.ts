@@ -8,8 +8,8 @@
  * `xsnap.self` inherited from a managed snapshot, or `base_template_name` = the source's name. When
  * the source is gone, the name alone decides. One such template is adopted; several block (ambiguous).
  */
-import type { DiskRef } from "../model";
 import type { PoolView, VmRecord } from "../xapi/records";
+import { intentLeftovers } from "./disks";
 import type { Uuid } from "../xapi/types";
 import type { IntentRecord, KindIntentOutcome } from "./kind";
 import { MARKER, ownMarkers } from "./markers";
@@ -18,18 +18,8 @@ import { isPlainTemplate, liveOf } from "./template-observe";
 export const SOURCE_FACT = "source";
 
 export function resolveIntent(view: PoolView, intent: IntentRecord): KindIntentOutcome {
-  const leftovers: DiskRef[] = (intent.disks ?? []).flatMap((uuid) => {
-    const e = view.byUuid.get(uuid);
-    const vdi = e?.class === "VDI" ? view.vdis.get(e.ref) : undefined;
-    return vdi ? [{ uuid: vdi.uuid, name_label: vdi.name_label }] : [];
-  });
-  const objectGone = intent.object !== undefined && !view.byUuid.has(intent.object);
-  const cleanup = objectGone && leftovers.length > 0 ? { cleanup: leftovers } : {};
-  if (intent.op !== "create" && intent.op !== "replace") {
-    return { status: "discard", detail: objectGone && leftovers.length > 0
-      ? `template ${intent.object} is gone but ${leftovers.length} of its disks remain; they will be destroyed`
-      : `nothing was created; the plan decides again what ${intent.address} needs`, ...cleanup };
-  }
+  const { cleanup, notACreate } = intentLeftovers(view, intent, "template");
+  if (notACreate) return notACreate;
   const existing = new Set<string>([...(intent.existing ?? []), ...(intent.object ? [intent.object] : [])]);
   const named = [...view.vms.values()].filter((t) => isPlainTemplate(t) && t.name_label === intent.expected_name && !existing.has(t.uuid));
   const marked = named.filter((t) => ownMarkers(t)?.address === intent.address);

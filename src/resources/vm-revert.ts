@@ -13,7 +13,8 @@ import { diskVdis, ownedDisks } from "./disks";
 import type { Applied, ApplyContext, DiffArgs, DiffResult, IntentRecord, IntentSubject, KindIntentOutcome, Live, ObjectRead, ResourceKind } from "./kind";
 import { markedObjects, markerValues, ownMarkers, withMarkers } from "./markers";
 import { decodePayload, payloadOf } from "./payload";
-import { refOf, refOrUndefined, uninstall } from "./point-in-time-apply";
+import { uninstall } from "./point-in-time-apply";
+import { refOf, refOrUndefined } from "./vm-calls";
 import { isPlainVm, lookupVm } from "./vm-lookup";
 
 const TYPE = "xapi_vm_revert";

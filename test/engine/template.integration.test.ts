@@ -152,7 +152,9 @@ describe("xapi_template against the simulator", () => {
     await apply(stackOf(base, golden()));
     const view = await client.readPoolView();
     const inv = buildInventory(view);
-    const t = inv.templates.find((o) => o.name_label === "web golden");
+    const base = inv.vms.flatMap((v) => v.objects).find((o) => o.name_label === "web-01 base");
+    const t = base?.templates?.find((o) => o.name_label === "web golden");   // under the snapshot it came from
+    expect(inv.templates.find((o) => o.name_label === "web golden")).toBeUndefined();
     expect(t?.owner).toEqual({ kind: "managed", stack: "demo", address: T });
     const tpl = templates(view, "web golden")[0];
     expect(tpl && templateSource(tpl)).toBe(snapshotNamed(view, "web-01 base")?.uuid);
