@@ -26,8 +26,17 @@ function describe(v: ConfigValue, scope: ReferenceScope): string {
   }
   if (Array.isArray(v)) return "a list";
   if (typeof v === "object") return "an object";
-  return `${typeof v === "string" ? "string" : typeof v} ${JSON.stringify(v)}`;
+  return `${typeof v === "string" ? "string" : typeof v} ${quoteShort(JSON.stringify(v))}`;
 }
+
+/** A value as a one-line message can hold it: a 50 MB string is cut, not printed. */
+const quoteShort = (json: string): string => (json.length > 80 ? `${json.slice(0, 60)}…" (${json.length} characters)` : json);
+
+/**
+ * XAPI refuses an XML-RPC request over 300 KiB (xapi_globs http_limit_max_rpc_size) before reading it,
+ * so a longer string could only fail inside apply; names and descriptions are far shorter than this.
+ */
+export const MAX_STRING_LENGTH = 65_536;
 
 /** Terraform converts numbers to strings; xsnap accepts that for references only. */
 function refFits(ref: AttrRef, type: AttrType, scope: ReferenceScope): boolean {
@@ -54,6 +63,10 @@ function checkScalar(path: string, v: ConfigValue, a: AttributeSchema, ctx: Chec
 const XML_UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 function checkStringValue(path: string, v: string, a: AttributeSchema, ctx: CheckContext): boolean {
+  if (v.length > MAX_STRING_LENGTH) {
+    ctx.diagnostics.push(error(`${path} is ${v.length} characters long; XAPI refuses requests over 300 KiB: keep it under ${MAX_STRING_LENGTH} characters`, ctx.address));
+    return false;
+  }
   const unsafe = XML_UNSAFE.exec(v);
   if (unsafe) {
     const code = `U+${(unsafe[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}`;
@@ -65,7 +78,7 @@ function checkStringValue(path: string, v: string, a: AttributeSchema, ctx: Chec
     return false;
   }
   if (a.enum && !a.enum.includes(v)) {
-    ctx.diagnostics.push(error(`${path} must be one of ${a.enum.map((e) => `"${e}"`).join(", ")} (got ${JSON.stringify(v)})`, ctx.address));
+    ctx.diagnostics.push(error(`${path} must be one of ${a.enum.map((e) => `"${e}"`).join(", ")} (got ${quoteShort(JSON.stringify(v))})`, ctx.address));
     return false;
   }
   if (a.regex) {
