@@ -155,10 +155,13 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], paint: Pai
   }).join("\n\n");
 }
 
-/** Terraform's next-step note; the CLI omits it under XSNAP_IN_AUTOMATION. */
-export function planFooter(outFile: string | undefined): string {
+/**
+ * Terraform's next-step note; the CLI omits it under XSNAP_IN_AUTOMATION. `applyCommand` is the
+ * fresh apply as the user would type it where they stand (with their --config / --stack).
+ */
+export function planFooter(outFile: string | undefined, applyCommand = "xsnap apply"): string {
   if (!outFile) {
-    return `Note: You didn't use the --out option to save this plan, so xsnap can't guarantee to take exactly these actions if you run "xsnap apply" now.`;
+    return `Note: You didn't use the --out option to save this plan, so xsnap can't guarantee to take exactly these actions if you run "${applyCommand}" now.`;
   }
   const arg = /^[\w./:@%+-]+$/.test(outFile) ? outFile : JSON.stringify(outFile);
   return `Saved the plan to: ${outFile}\n\nTo perform exactly these actions, run the following command to apply:\n    xsnap apply ${arg}`;
