@@ -1,7 +1,7 @@
 /** How plan, show, apply and destroy print plans and decide their exit code. */
 import { hasErrors } from "../engine/diagnostics";
 import { hasBlockingIntents, type Plan } from "../engine/plan";
-import { JSON_FORMAT_VERSION, planDocument } from "../render/json";
+import { stackDocument } from "../render/json";
 import { renderPlanMarkdown } from "../render/markdown";
 import { renderDiagnostics, renderPlanText, shownChanges } from "../render/text";
 import { EXIT, type ExitCode } from "./exit-codes";
@@ -28,8 +28,7 @@ export function printPlans(plans: readonly Plan[], format: PlanFormat, io: Io, o
       io.out(plans.map((p) => renderPlanMarkdown(p, options.planFile ? { planFile: options.planFile } : {})).join("\n"));
       return;
     case "json": {
-      const docs = plans.map(planDocument);
-      io.out(JSON.stringify(docs.length === 1 ? docs[0] : { format_version: JSON_FORMAT_VERSION, pools: docs }, null, 2));
+      io.out(JSON.stringify(stackDocument(plans), null, 2));
       const diagnostics = plans.flatMap((p) => p.diagnostics);
       if (diagnostics.length > 0) io.err(renderDiagnostics(diagnostics, io.errPaint));
       return;

@@ -4,7 +4,7 @@
 import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, startSim, stackDir, writeStack, xsnap, type Sim } from "./harness";
+import { ROOT, startSim, stackDir, xsnap, type Sim } from "./harness";
 
 const BIN = join(ROOT, "bin/xsnap.js");
 /** Runs a printed hint as a user would paste it in a shell, with `xsnap` being this build. */
