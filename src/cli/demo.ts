@@ -72,10 +72,10 @@ async function runDemo(opts: DemoOptions, outer: Io): Promise<ExitCode> {
     if (listed !== EXIT.ok) return failed(io, "inventory", listed);
     io.out([
       "",
-      p.bold(p.green("Demo complete.")) + " Next: run `npx xsnap sim` in one terminal and, in another:",
-      `  export XAPI_URL=http://127.0.0.1:<port> XAPI_USERNAME=root XAPI_PASSWORD=xsnap`,
-      // npx resolves this package's own bin only in the package root, so the example folder uses the path.
-      `  cd examples/quickstart && node ../../bin/xsnap.js plan   # edit main.ts, plan again, then apply`,
+      p.bold(p.green("Demo complete.")) + " Next: run `npx xsnap sim` in one terminal and, in another, at the repository root",
+      "(its cdktf.json runs examples/quickstart/main.ts):",
+      "  export XAPI_URL=http://127.0.0.1:<port> XAPI_USERNAME=root XAPI_PASSWORD=xsnap   # the line xsnap sim prints",
+      "  npx xsnap plan   # edit examples/quickstart/main.ts, plan again, then apply",
     ].join("\n"));
     return EXIT.ok;
   } finally {

@@ -54,7 +54,7 @@ describe("the packed xsnap in a fresh cdktf app", () => {
   });
 
   it("packs built code and the bin, without sources or tests", async () => {
-    // dist/ is fresh from `npm test`'s pretest; `npm pack` alone builds it through prepack.
+    // dist/ is fresh from `npm test`'s pretest; `npm pack` alone rebuilds it (prepack cleans, prepare builds).
     const packed = await timed("npm pack", () => run("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", dir], ROOT));
     const [info] = JSON.parse(packed.stdout) as { filename: string; size: number; files: { path: string }[] }[];
     const files = (info?.files ?? []).map((f) => f.path);
@@ -64,7 +64,8 @@ describe("the packed xsnap in a fresh cdktf app", () => {
     timings.push(`tarball: ${((info?.size ?? 0) / 1024).toFixed(0)} KiB, ${files.length} files`);
     tarball = join(dir, info?.filename ?? "missing.tgz");
     const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as Record<string, Record<string, string>>;
-    expect(manifest.scripts?.prepack).toMatch(/build/);
+    expect(manifest.scripts?.prepare).toBe("npm run build");          // npm pack: prepack (clean dist/), then prepare
+    expect(manifest.scripts?.prepack).toContain("rmSync('dist'");
     expect(Object.keys(manifest.dependencies ?? {})).not.toContain("cdktf");
     expect(Object.keys(manifest.dependencies ?? {})).not.toContain("constructs");
     expect(manifest.peerDependencies).toEqual({ cdktf: expect.stringMatching(/0\.21/), constructs: expect.stringMatching(/^\^10\./) });
