@@ -57,7 +57,7 @@ export async function applyFresh(opts: ApplyOptions, io: Io, mode: { readonly de
         const diagnostics = plans.flatMap((p) => p.diagnostics);
         if (diagnostics.length > 0) io.err(renderDiagnostics(diagnostics, io.errPaint));
       } else {
-        printPlans(plans, "text", io);
+        printPlans(plans, "text", io, { hint: opts });
       }
       const planCode = planExitCode(plans, false);
       if (planCode !== EXIT.ok) return planCode;

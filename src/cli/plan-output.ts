@@ -5,6 +5,7 @@ import { stackDocument } from "../render/json";
 import { renderPlanMarkdown } from "../render/markdown";
 import { renderDiagnostics, renderPlanText, shownChanges } from "../render/text";
 import { EXIT, type ExitCode } from "./exit-codes";
+import { xsnapCommand, type HintFlags } from "./hints";
 import type { Io } from "./io";
 
 export type PlanFormat = "text" | "markdown" | "json";
@@ -16,10 +17,11 @@ export function hasWork(plan: Plan): boolean {
 }
 
 /** Prints the plans in the chosen format. JSON goes alone to stdout; its diagnostics also go to stderr. */
-export function printPlans(plans: readonly Plan[], format: PlanFormat, io: Io, options: { readonly planFile?: string } = {}): void {
+export function printPlans(plans: readonly Plan[], format: PlanFormat, io: Io, options: { readonly planFile?: string; readonly hint?: HintFlags } = {}): void {
   switch (format) {
     case "text": {
-      io.out(plans.map((p) => renderPlanText(p, io.paint, { omitErrors: true })).join("\n"));
+      const command = (args: readonly string[]): string => xsnapCommand(args, options.hint ?? {});
+      io.out(plans.map((p) => renderPlanText(p, io.paint, { omitErrors: true, command })).join("\n"));
       const errors = plans.flatMap((p) => p.diagnostics.filter((d) => d.severity === "error"));
       if (errors.length > 0) io.err(renderDiagnostics(errors, io.errPaint));
       return;

@@ -46,7 +46,7 @@ export async function runPlan(opts: PlanCommandOptions, io: Io): Promise<ExitCod
     const code = planExitCode(plans, opts.detailedExitcode === true);
     const saved = opts.out !== undefined && code !== 1 ? opts.out : undefined;
     if (saved !== undefined) await savePlans(saved, plans);
-    printPlans(plans, opts.format, io, saved ? { planFile: saved } : {});
+    printPlans(plans, opts.format, io, { ...(saved ? { planFile: saved } : {}), hint: opts });
     if (opts.format === "text" && !inAutomation(io.env) && plans.some(hasWork) && code !== 1) {
       io.out(`\n${planFooter(saved, xsnapCommand(["apply", ...(opts.destroy ? ["--destroy"] : [])], opts))}`);
     }
