@@ -4,12 +4,15 @@
  * `--auto-approve` does. `xsnap destroy` is the same with every managed object planned for removal.
  */
 import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import * as path from "node:path";
+import { type DesiredStack, hasErrors, hasBlockingIntents, type Plan, type PlanContext } from "../model";
 import { checkStale } from "../engine";
-import { hasErrors, hasBlockingIntents, type Plan } from "../model";
 import { renderDiagnostics } from "../render/text";
 import { destructiveAddresses, execute } from "./applying";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
+import { fromContext, replanCommand, xsnapCommand } from "./hints";
 import { installInterrupts } from "./interrupts";
 import { processIo, type Io } from "./io";
 import { withStackLock } from "./locking";
@@ -45,21 +48,22 @@ export async function applyFresh(opts: ApplyOptions, io: Io, mode: { readonly de
   const sessions = await openPools(stack, io);
   const interrupts = installInterrupts(io);
   try {
-    return await withStackLock({ sessions, stack: stack.stack, operation: mode.destroy ? "destroy" : "apply", enabled: true, timeoutMs: opts.lockTimeout, io }, async (locks) => {
+    return await withStackLock({ sessions, stack: stack.stack, operation: mode.destroy ? "destroy" : "apply", enabled: true, timeoutMs: opts.lockTimeout, io, hint: opts }, async (locks) => {
       const planned = await planPools(stack, sessions, { ...opts, destroy: mode.destroy }, interrupts.signal);
       const plans = planned.map((p) => p.plan);
       if (opts.json) {
         const diagnostics = plans.flatMap((p) => p.diagnostics);
         if (diagnostics.length > 0) io.err(renderDiagnostics(diagnostics, io.errPaint));
       } else {
-        printPlans(plans, "text", io);
+        printPlans(plans, "text", io, { hint: opts });
       }
       const planCode = planExitCode(plans, false);
       if (planCode !== EXIT.ok) return planCode;
       if (!plans.some(hasWork)) return EXIT.ok;
       if (!opts.autoApprove) {
         if (!io.interactive) {
-          throw new CliFailure("no terminal to ask for approval: pass --auto-approve, or save the plan with `xsnap plan --out FILE` and run `xsnap apply FILE`");
+          const save = xsnapCommand(["plan", ...(mode.destroy ? ["--destroy"] : []), "--out", "FILE"], opts);
+          throw new CliFailure(`no terminal to ask for approval: pass --auto-approve, or save the plan with \`${save}\` and run \`xsnap apply FILE\``);
         }
         const approved = await askApproval(io, { pool: plans.map((p) => p.pool.name_label).join(", "), destroy: mode.destroy, destructive: destructiveAddresses(plans) }, interrupts.signal);
         if (!approved) {
@@ -82,16 +86,27 @@ export async function applySaved(file: string, opts: ApplyOptions, io: Io): Prom
   if (given.length > 0) throw new CliFailure(`${given.join(", ")} cannot be used with a plan file: the plan file already decides what apply does`);
   const plan = await loadSavedPlan(file);
   if (hasErrors(plan.diagnostics)) throw new CliFailure("Cannot apply incomplete plan: planning reported errors");
-  const stack = await loadOptionalStack({ ...opts, stack: opts.stack ?? plan.stack }, io);
+  const cwd = opts.cwd ?? process.cwd();
+  const explicit = opts.config !== undefined || opts.stack !== undefined || plan.context === undefined;
+  const stack = explicit ? await loadOptionalStack({ ...opts, stack: opts.stack ?? plan.stack }, io) : await loadFromContext(plan.context as PlanContext, plan.stack, cwd, io);
   const provider = stack?.providers[plan.provider] ?? { alias: plan.provider };
-  const session = await openPool({ ...provider, url: provider.url ?? io.env.XAPI_URL ?? plan.pool.url }, plan.provider, io.env);
+  // The block's settings first, then the environment, then what the plan recorded: only secrets are left to give.
+  const recorded = plan.context?.connection;
+  const username = provider.username ?? nonEmpty(io.env.XAPI_USERNAME) ?? recorded?.username;
+  const passwordEnv = provider.password_env ?? recorded?.passwordEnv;
+  const session = await openPool({
+    ...provider, url: provider.url ?? nonEmpty(io.env.XAPI_URL) ?? recorded?.url ?? plan.pool.url,
+    ...(username !== undefined ? { username } : {}), ...(passwordEnv !== undefined ? { password_env: passwordEnv } : {}),
+  }, plan.provider, io.env);
   const interrupts = installInterrupts(io);
   try {
-    return await withStackLock({ sessions: [session], stack: plan.stack, operation: "apply", enabled: true, timeoutMs: opts.lockTimeout, io }, async (locks) => {
+    const hint = plan.context ? fromContext(plan.context, cwd) : undefined;
+    return await withStackLock({ sessions: [session], stack: plan.stack, operation: "apply", enabled: true, timeoutMs: opts.lockTimeout, io, ...(hint && hint.prefix === "" ? { hint: hint.flags } : {}) }, async (locks) => {
       const view = await session.client.readPoolView();
       const check = checkStale(plan, view, stack);
       if (!check.ok) {
-        const details = check.reason === "stale" ? `\n${check.details.map((d) => `  - ${d}`).join("\n")}\n\nRun \`xsnap plan --out ${file}\` again and review the new plan.` : "";
+        const replan = replanCommand(plan.context, file, cwd, plan.destroyMode);
+        const details = check.reason === "stale" ? `\n${check.details.map((d) => `  - ${d}`).join("\n")}\n\nRun \`${replan}\` again and review the new plan.` : "";
         throw new CliFailure(`${check.message}${details}`, EXIT.stalePlan);
       }
       if (hasBlockingIntents(plan)) return planExitCode([plan], false);
@@ -108,3 +123,18 @@ export async function applySaved(file: string, opts: ApplyOptions, io: Io): Prom
 }
 
 const printable = (plan: Plan): string => (plan.destroyMode ? "No changes. No objects need to be destroyed." : "No changes. Your infrastructure matches the configuration.");
+
+const nonEmpty = (s: string | undefined): string | undefined => (s === undefined || s === "" ? undefined : s);
+
+/** The configuration a saved plan was made from, wherever apply runs (DESIGN §4: only secrets needed). */
+async function loadFromContext(context: PlanContext, stack: string, cwd: string, io: Io): Promise<DesiredStack> {
+  const where = path.relative(cwd, context.source.path) || ".";
+  if (context.source.kind === "config") {
+    if (!existsSync(context.source.path)) throw new CliFailure(`the plan was made from --config ${where}, which no longer exists: restore it, or pass --config with the configuration to check the plan against`);
+    return loadDesired({ cwd: context.cwd, config: context.source.path, stack }, io);
+  }
+  if (!existsSync(path.join(context.source.path, "cdktf.json"))) {
+    throw new CliFailure(`the plan was made from the cdktf app in ${where}, whose cdktf.json no longer exists: restore it, or pass --config with the configuration to check the plan against`);
+  }
+  return loadDesired({ cwd: context.source.path, stack }, io);
+}

@@ -7,7 +7,11 @@ import { error, type Diagnostic, type ProviderConfig } from "../model";
 import type { ConnectOptions } from "../xapi";
 
 /** The client's connect options as the config and env give them (`insecure` always decided). */
-export type ConnectionSettings = Pick<ConnectOptions, "url" | "username" | "password" | "caFile" | "tlsFingerprint"> & { readonly insecure: boolean };
+export type ConnectionSettings = Pick<ConnectOptions, "url" | "username" | "password" | "caFile" | "tlsFingerprint"> & {
+  readonly insecure: boolean;
+  /** The variable the password came from (a saved plan records it; never the value). */
+  readonly passwordEnv: string;
+};
 
 export type Resolved = { readonly ok: true; readonly value: ConnectionSettings } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
@@ -25,7 +29,7 @@ export function resolveConnection(provider: ProviderConfig | undefined, env: Rea
   return {
     ok: true,
     value: {
-      url, username, password,
+      url, username, password, passwordEnv: passwordVar,
       ...(provider?.ca_file ? { caFile: provider.ca_file } : {}),
       ...(provider?.tls_fingerprint ? { tlsFingerprint: provider.tls_fingerprint } : {}),
       insecure: provider?.insecure === true,

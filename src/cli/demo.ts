@@ -61,21 +61,23 @@ async function runDemo(opts: DemoOptions, outer: Io): Promise<ExitCode> {
     step(1, "xsnap plan --out plan.xsnap", "what would change? (saved for review, as in CI)");
     const planned = await runPlan({ ...flags, format: "text", detailedExitcode: true, out: planFile }, io);
     if (planned !== EXIT.changes) return failed(io, "the first plan", planned);
+    // The app ran once (step 1); the later steps read what it synthesized instead of running it again.
+    const synthesized = { ...flags, config: join(cwd, "cdktf.out") };
     step(2, "xsnap apply plan.xsnap", "perform exactly the reviewed plan; the file is the approval");
-    const applied = await applySaved(planFile, flags, io);
+    const applied = await applySaved(planFile, synthesized, io);
     if (applied !== EXIT.ok) return failed(io, "apply", applied);
     step(3, "xsnap plan", "the pool now matches the configuration");
-    const again = await runPlan({ ...flags, format: "text", detailedExitcode: true }, io);
+    const again = await runPlan({ ...synthesized, format: "text", detailedExitcode: true }, io);
     if (again !== EXIT.ok) return failed(io, "the second plan", again);
     step(4, "xsnap inventory", "managed, unmanaged and schedule-owned snapshots per VM");
-    const listed = await runInventory({ cwd, color: opts.color }, io);
+    const listed = await runInventory({ cwd, config: synthesized.config, color: opts.color }, io);
     if (listed !== EXIT.ok) return failed(io, "inventory", listed);
     io.out([
       "",
-      p.bold(p.green("Demo complete.")) + " Next: run `npx xsnap sim` in one terminal and, in another:",
-      `  export XAPI_URL=http://127.0.0.1:<port> XAPI_USERNAME=root XAPI_PASSWORD=xsnap`,
-      // npx resolves this package's own bin only in the package root, so the example folder uses the path.
-      `  cd examples/quickstart && node ../../bin/xsnap.js plan   # edit main.ts, plan again, then apply`,
+      p.bold(p.green("Demo complete.")) + " Next: run `npx xsnap sim` in one terminal and, in another, at the repository root",
+      "(its cdktf.json runs examples/quickstart/main.ts):",
+      "  export XAPI_URL=http://127.0.0.1:<port> XAPI_USERNAME=root XAPI_PASSWORD=xsnap   # the line xsnap sim prints",
+      "  npx xsnap plan   # edit examples/quickstart/main.ts, plan again, then apply",
     ].join("\n"));
     return EXIT.ok;
   } finally {

@@ -4,6 +4,7 @@ import { forceUnlock, lockStatus } from "../engine";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
 import { processIo, type Io } from "./io";
+import { xsnapCommand } from "./hints";
 import { lockInfoText } from "./locking";
 import { stackName } from "./locked-stack";
 import { withPoolOptions } from "./options";
@@ -43,7 +44,7 @@ async function runStatus(opts: LockOptions, io: Io): Promise<ExitCode> {
       io.out(JSON.stringify(statuses.map(({ session, status }) => ({ stack: name, provider: session.alias, url: session.settings.url, locked: status !== undefined, ...(status ? { lock: status } : {}) })), null, 2));
     } else {
       io.out(statuses.map(({ session, status }) => status
-        ? `Stack "${name}" is locked on pool ${session.settings.url}.\n${lockInfoText(status)}${status.abandoned ? `\n\nThe lease ran out. If the holder is gone: ${status.forceUnlockCommand} --stack ${name}` : ""}`
+        ? `Stack "${name}" is locked on pool ${session.settings.url}.\n${lockInfoText(status)}${status.abandoned ? `\n\nThe lease ran out. If the holder is gone: ${xsnapCommand(["force-unlock", status.info.id], { config: opts.config, stack: name })}` : ""}`
         : `Stack "${name}" is not locked on pool ${session.settings.url}.`).join("\n\n"));
     }
     return EXIT.ok;
@@ -71,7 +72,7 @@ async function runForceUnlock(id: string, opts: LockOptions, io: Io): Promise<Ex
       return EXIT.ok;
     }
     const why = results.includes("id_mismatch")
-      ? `the lock of stack "${name}" has another ID; run \`xsnap lock status --stack ${name}\` to see it`
+      ? `the lock of stack "${name}" has another ID; run \`${xsnapCommand(["lock", "status"], { config: opts.config, stack: name })}\` to see it`
       : `stack "${name}" is not locked`;
     throw new CliFailure(`nothing removed: ${why}`);
   } finally {

@@ -50,7 +50,7 @@ export async function withLockedStack<T>(flags: LockedStackFlags, io: Io, operat
   // A first Ctrl-C lets the few calls in flight finish so the lock is released, as apply does.
   const interrupts = options.lock ? installInterrupts(io) : undefined;
   try {
-    return await withStackLock({ sessions, stack, operation, enabled: options.lock, timeoutMs: flags.lockTimeout, io },
+    return await withStackLock({ sessions, stack, operation, enabled: options.lock, timeoutMs: flags.lockTimeout, io, hint: flags },
       () => {
         interrupts?.mutating();   // from here on a second Ctrl-C may leave a change half made: exit 5, not 7
         return body({ stack, desired, sessions });

@@ -5,6 +5,7 @@
  */
 import { acquireLock, type HeldLock, type LockStatus } from "../engine";
 import { CliFailure, EXIT } from "./exit-codes";
+import { xsnapCommand, type HintFlags } from "./hints";
 import type { Io } from "./io";
 import type { PoolSession } from "./pools";
 
@@ -16,6 +17,8 @@ export interface LockArgs {
   readonly enabled: boolean;
   readonly timeoutMs: number;
   readonly io: Io;
+  /** The --config the user gave, repeated in the force-unlock hint so it finds the same pool. */
+  readonly hint?: HintFlags;
 }
 
 export async function withStackLock<T>(args: LockArgs, body: (locks: ReadonlyMap<string, HeldLock>) => Promise<T>): Promise<T> {
@@ -27,7 +30,7 @@ export async function withStackLock<T>(args: LockArgs, body: (locks: ReadonlyMap
           client: session.client, stack: args.stack, operation: args.operation, timeoutMs: args.timeoutMs,
           onWait: () => args.io.err("Acquiring pool lock. This may take a few moments..."),
         });
-        if (!result.ok) throw new CliFailure(lockBusyText(args.stack, session, result.holder), EXIT.lockNotAcquired);
+        if (!result.ok) throw new CliFailure(lockBusyText(args.stack, session, result.holder, args.hint), EXIT.lockNotAcquired);
         held.set(session.alias, result.lock);
       }
     }
@@ -49,11 +52,11 @@ export function lockInfoText(status: LockStatus): string {
   ].join("\n");
 }
 
-function lockBusyText(stack: string, session: PoolSession, holder: LockStatus | undefined): string {
+function lockBusyText(stack: string, session: PoolSession, holder: LockStatus | undefined, hint: HintFlags = {}): string {
   const lines = [`Error acquiring the pool lock: stack "${stack}" is locked on pool ${session.settings.url}.`, ""];
   if (holder) lines.push(lockInfoText(holder), "");
   lines.push("xsnap locks the stack so that two runs never change it at once. Wait for the other run to finish,",
     "or let this one wait with --lock-timeout (e.g. --lock-timeout 10m).");
-  if (holder?.abandoned) lines.push("", `If its holder is really gone, remove the lock with: ${holder.forceUnlockCommand} --stack ${stack}`);
+  if (holder?.abandoned) lines.push("", `If its holder is really gone, remove the lock with: ${xsnapCommand(["force-unlock", holder.info.id], { config: hint.config, stack })}`);
   return lines.join("\n");
 }

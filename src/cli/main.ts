@@ -42,9 +42,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const program = new Command("xsnap")
     .description("XenServer / XCP-ng snapshots, checkpoints, templates, exports and schedules as code")
     .version(VERSION)
-    .exitOverride()
-    .showHelpAfterError();
+    .exitOverride();
   for (const register of commands) register(program, (code) => { exitCode = code; });
+  pointToHelp(program, "xsnap");
   try {
     await program.parseAsync([...argv]);
   } catch (e) {
@@ -53,4 +53,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw e;
   }
   return exitCode;
+}
+
+/**
+ * A usage error (unknown command or option, bad value) prints commander's one-line error and where
+ * the help is, not the whole help (DESIGN §4 small print): `see xsnap plan --help`.
+ */
+function pointToHelp(cmd: Command, path: string): void {
+  cmd.showHelpAfterError(`see ${path} --help`);
+  for (const sub of cmd.commands) pointToHelp(sub, `${path} ${sub.name()}`);
 }

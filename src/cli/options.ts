@@ -12,6 +12,8 @@ export function withPoolOptions(cmd: Command): Command {
 }
 
 export interface PlanFlags {
+  /** Folder to run in (default: the process's); `xsnap demo` points it at examples/quickstart. */
+  readonly cwd?: string;
   readonly config?: string;
   readonly stack?: string;
   readonly target?: string[];

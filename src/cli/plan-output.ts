@@ -1,9 +1,10 @@
 /** How plan, show, apply and destroy print plans and decide their exit code. */
 import { hasErrors, hasBlockingIntents, type Plan } from "../model";
-import { JSON_FORMAT_VERSION, planDocument } from "../render/json";
+import { stackDocument } from "../render/json";
 import { renderPlanMarkdown } from "../render/markdown";
 import { renderDiagnostics, renderPlanText, shownChanges } from "../render/text";
 import { EXIT, type ExitCode } from "./exit-codes";
+import { xsnapCommand, type HintFlags } from "./hints";
 import type { Io } from "./io";
 
 export type PlanFormat = "text" | "markdown" | "json";
@@ -15,10 +16,11 @@ export function hasWork(plan: Plan): boolean {
 }
 
 /** Prints the plans in the chosen format. JSON goes alone to stdout; its diagnostics also go to stderr. */
-export function printPlans(plans: readonly Plan[], format: PlanFormat, io: Io, options: { readonly planFile?: string } = {}): void {
+export function printPlans(plans: readonly Plan[], format: PlanFormat, io: Io, options: { readonly planFile?: string; readonly hint?: HintFlags } = {}): void {
   switch (format) {
     case "text": {
-      io.out(plans.map((p) => renderPlanText(p, io.paint, { omitErrors: true })).join("\n"));
+      const command = (args: readonly string[]): string => xsnapCommand(args, options.hint ?? {});
+      io.out(plans.map((p) => renderPlanText(p, io.paint, { omitErrors: true, command })).join("\n"));
       const errors = plans.flatMap((p) => p.diagnostics.filter((d) => d.severity === "error"));
       if (errors.length > 0) io.err(renderDiagnostics(errors, io.errPaint));
       return;
@@ -27,8 +29,7 @@ export function printPlans(plans: readonly Plan[], format: PlanFormat, io: Io, o
       io.out(plans.map((p) => renderPlanMarkdown(p, options.planFile ? { planFile: options.planFile } : {})).join("\n"));
       return;
     case "json": {
-      const docs = plans.map(planDocument);
-      io.out(JSON.stringify(docs.length === 1 ? docs[0] : { format_version: JSON_FORMAT_VERSION, pools: docs }, null, 2));
+      io.out(JSON.stringify(stackDocument(plans), null, 2));
       const diagnostics = plans.flatMap((p) => p.diagnostics);
       if (diagnostics.length > 0) io.err(renderDiagnostics(diagnostics, io.errPaint));
       return;

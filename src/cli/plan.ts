@@ -1,12 +1,16 @@
 /** `xsnap plan`: what apply would change, as text, Markdown or JSON; optionally saved with --out. */
 import { Option, type Command } from "commander";
+import * as path from "node:path";
+import type { Plan, PlanContext } from "../model";
 import { planFooter } from "../render/text";
+import type { ConnectionSettings } from "./connection";
+import { xsnapCommand } from "./hints";
 import type { ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
 import { inAutomation, processIo, type Io } from "./io";
 import { withPlanOptions, type PlanFlags } from "./options";
 import { PLAN_FORMATS, hasWork, planExitCode, printPlans, type PlanFormat } from "./plan-output";
-import { loadDesired, openPools, planPools } from "./planning";
+import { loadDesired, openPools, planPools, type StackFlags } from "./planning";
 import { closeAll } from "./pools";
 import { installInterrupts } from "./interrupts";
 import { savePlans } from "./saved-plans";
@@ -36,16 +40,30 @@ export async function runPlan(opts: PlanCommandOptions, io: Io): Promise<ExitCod
   const sessions = await openPools(stack, io);
   const interrupts = installInterrupts(io);
   try {
-    const plans = await withStackLock({ sessions, stack: stack.stack, operation: "plan", enabled: opts.lock === true, timeoutMs: opts.lockTimeout, io },
-      async () => (await planPools(stack, sessions, opts, interrupts.signal)).map((p) => p.plan));
+    const cwd = opts.cwd ?? process.cwd();
+    const plans: Plan[] = await withStackLock({ sessions, stack: stack.stack, operation: "plan", enabled: opts.lock === true, timeoutMs: opts.lockTimeout, io, hint: opts },
+      async () => (await planPools(stack, sessions, opts, interrupts.signal)).map((p) => ({ ...p.plan, context: planContext(opts, cwd, p.session.settings) })));
     const code = planExitCode(plans, opts.detailedExitcode === true);
     const saved = opts.out !== undefined && code !== 1 ? opts.out : undefined;
     if (saved !== undefined) await savePlans(saved, plans);
-    printPlans(plans, opts.format, io, saved ? { planFile: saved } : {});
-    if (opts.format === "text" && !inAutomation(io.env) && plans.some(hasWork) && code !== 1) io.out(`\n${planFooter(saved)}`);
+    printPlans(plans, opts.format, io, { ...(saved ? { planFile: saved } : {}), hint: opts });
+    if (opts.format === "text" && !inAutomation(io.env) && plans.some(hasWork) && code !== 1) {
+      io.out(`\n${planFooter(saved, xsnapCommand(["apply", ...(opts.destroy ? ["--destroy"] : [])], opts))}`);
+    }
     return code;
   } finally {
     interrupts.dispose();
     await closeAll(sessions);
   }
+}
+
+/** What a saved plan records so that `apply PLANFILE` needs only the secrets (engine/plan.ts PlanContext). */
+export function planContext(flags: StackFlags, cwd: string, settings: ConnectionSettings): PlanContext {
+  const source: PlanContext["source"] = flags.config !== undefined
+    ? { kind: "config", path: path.resolve(cwd, flags.config), relative: path.relative(cwd, path.resolve(cwd, flags.config)) || "." }
+    : { kind: "app", path: cwd, relative: "." };
+  return {
+    cwd, source, ...(flags.stack !== undefined ? { stackFlag: flags.stack } : {}),
+    connection: { url: settings.url, username: settings.username, passwordEnv: settings.passwordEnv },
+  };
 }

@@ -15,6 +15,7 @@ import { asUuid } from "../xapi/types";
 import type { PoolView } from "../xapi/records";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
+import { xsnapCommand } from "./hints";
 import { processIo, type Io } from "./io";
 import { withLockedStack, withLockedStackOptions, type LockedStack, type LockedStackFlags } from "./locked-stack";
 
@@ -53,10 +54,10 @@ async function settle(s: LockedStack, opts: RecoverOptions, io: Io): Promise<Exi
       return EXIT.ok;
     }
     if (result.reason === "not_found") continue;   // another pool of the stack may hold it
-    const candidates = result.candidates?.length ? `\n\nCandidates:\n${result.candidates.map((c) => `  - ${c}`).join("\n")}\n\nChoose one with: xsnap recover --adopt ${id} --uuid UUID` : "";
+    const candidates = result.candidates?.length ? `\n\nCandidates:\n${result.candidates.map((c) => `  - ${c}`).join("\n")}\n\nChoose one with: ${xsnapCommand(["recover", "--adopt", id, "--uuid", "UUID"], opts)}` : "";
     throw new CliFailure(`${result.message}${candidates}`);
   }
-  throw new CliFailure(`no pending operation ${id} for stack "${s.stack}"; run \`xsnap recover\` to list them`);
+  throw new CliFailure(`no pending operation ${id} for stack "${s.stack}"; run \`${xsnapCommand(["recover"], opts)}\` to list them`);
 }
 
 async function list(s: LockedStack, io: Io): Promise<ExitCode> {

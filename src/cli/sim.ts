@@ -5,6 +5,7 @@
 import { type Command, InvalidArgumentError } from "commander";
 import { startSimulator, type SimulatorOptions } from "../sim";
 import { EXIT } from "./exit-codes";
+import { shellWord } from "./hints";
 
 interface SimCliOptions {
   readonly port: number;
@@ -63,7 +64,14 @@ export async function runSim(opts: SimCliOptions): Promise<number> {
     process.stderr.write(`xapi-sim: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT.error;
   }
-  process.stdout.write(`xapi-sim listening on ${running.url}\n`);
+  // The first line is for scripts (they wait for it); the rest is what a person pastes in another terminal.
+  process.stdout.write([
+    `xapi-sim listening on ${running.url}`,
+    `login: user ${opts.user}, password ${opts.password}`,
+    "In another terminal:",
+    `  export XAPI_URL=${running.url} XAPI_USERNAME=${shellWord(opts.user)} XAPI_PASSWORD=${shellWord(opts.password)}`,
+    "",
+  ].join("\n"));
   await new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off("SIGINT", stop);

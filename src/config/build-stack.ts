@@ -2,8 +2,7 @@
  * One synthesized stack document → DesiredStack (or every diagnostic): decode, validate each
  * block against the schema, resolve references into a dependency graph, order it, hash it. Pure.
  */
-import { asAddress, error, resultOf, type Address, type Diagnostic, type Result, canonicalJson, sha256Hex, type DesiredResource, type DesiredStack, type ProviderConfig } from "../model";
-import { buildGraph, topologicalOrder } from "../model";
+import { asAddress, error, resultOf, type Address, type Diagnostic, type Result, canonicalJson, sha256Hex, type DesiredResource, type DesiredStack, type ProviderConfig, buildGraph, topologicalOrder } from "../model";
 import { resourceSchema } from "../schema";
 import { aliasesOf, decodeProviders } from "./providers";
 import type { ReferenceScope, RefTarget } from "./references";

@@ -2,7 +2,10 @@
  * Finds the one stack document to load and its name (DESIGN §4 small print):
  * - a `cdktf.out` folder: its manifest.json; `--stack` picks one, a single stack needs no pick,
  *   several without `--stack` is an error listing them;
- * - a single file: named by `--stack`, else its `"//".metadata.stackName`, else its folder's name.
+ * - a single file: named by `--stack`, else its `"//".metadata.stackName`, else, for a file named
+ *   `cdk.tf.json`, its folder's name (cdktf's own layout `stacks/<name>/cdk.tf.json`), else the file's
+ *   name without `.tf.json` / `.json`: two hand-written configs side by side are two stacks, never
+ *   one by accident (each stack has its own lock, markers and managed set).
  */
 import { promises as fs } from "fs";
 import * as path from "path";
@@ -61,11 +64,18 @@ function metadataStackName(doc: unknown): string | undefined {
   return meta && typeof meta.stackName === "string" && meta.stackName !== "" ? meta.stackName : undefined;
 }
 
+/** The stack a file is when nothing names it (DESIGN §4 small print). */
+export function stackNameOfFile(file: string): string {
+  const base = path.basename(file);
+  if (base === "cdk.tf.json") return path.basename(path.dirname(path.resolve(file)));
+  return base.replace(/\.tf\.json$|\.json$/, "");
+}
+
 /** A single cdk.tf.json (or any Terraform JSON file). */
 export async function readStackFile(file: string, stack?: string): Promise<Result<StackDocument>> {
   const json = await readJson(file);
   if (!json.ok) return json;
-  const name = stack ?? metadataStackName(json.value) ?? path.basename(path.dirname(path.resolve(file)));
+  const name = stack ?? metadataStackName(json.value) ?? stackNameOfFile(file);
   return { ok: true, value: { stack: name, file, document: json.value }, warnings: [] };
 }
 

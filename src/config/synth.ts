@@ -1,13 +1,17 @@
 /**
- * `xsnap synth`: runs the cdktf app named by `./cdktf.json` the way cdktf-cli does (the `app`
- * command through a shell, `CDKTF_OUTDIR` set), without cdktf-cli and without terraform.
- * The only I/O in config/ besides reading files.
+ * `xsnap synth` (and plan/validate/... without --config): runs the cdktf app named by `./cdktf.json`
+ * exactly as cdktf-cli's `cdktf synth` does (`@cdktf/cli-core` synth-stack.js): the `app` command
+ * through a shell, in the folder of cdktf.json, with `CDKTF_OUTDIR`, `CDKTF_CONTEXT_JSON` (cdktf.json's
+ * `context`) and `CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS` set, `TF_VAR_*` left out. Nothing of
+ * xsnap's own runs inside the app's process: the app brings its runner (`npx ts-node main.ts` as
+ * `cdktf init` writes it, `npx tsx main.ts`, `node main.js`), so whatever `cdktf synth` accepts works
+ * here too. The only I/O in config/ besides reading files.
  */
 import { spawn } from "child_process";
-import { existsSync, promises as fs } from "fs";
+import { promises as fs } from "fs";
 import * as path from "path";
 import { error, type Diagnostic, type Result } from "../model";
-import { isObject } from "./tf-json";
+import { isObject, type JsonObject } from "./tf-json";
 
 export interface SynthOptions {
   /** Folder holding cdktf.json. */
@@ -18,16 +22,21 @@ export interface SynthOptions {
 
 export interface Synthesized {
   readonly outdir: string;
+  /** The cdktf.json the app came from (absolute). */
+  readonly cdktfJson: string;
   /** What the app printed (kept off our stdout, which may carry JSON), for a caller that wants to show it. */
   readonly output: string;
 }
 
-interface AppConfig {
+/** The keys of cdktf.json that running the app needs (cdktf-cli's own names). */
+export interface CdktfJson {
+  readonly file: string;
   readonly app: string;
   readonly output?: string;
+  readonly context: JsonObject;
 }
 
-async function readCdktfJson(cwd: string): Promise<Result<AppConfig>> {
+export async function readCdktfJson(cwd: string): Promise<Result<CdktfJson>> {
   const file = path.join(cwd, "cdktf.json");
   let text: string;
   try {
@@ -42,16 +51,37 @@ async function readCdktfJson(cwd: string): Promise<Result<AppConfig>> {
     return { ok: false, diagnostics: [error(`${file} is not valid JSON: ${(e as Error).message}`)] };
   }
   if (!isObject(json) || typeof json.app !== "string" || json.app.trim() === "") {
-    return { ok: false, diagnostics: [error(`${file} must name the command that runs the app in "app", e.g. "node main.ts"`)] };
+    return { ok: false, diagnostics: [error(`${file} must name the command that runs the app in "app", e.g. "npx ts-node main.ts"`)] };
   }
-  const output = typeof json.output === "string" ? json.output : undefined;
-  return { ok: true, value: { app: json.app, ...(output ? { output } : {}) }, warnings: [] };
+  const output = typeof json.output === "string" && json.output !== "" ? json.output : undefined;
+  const context = isObject(json.context) ? json.context : {};
+  return { ok: true, value: { file, app: json.app, context, ...(output ? { output } : {}) }, warnings: [] };
 }
 
-/** The preload that lets the app be TypeScript and import "xsnap" (compiled, even when we run from ts-jest). */
-function tsRegisterPath(): string {
-  const beside = path.join(__dirname, "ts-register.js");
-  return existsSync(beside) ? beside : path.resolve(__dirname, "..", "..", "dist", "src", "config", "ts-register.js");
+/** The environment cdktf-cli gives the app (synth-stack.js), on top of ours. */
+export function appEnvironment(base: NodeJS.ProcessEnv, config: CdktfJson, outdir: string): NodeJS.ProcessEnv {
+  // Terraform variables belong to terraform's run, never to synth (cdktf-cli drops them too).
+  const env: NodeJS.ProcessEnv = Object.fromEntries(Object.entries(base).filter(([key]) => !key.startsWith("TF_VAR_")));
+  const inherited = base.CDKTF_CONTEXT_JSON ? safeJsonObject(base.CDKTF_CONTEXT_JSON) : {};
+  return {
+    ...env,
+    // ts-node keeps the whole program in memory; cdktf-cli raises the heap the same way when unset.
+    NODE_OPTIONS: env.NODE_OPTIONS ?? "--max-old-space-size=4096",
+    CDKTF_OUTDIR: outdir,
+    CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true",
+    CDKTF_CONTEXT_JSON: JSON.stringify({ ...inherited, ...config.context }),
+    // cdktf's telemetry and terraform probing have no business in a synth (stack-notes §1, §3).
+    CHECKPOINT_DISABLE: env.CHECKPOINT_DISABLE ?? "1",
+  };
+}
+
+function safeJsonObject(text: string): JsonObject {
+  try {
+    const value: unknown = JSON.parse(text);
+    return isObject(value) ? value : {};
+  } catch {
+    return {};
+  }
 }
 
 function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
@@ -70,19 +100,11 @@ export async function synthApp(options: SynthOptions): Promise<Result<Synthesize
   const config = await readCdktfJson(options.cwd);
   if (!config.ok) return config;
   const outdir = path.resolve(options.cwd, options.outdir ?? config.value.output ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
-  const nodeOptions = [process.env.NODE_OPTIONS, `--require ${JSON.stringify(tsRegisterPath())}`].filter(Boolean).join(" ");
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    CDKTF_OUTDIR: outdir,
-    NODE_OPTIONS: nodeOptions,
-    // cdktf's own telemetry and terraform probing have no business in a synth (stack-notes §1, §3).
-    CHECKPOINT_DISABLE: "1",
-  };
-  const { code, output } = await run(config.value.app, options.cwd, env);
+  const { code, output } = await run(config.value.app, options.cwd, appEnvironment(process.env, config.value, outdir));
   if (code !== 0) {
     const tail = output.trim().split("\n").slice(-20).join("\n");
     const diagnostics: Diagnostic[] = [error(`the cdktf app (${config.value.app}) failed with exit code ${code ?? "unknown"}`, undefined, tail || undefined)];
     return { ok: false, diagnostics };
   }
-  return { ok: true, value: { outdir, output }, warnings: [] };
+  return { ok: true, value: { outdir, cdktfJson: config.value.file, output }, warnings: [] };
 }

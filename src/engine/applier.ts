@@ -12,8 +12,7 @@
  */
 import { hasBlockingIntents, hasErrors, type Action, type Address, type ApplyEvent, type ApplyReport, type Attrs, type Change, type Plan } from "../model";
 import { builtinKinds } from "../resources";
-import type { XapiClient } from "../resources/client";
-import { xapiCode } from "../resources/client";
+import { type XapiClient, xapiCode } from "../resources/client";
 import type { ApplyContext, KindRegistry, ResourceKind } from "../resources/kind";
 import { defaultRetryPolicy, retryingClient, type RetryPolicy } from "../xapi";
 import type { OpaqueRef, XapiValue } from "../xapi/types";

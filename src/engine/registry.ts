@@ -7,8 +7,7 @@
  *   writes through `ApplyContext.registry` and decodes in `observe`.
  */
 import type { Address } from "../model";
-import type { XapiClient } from "../resources/client";
-import { xapiCode } from "../resources/client";
+import { type XapiClient, xapiCode } from "../resources/client";
 import type { KindRegistry, RegistryEntryWriter } from "../resources/kind";
 import type { PoolView } from "../xapi/records";
 import type { OpaqueRef, Uuid } from "../xapi/types";

@@ -72,6 +72,26 @@ export type Fingerprint =
   /** A registry entry in pool.other_config (an object-less address such as a revert). */
   | { readonly registryKey: string; readonly address?: Address; readonly fingerprint: string };
 
+/**
+ * Where a saved plan was made from (DESIGN §4 small print), so that `apply PLANFILE` run from any
+ * folder needs nothing but the secrets, and hints name commands that work where the user stands.
+ * Written by the CLI; never read by apply's decisions beyond finding the configuration and the pool.
+ */
+export interface PlanContext {
+  /** The folder `xsnap plan` ran in (absolute). */
+  readonly cwd: string;
+  /** `--config` (a cdk.tf.json file or cdktf.out folder), or the folder of the cdktf app's cdktf.json. */
+  readonly source: {
+    readonly kind: "config" | "app";
+    readonly path: string;          // absolute
+    readonly relative: string;      // relative to `cwd`, as a user would type it there
+  };
+  /** `--stack` when it was given (a multi-stack app, or a file named by it). */
+  readonly stackFlag?: string;
+  /** How the pool was reached: URL and user as resolved (block or env), and the password's variable (never its value). */
+  readonly connection: { readonly url: string; readonly username: string; readonly passwordEnv: string };
+}
+
 export interface Plan {
   readonly formatVersion: 1;
   readonly tool: { readonly name: "xsnap"; readonly version: string };
@@ -91,6 +111,8 @@ export interface Plan {
   readonly intents?: readonly IntentResolution[];
   /** Registry entries of objects deleted outside xsnap whose address left the configuration; apply drops them. */
   readonly forgotten?: readonly Address[];
+  /** Saved plans: where the configuration and the pool are (see PlanContext). */
+  readonly context?: PlanContext;
 }
 
 /** A disk named in an intent or a plan note. */

@@ -22,7 +22,21 @@ const same = (a: AttrValue | undefined, b: AttrValue | undefined): boolean =>
   JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 const present = (v: AttrValue | undefined): boolean => v !== undefined && v !== null;
 
-interface Line { readonly marker: "+" | "-" | "~" | " "; readonly key: string; readonly text: string; readonly forces: boolean }
+interface Line { readonly marker: "+" | "-" | "~" | " "; readonly key: string; readonly text: string; readonly forces: boolean; readonly bytes?: number }
+
+/** `*_bytes` values as people read them: `86221668352 # ≈ 80.3 GiB`. */
+function humanBytes(n: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+/** The byte count a line shows, for attributes named `*_bytes` that hold a size of 1 KiB or more. */
+function bytesOf(key: string, value: AttrValue | undefined): number | undefined {
+  return key.endsWith("_bytes") && typeof value === "number" && value >= 1024 ? value : undefined;
+}
 
 export interface BodyInput {
   readonly action: Action;
@@ -39,7 +53,8 @@ export function renderBody(input: BodyInput, paint: Paint): string[] {
   const out = lines.map((l) => {
     const marker = l.marker === " " ? " " : colourMarker(l.marker, paint);
     const force = l.forces ? ` ${paint.red("# forces replacement")}` : "";
-    return `      ${marker} ${l.key.padEnd(width)} = ${l.text}${force}`;
+    const size = l.bytes !== undefined ? ` ${paint.dim(`# ≈ ${humanBytes(l.bytes)}`)}` : "";
+    return `      ${marker} ${l.key.padEnd(width)} = ${l.text}${force}${size}`;
   });
   if (hidden > 0) out.push(`        ${paint.dim(`# (${hidden} unchanged attribute${hidden === 1 ? "" : "s"} hidden)`)}`);
   return out;
@@ -75,5 +90,8 @@ function collect(input: BodyInput): { lines: Line[]; hidden: number } {
       lines.push({ marker: "~", key, text: `${formatValue(b)} -> ${formatValue(a)}`, forces });
     }
   }
-  return { lines, hidden };
+  return { lines: lines.map((l) => {
+    const bytes = bytesOf(l.key, l.marker === "-" ? before[l.key] : after[l.key]);
+    return bytes !== undefined ? { ...l, bytes } : l;
+  }), hidden };
 }

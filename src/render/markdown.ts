@@ -98,14 +98,18 @@ function footer(plan: Plan, planFile: string | undefined): string {
   return planFile ? `Plan file \`${planFile}\`, ${by} Apply with \`xsnap apply ${planFile}\`.` : `Plan ${by}`;
 }
 
-/** Terraform text → diff syntax: the marker moves to column 0 and `~` becomes `!` so GitHub colours it. */
+/**
+ * Terraform text → diff syntax: the marker moves to column 0, where GitHub colours `+` and `-`
+ * (so `-/+`, a replace, shows red). The markers keep their meaning: `~` is an in-place update and
+ * `!` only ever a revert, as in the text plan, so a reviewer never mistakes one for the other.
+ */
 export function toDiffMarkers(text: string): string {
   return text.split("\n").map((line) => {
     const m = /^(\s*)(-\/\+|<=|[-+~!])( .*)$/.exec(line);
     if (!m) return line;
     const [, space = "", mark = "", rest = ""] = m;
-    const mapped = mark === "~" || mark === "-/+" ? "!" : mark === "<=" ? " " : mark;
-    return `${mapped}${space}${" ".repeat(mark.length - 1)}${rest}`;
+    const mapped = mark === "<=" ? "  " : mark;
+    return `${mapped}${space}${" ".repeat(mark.length - mapped.length)}${rest}`;
   }).join("\n");
 }
 

@@ -21,12 +21,14 @@ export function shownChanges(plan: Plan): Change[] {
 export interface TextOptions {
   /** Leave error diagnostics out (the CLI prints them on stderr); warnings stay with the plan. */
   readonly omitErrors?: boolean;
+  /** Builds an `xsnap ...` command as the user would type it where they stand (with their --config). */
+  readonly command?: (args: readonly string[]) => string;
 }
 
 export function renderPlanText(plan: Plan, paint: Paint = plain, options: TextOptions = {}): string {
   const shown = shownChanges(plan);
   const parts: string[] = [header(plan, paint)];
-  if ((plan.intents ?? []).length > 0) parts.push(intentSection(plan.intents ?? [], paint));
+  if ((plan.intents ?? []).length > 0) parts.push(intentSection(plan.intents ?? [], paint, options.command ?? ((args) => ["xsnap", ...args].join(" "))));
   if (shown.length === 0) {
     if (!plan.diagnostics.some((d) => d.severity === "error")) {
       parts.push(plan.destroyMode ? paint.bold(paint.green(NO_DESTROY)) : `${paint.bold(paint.green(NO_CHANGES))}\n\n${NO_CHANGES_DETAIL}`);
@@ -126,13 +128,13 @@ function driftSection(drift: readonly Drift[], paint: Paint): string {
 }
 
 /** Leftovers of an interrupted apply and what this plan does with each (DESIGN §5 intents). */
-function intentSection(intents: readonly IntentResolution[], paint: Paint): string {
+function intentSection(intents: readonly IntentResolution[], paint: Paint, command: (args: readonly string[]) => string): string {
   const outcome = (i: IntentResolution): string => {
     switch (i.status) {
       case "done": return "finished; the record will be cleared";
       case "adopt": return "will be adopted";
       case "discard": return `will be discarded${i.cleanup && i.cleanup.length > 0 ? ` (and its disks destroyed: ${i.cleanup.map((d) => `"${d.name_label}" ${d.uuid}`).join(", ")})` : ""}`;
-      case "ambiguous": return paint.red(`is AMBIGUOUS: run \`xsnap recover --adopt ${i.id}\` or \`xsnap recover --discard ${i.id}\``);
+      case "ambiguous": return paint.red(`is AMBIGUOUS: run \`${command(["recover", "--adopt", i.id])}\` or \`${command(["recover", "--discard", i.id])}\``);
       default: return assertNever(i.status);
     }
   };
@@ -154,10 +156,13 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], paint: Pai
   }).join("\n\n");
 }
 
-/** Terraform's next-step note; the CLI omits it under XSNAP_IN_AUTOMATION. */
-export function planFooter(outFile: string | undefined): string {
+/**
+ * Terraform's next-step note; the CLI omits it under XSNAP_IN_AUTOMATION. `applyCommand` is the
+ * fresh apply as the user would type it where they stand (with their --config / --stack).
+ */
+export function planFooter(outFile: string | undefined, applyCommand = "xsnap apply"): string {
   if (!outFile) {
-    return `Note: You didn't use the --out option to save this plan, so xsnap can't guarantee to take exactly these actions if you run "xsnap apply" now.`;
+    return `Note: You didn't use the --out option to save this plan, so xsnap can't guarantee to take exactly these actions if you run "${applyCommand}" now.`;
   }
   const arg = /^[\w./:@%+-]+$/.test(outFile) ? outFile : JSON.stringify(outFile);
   return `Saved the plan to: ${outFile}\n\nTo perform exactly these actions, run the following command to apply:\n    xsnap apply ${arg}`;

@@ -3,10 +3,9 @@
  * applies exactly what was reviewed. Written by point-in-time.ts at plan time, read by
  * point-in-time-apply.ts.
  */
-import type { Change } from "../model";
+import type { Change, DiskRef } from "../model";
 import type { OpaqueRef, Uuid } from "../xapi/types";
 import { z } from "zod";
-import type { DiskRef } from "../model";
 import { decodePayload, payloadOf } from "./payload";
 
 /** What distinguishes `xapi_snapshot` from `xapi_checkpoint`. */

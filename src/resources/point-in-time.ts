@@ -14,6 +14,7 @@ import { observe } from "./point-in-time-observe";
 import { orphanDiff } from "./point-in-time-orphan";
 import { checkStep, stepOf, toPrivate, vmOfStep, type CreateStep, type DestroyStep, type Flavor, type OnDestroy } from "./point-in-time-steps";
 import { ignoreVdisSupported, preflight } from "./preflight";
+import { formatBytes } from "./space";
 import { decodeSpec, digestOf, encodeSpec } from "./spec-record";
 import { lookupVm } from "./vm-lookup";
 
@@ -29,6 +30,8 @@ interface Wanted {
   readonly ignoreVdis: readonly Uuid[];
   readonly on_destroy: OnDestroy;
   readonly retake_token: string | null;
+  /** Shown in the plan; enforced by the planner (a destroy or replace is refused), never hashed. */
+  readonly protect: boolean;
   /** The values hashed into `xsnap.spec`. */
   readonly hashed: Readonly<Record<string, AttrValue>>;
 }
@@ -152,7 +155,7 @@ function resolveWanted(flavor: Flavor, args: DiffArgs): WantedResult {
   const hashed: Record<string, AttrValue> = { vm: vm.uuid, name_label: str("name_label"), name_description: str("name_description"), retake_token: retake };
   if (flavor.immutable.includes("quiesce")) hashed.quiesce = quiesce;
   if (flavor.immutable.includes("ignore_disks")) hashed.ignore_disks = sortedIgnore;
-  return { ok: true, value: { vmValue, vm, name_label: str("name_label"), name_description: str("name_description"), quiesce, ignoreVdis: sortedIgnore, on_destroy: onDestroy, retake_token: retake, hashed } };
+  return { ok: true, value: { vmValue, vm, name_label: str("name_label"), name_description: str("name_description"), quiesce, ignoreVdis: sortedIgnore, on_destroy: onDestroy, retake_token: retake, protect: spec.protect === true, hashed } };
 }
 
 const markerSpec = (w: Wanted): string => encodeSpec({ hashed: w.hashed, kept: { on_destroy: w.on_destroy } });
@@ -164,6 +167,7 @@ function afterCommon(w: Wanted): Record<string, AttrValue> {
     on_destroy: w.on_destroy, ...(w.retake_token !== null ? { retake_token: w.retake_token } : {}),
     ...("quiesce" in w.hashed ? { quiesce: w.quiesce } : {}),
     ...("ignore_disks" in w.hashed && w.ignoreVdis.length > 0 ? { ignore_disks: [...w.ignoreVdis] } : {}),
+    ...(w.protect ? { protect: true } : {}),
   };
 }
 
@@ -203,6 +207,8 @@ function createAction(flavor: Flavor, args: DiffArgs, w: Wanted): PlannedAction 
     after.power_state = w.vm.power_state === "Paused" ? "Halted" : "Suspended";
     after.memory_bytes = w.vm.memory_static_max;
     if (w.vm.power_state === "Running") notes.push(`(${w.vm.name_label} pauses briefly while its memory is saved)`);
+    // xapi_vm_clone.ml: a checkpoint of a Paused VM gets no suspend VDI and is recorded Halted (xapi.md §7).
+    if (w.vm.power_state === "Paused") notes.push(`(${w.vm.name_label} is Paused: XAPI captures no memory image of a Paused VM, so this checkpoint holds its disks only and reverts to Halted)`);
   }
   return { action: "create", before: null, after, notes, private: toPrivate(step) };
 }
@@ -219,8 +225,11 @@ function withPreflight(flavor: Flavor, args: DiffArgs, w: Wanted, planned: Plann
     extra.push(warningAt(args.address, `the ${flavor.noun} of VM "${w.vm.name_label}" would include no disk${w.ignoreVdis.length > 0 ? " (ignore_disks leaves none)" : ""}: it records the VM's configuration only`));
   }
   const after = planned.after && flavor.withMemory ? { ...planned.after, estimated_bytes: result.estimatedBytes } : planned.after;
+  // The estimate per SR, as a reviewer reads sizes (the attribute itself is the total in bytes).
+  const perSr = flavor.withMemory && result.claims.length > 0 && (planned.action === "create" || planned.action === "replace")
+    ? [`(needs ${result.claims.map((c) => `≈ ${formatBytes(c.bytes)} on ${c.label}`).join(", ")})`] : [];
   for (const d of disks) reads.push({ uuid: d.uuid, address: args.address });
-  return { planned: { ...planned, after }, diagnostics: [...extra, ...result.diagnostics], reads, claims: result.claims, ...(drift ? { drift } : {}) };
+  return { planned: { ...planned, after, notes: [...planned.notes, ...perSr] }, diagnostics: [...extra, ...result.diagnostics], reads, claims: result.claims, ...(drift ? { drift } : {}) };
 }
 
 function destroyStep(view: PoolView, live: Live): DestroyStep {

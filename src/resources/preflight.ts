@@ -121,8 +121,8 @@ function quiesceChecks(a: PreflightArgs): Diagnostic[] {
 
 function securityChecks(a: PreflightArgs): Diagnostic[] {
   if (a.vm.other_config.snapmanager !== "true") return [];
-  return [warningAt(a.address, `VM "${a.vm.name_label}" has other_config:snapmanager=true: software in the guest can take and manage snapshots of it through VSS`,
-    "This is a security risk if the guest is not fully trusted; remove the key unless a backup agent in the guest needs it.")];
+  return [warningAt(a.address, `VM "${a.vm.name_label}" has other_config:snapmanager=true: the VM can attach the snapshot disks of other VMs`,
+    "A VM with snapmanager=true may take VSS snapshots and attach any snapshot's disks, other VMs' included: a security risk unless the guest is fully trusted. Remove the key unless a backup agent in the guest needs it.")];
 }
 
 function spaceChecks(a: PreflightArgs): { diagnostics: Diagnostic[]; estimatedBytes: number; claims: Claim[] } {

@@ -34,5 +34,35 @@ export function lookupVm(view: PoolView, value: string, address: Address, attrib
   const skipped = named.length > 0
     ? `${named.length} object(s) with that name are templates, snapshots or control domains, which never match.`
     : "No VM has that uuid or that exact name_label (names are case-sensitive).";
-  return { ok: false, diagnostic: errorAt(address, `${attribute} "${value}" matches no VM`, skipped) };
+  const near = closestVmNames(view, value);
+  const hint = near.length > 0 ? `; did you mean ${near.map((n) => `"${n}"`).join(" or ")}?` : "";
+  return { ok: false, diagnostic: errorAt(address, `${attribute} "${value}" matches no VM${hint}`, skipped) };
+}
+
+/** Edit distance, case-insensitive: a typo ("web01", "Web-01") is one or two edits away. */
+function distance(a: string, b: string): number {
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  let prev = Array.from({ length: y.length + 1 }, (_v, j) => j);
+  for (let i = 1; i <= x.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= y.length; j++) row[j] = Math.min((prev[j] ?? 0) + 1, (row[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + (x[i - 1] === y[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[y.length] ?? 0;
+}
+
+/**
+ * Up to three names of VMs that could be meant (never a guess: the plan still fails). Close enough:
+ * within a third of the name's length (at least 2 edits), or containing the value as typed.
+ */
+export function closestVmNames(view: PoolView, value: string): string[] {
+  const names = [...new Set([...view.vms.values()].filter(isPlainVm).map((vm) => vm.name_label))];
+  const near = names
+    .map((name) => ({ name, d: distance(value, name) }))
+    .filter(({ name, d }) => d <= Math.max(2, Math.floor(name.length / 3)) || (value.length >= 3 && name.toLowerCase().includes(value.toLowerCase())))
+    .sort((a, b) => a.d - b.d || a.name.localeCompare(b.name));
+  // Only the case differs: that is the VM meant, the others are noise.
+  const sameLetters = near.filter(({ d }) => d === 0);
+  return (sameLetters.length > 0 ? sameLetters : near).slice(0, 3).map(({ name }) => name);
 }

@@ -1,11 +1,31 @@
 /** The `xapi` provider block: one block (optionally with an `alias`) per pool. DESIGN §4. */
+import cdktfJson from "../../cdktf.json";
 import { optional } from "./attribute-builders";
 import type { ProviderSchemaDef } from "./types";
 
 export const PROVIDER_NAME = "xapi";
-/** Fully qualified provider name, as Terraform writes it in `providers schema -json`. */
-export const PROVIDER_FQPN = "registry.terraform.io/xsnap/xapi";
-export const PROVIDER_VERSION = "0.1.0";
+
+/**
+ * The provider's identity is declared once, where cdktf users look for it: `terraformProviders` of
+ * the repository's cdktf.json (issue 13). The generator writes it into the provider construct
+ * (`terraformProviderSource`), and plan JSON shows it as `provider_name`.
+ */
+function declaredIdentity(): { readonly source: string; readonly version: string } {
+  const entries: readonly unknown[] = cdktfJson.terraformProviders;
+  const entry = entries.find((e): e is { name: string; source: string; version: string } =>
+    typeof e === "object" && e !== null && (e as { name?: unknown }).name === PROVIDER_NAME);
+  if (!entry || typeof entry.source !== "string" || typeof entry.version !== "string") {
+    throw new Error(`cdktf.json must declare the provider in terraformProviders: { "name": "${PROVIDER_NAME}", "source": ..., "version": ... }`);
+  }
+  // Terraform's full address: a source without a hostname lives on registry.terraform.io.
+  const source = entry.source.split("/").length === 2 ? `registry.terraform.io/${entry.source}` : entry.source;
+  return { source, version: entry.version };
+}
+
+const identity = declaredIdentity();
+/** Fully qualified provider name, as Terraform writes it in `providers schema -json` and plan JSON. */
+export const PROVIDER_FQPN: string = identity.source;
+export const PROVIDER_VERSION: string = identity.version;
 /** Env variables the CLI reads at connect time for what the block leaves out. */
 export const DEFAULT_PASSWORD_ENV = "XAPI_PASSWORD";
 

@@ -125,7 +125,7 @@ describe("xsnap plan / apply / inventory on the demo pool", () => {
     const run = await xsnap(["plan", "--config", config, "--format", "json"]);
     expect(run.code).toBe(0);
     const doc = JSON.parse(run.stdout) as { format_version: string; resource_changes: { address: string; change: { actions: string[] } }[] };
-    expect(doc.format_version).toBe("1.0");
+    expect(doc.format_version).toBe("1.1");
     expect(doc.resource_changes.map((c) => [c.address, c.change.actions])).toContainEqual(["xapi_snapshot.web", ["create"]]);
   });
 

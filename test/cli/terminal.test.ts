@@ -60,5 +60,5 @@ describe("xsnap demo", () => {
     expect(run.stdout).toContain("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.");
     expect(run.stdout).toContain("No changes. Your infrastructure matches the configuration.");
     expect(run.stdout).toContain("Demo complete.");
-  });
+  }, 180_000);
 });

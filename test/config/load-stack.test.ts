@@ -174,6 +174,8 @@ describe("loadStack", () => {
   write("two/stacks/pool-b/cdk.tf.json", stackDoc("pool-b"));
   write("named.tf.json", stackDoc("from-metadata"));
   write("folder-name/cdk.tf.json", stackDoc());
+  write("side-by-side/web.tf.json", stackDoc());
+  write("side-by-side/db.json", stackDoc());
   write("broken.tf.json", "{ not json");
   write("failing-app/cdktf.json", { app: "node -e \"process.exit(3)\"" });
   write("silent-app/cdktf.json", { app: "node -e 0" });
@@ -193,6 +195,11 @@ describe("loadStack", () => {
     expect(await stackName("named.tf.json")).toBe("from-metadata");
     expect(await stackName("folder-name/cdk.tf.json")).toBe("folder-name");
     expect(await stackName("folder-name")).toBe("folder-name");
+  });
+
+  it("names a file other than cdk.tf.json by its own name, so two configs side by side are two stacks", async () => {
+    expect(await stackName("side-by-side/web.tf.json")).toBe("web");
+    expect(await stackName("side-by-side/db.json")).toBe("db");
   });
 
   it("picks a stack of a cdktf.out folder with --stack", async () => {

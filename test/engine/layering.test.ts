@@ -32,7 +32,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   schema: ["model"],
   resources: ["model", "xapi"],
   engine: ["model", "xapi", "resources"],
-  render: ["model", "engine"],
+  render: ["model", "engine", "schema"],
   config: ["model", "schema", "cdktf"],
 };
 

@@ -76,8 +76,7 @@ describe("examples", () => {
     ]);
   });
 
-  // Runs the app the way `xsnap plan` does: cdktf.json's command with the TypeScript preload,
-  // which lives in dist/ (built by `npm test`'s pretest, or `npm run build`).
+  // Runs the app the way `xsnap plan` and `cdktf synth` do: cdktf.json's `npx ts-node main.ts`.
   it("quickstart runs from its cdktf.json without a build of the example", async () => {
     const result = await loadStack({ cwd: path.join(__dirname, "../../examples/quickstart") });
     expect(result.ok && result.value.stack).toBe("quickstart");

@@ -23,7 +23,7 @@ describe("renderPlanMarkdown", () => {
   # (because revert_token changed)
   # (VM state written after 2026-11-01T02:00:00Z will be lost)
 !   resource "xapi_vm_revert" "web" {
-!       revert_token = "t1" -> "t2"
+~       revert_token = "t1" -> "t2"
         # (2 unchanged attributes hidden)
     }
 
@@ -75,9 +75,9 @@ Plan file \`plan.xsnap\`, generated 2026-11-25T23:00:00.000Z by xsnap 0.1.0. App
 });
 
 describe("toDiffMarkers", () => {
-  it("moves markers to column 0 and turns ~ and -/+ into !", () => {
-    expect(toDiffMarkers('  ~ resource "t" "n" {\n      ~ a = 1 -> 2\n-/+ resource "t" "m" {\n        b = 3')).toBe(
-      '!   resource "t" "n" {\n!       a = 1 -> 2\n!   resource "t" "m" {\n        b = 3');
+  it("moves markers to column 0, keeping ~ for in-place updates and ! for reverts only", () => {
+    expect(toDiffMarkers('  ~ resource "t" "n" {\n      ~ a = 1 -> 2\n-/+ resource "t" "m" {\n        b = 3\n  ! resource "r" "v" {')).toBe(
+      '~   resource "t" "n" {\n~       a = 1 -> 2\n-/+ resource "t" "m" {\n        b = 3\n!   resource "r" "v" {');
   });
 });
 

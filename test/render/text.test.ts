@@ -245,3 +245,12 @@ describe("renderPlanText with omitErrors", () => {
     expect(text).not.toContain("No changes.");
   });
 });
+
+describe("sizes in the text plan", () => {
+  it("shows *_bytes values also as people read them", () => {
+    const c = change({ action: "create", type: "xapi_checkpoint", name: "db", after: { name_label: "db", estimated_bytes: 86_221_668_352, memory_bytes: 512 } });
+    const text = renderPlanText(plan([c]));
+    expect(text).toContain("      + estimated_bytes = 86221668352 # ≈ 80.3 GiB\n");
+    expect(text).toContain("      + memory_bytes    = 512\n");
+  });
+});

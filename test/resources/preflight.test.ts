@@ -108,10 +108,32 @@ describe("snapshot and checkpoint preflight", () => {
     });
   });
 
-  it("warns when the VM lets the guest manage snapshots (snapmanager=true)", () => {
+  it("warns that a VM with snapmanager=true can attach other VMs' snapshot disks", () => {
     const { b, vms } = demoLikePool();
     b.edit(vms.web, { other_config: { snapmanager: "true" } });
-    expect(findings(plan(b, snap({ vm: "web-01" })), "warning")).toContain("other_config:snapmanager=true");
+    expect(findings(plan(b, snap({ vm: "web-01" })), "warning")).toContain('VM "web-01" has other_config:snapmanager=true: the VM can attach the snapshot disks of other VMs');
+  });
+
+  it.each([
+    ["a typo is one edit away", "web01", 'vm "web01" matches no VM; did you mean "web-01"?'],
+    ["case differs", "DB-01", 'vm "DB-01" matches no VM; did you mean "db-01"?'],
+    ["a prefix of several names", "web", 'vm "web" matches no VM; did you mean "web-01"?'],
+    ["nothing is close", "zzzzzzzz", 'vm "zzzzzzzz" matches no VM\n'],
+  ])("suggests the closest VM names when vm matches nothing: %s", (_why, vm, expected) => {
+    expect(findings(plan(demoLikePool().b, snap({ vm })), "error")).toContain(expected);
+  });
+
+  it("says a checkpoint of a Paused VM captures no memory", () => {
+    const p = plan(demoLikePool().b, checkpoint({ vm: "paused-01" }));
+    expect(changeAt(p, "xapi_checkpoint.c")?.notes).toContain("(paused-01 is Paused: XAPI captures no memory image of a Paused VM, so this checkpoint holds its disks only and reverts to Halted)");
+  });
+
+  it("shows a checkpoint's space estimate per SR, and protect", () => {
+    const p = plan(demoLikePool().b, checkpoint({ vm: "db-01", protect: true }));
+    const c = changeAt(p, "xapi_checkpoint.c");
+    // 8 GiB of disks used on LVM "Local storage"; the memory image, 1.26 × 8 GiB + 100 MiB, on the suspend SR.
+    expect(c?.notes).toContain('(needs ≈ 8.0 GiB on SR "Local storage", ≈ 10.2 GiB on SR "NFS store")');
+    expect(c?.after).toMatchObject({ protect: true });
   });
 
   it("refuses checkpoints when the licence restricts them", () => {
