@@ -151,10 +151,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   saver?.schedule();
   let latencyMs = options.latencyMs ?? 0;
   const held = new Set<ServerResponse>();
+  const redirects = new Map<string, { location: string; times: number }>();
   const hooks: RpcHooks = { latencyMs: () => latencyMs, hold: (res) => held.add(res) };
   const reset = (): void => {
     fresh();
     sim.faults.clear();
+    redirects.clear();
     sim.calls.clear();
     sim.mutatingCalls = 0;
     latencyMs = options.latencyMs ?? 0;
@@ -198,6 +200,18 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         return json(400, { error: e instanceof Error ? e.message : String(e) });
       }
     }
+    if (req.method === "POST" && path === "/sim/redirect") {
+      // The next `times` requests to `path` answer 302 to `location` + the same path and query, as
+      // xapi sends an export/import to the host that sees the SR (reference §3.13, §3.15.1).
+      try {
+        const spec = (await readJson(req)) as { path?: unknown; location?: unknown; times?: unknown };
+        if (typeof spec.path !== "string" || typeof spec.location !== "string") throw new Error("need path and location");
+        redirects.set(spec.path, { location: spec.location, times: Number(spec.times ?? 1) });
+        return json(200, { ok: true });
+      } catch (e) {
+        return json(400, { error: e instanceof Error ? e.message : String(e) });
+      }
+    }
     if (req.method === "PUT" && path === "/sim/sink") {
       // A plain upload target (benchmarks' baseline): reads and discards the body.
       let bytes = 0;
@@ -218,6 +232,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     if (path.startsWith("/sim/")) return done(control(req, res, path));
     if (req.method === "OPTIONS") {
       res.writeHead(200, { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "X-Requested-With" });
+      return void res.end();
+    }
+    const redirect = redirects.get(path);
+    if (redirect && (path === "/export" || path === "/import")) {
+      if (--redirect.times <= 0) redirects.delete(path);
+      req.resume();
+      res.writeHead(302, { Location: `${redirect.location}${req.url ?? path}`, Connection: "close" });
       return void res.end();
     }
     if (req.method === "GET" && path === "/export") return done(handleExport(sim, req, res));
