@@ -4,8 +4,7 @@
  */
 import type { DesiredStack, ProviderConfig } from "../config/model";
 import type { PoolIdentity } from "../engine/plan";
-import type { XapiClient } from "../resources/client";
-import { connect } from "../xapi";
+import { connect, type XapiClient } from "../xapi";
 import type { PoolView } from "../xapi/records";
 import { resolveConnection, type ConnectionSettings } from "./connection";
 import { DiagnosticsFailure } from "./failure";
@@ -13,6 +12,7 @@ import { DiagnosticsFailure } from "./failure";
 export interface PoolSession {
   readonly alias: string;
   readonly settings: ConnectionSettings;
+  /** The full client (export/restore stream over HTTP); the engine is handed it as its narrower XapiClient. */
   readonly client: XapiClient;
 }
 
