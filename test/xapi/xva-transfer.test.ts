@@ -79,6 +79,11 @@ describe("XVA transfers through the client", () => {
     expect(await client.call("VM.get_is_a_template", [vms[0] ?? ""])).toBe(true);
   });
 
+  it("reports XAPI's refusal of an upload without a length (chunked) through the task", async () => {
+    const error = await importXva(client, { body: () => Readable.from([Buffer.alloc(1024), Buffer.alloc(1024)]), sr: nfs }).catch((e: unknown) => e);
+    expect(isXapiError(error, "IMPORT_ERROR_CANNOT_HANDLE_CHUNKED")).toBe(true);
+  });
+
   it("throws the task's IMPORT_ERROR for a corrupt stream, and the pool keeps nothing", async () => {
     const xva = await collect((await exportXva(client, { vm: snapshot })).stream);
     const corrupt = Buffer.from(xva);
