@@ -6,12 +6,14 @@ import { Command } from "commander";
 import { register as registerApply } from "./apply";
 import { register as registerDemo } from "./demo";
 import { register as registerDestroy } from "./destroy";
+import { register as registerExport } from "./export";
 import { register as registerForget } from "./forget";
 import { register as registerImport } from "./import";
 import { register as registerInventory } from "./inventory";
 import { register as registerLock } from "./lock";
 import { register as registerPlan } from "./plan";
 import { register as registerRecover } from "./recover";
+import { register as registerRestore } from "./restore";
 import { register as registerShow } from "./show";
 import { register as registerSim } from "./sim";
 import { register as registerSynth } from "./synth";
@@ -25,12 +27,14 @@ const commands: readonly Register[] = [
   registerApply,
   registerDemo,
   registerDestroy,
+  registerExport,
   registerForget,
   registerImport,
   registerInventory,
   registerLock,
   registerPlan,
   registerRecover,
+  registerRestore,
   registerShow,
   registerSim,
   registerSynth,

@@ -3,8 +3,7 @@
  * the engine receives the client and a PoolView.
  */
 import type { DesiredStack, ProviderConfig, PoolIdentity } from "../model";
-import type { XapiClient } from "../resources/client";
-import { connect } from "../xapi";
+import { connect, type XapiClient } from "../xapi";
 import type { PoolView } from "../xapi/records";
 import { resolveConnection, type ConnectionSettings } from "./connection";
 import { DiagnosticsFailure } from "./failure";
@@ -12,6 +11,7 @@ import { DiagnosticsFailure } from "./failure";
 export interface PoolSession {
   readonly alias: string;
   readonly settings: ConnectionSettings;
+  /** The full client (export/restore stream over HTTP); the engine is handed it as its narrower XapiClient. */
   readonly client: XapiClient;
 }
 

@@ -300,14 +300,15 @@ function watchedClient(client: XapiClient, watch: StepWatch): XapiClient {
     get url() { return client.url; },
     readPoolView: () => client.readPoolView(),
     close: () => client.close(),
-    httpGet: (path, query) => {
+    httpGet: (path, query, opts) => {
       watch.start();
-      return client.httpGet(path, query);
+      return client.httpGet(path, query, opts);
     },
-    httpPut: (path, query, body, length) => {
+    httpPut: (path, query, body, opts) => {
       watch.start();
-      return changing(() => client.httpPut(path, query, body, length));
+      return changing(() => client.httpPut(path, query, body, opts));
     },
+    waitTask: (task, method, opts) => client.waitTask(task, method, opts),
     call: (method, params) => {
       if (isRead(method)) return client.call(method, params);
       watch.start();

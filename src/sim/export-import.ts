@@ -4,10 +4,9 @@
  * operation (Halted/Suspended only), a task that tracks progress and fails with the XAPI error when
  * anything goes wrong before streaming (HTTP 500 then). The archived VM is no snapshot any more but keeps
  * `is_a_template`, so an exported snapshot imports as a template.
- * Disk content is synthetic: a header naming the VDI and a deterministic pattern over the first MiBs
- * of the allocated data, zeros beyond (the simulator stores no disk bytes).
+ * Disk content comes from the simulator's disk store (sim/disk-store.ts): what an import or a write
+ * put there, the fixtures' seeded chunks, or generated synthetic content; only non-zero chunks are read.
  */
-import { createHash } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { toFailure, XapiFailure } from "./errors";
 import { type CallContext } from "./registry";
@@ -16,12 +15,7 @@ import type { Simulator } from "./simulator";
 import { completeTask, createTask, failTask, setTaskProgress } from "./tasks";
 import { withVmOperation } from "./vm-lifecycle";
 import { encodeValue } from "./xml-encode";
-import { buildOvaXml, type OvaObject, writeXva, type XvaDiskSource } from "./xva";
-import { importXva } from "./import-xva";
-
-/** Bytes of synthetic data per disk (the rest of the virtual size reads as zeros). */
-const DATA_BYTES = 2 * 1024 * 1024;
-const ZEROS = Buffer.alloc(1024 * 1024);
+import { buildOvaXml, type OvaObject, writeXva, XVA_CHUNK_SIZE, type XvaDiskSource } from "./xva";
 
 export interface HttpCall {
   readonly query: URLSearchParams;
@@ -75,20 +69,6 @@ export function contextFor(sim: Simulator, call: HttpCall, method: string): Call
   return { sim, session: call.session, method, task: call.task, opKey: call.task, work: async () => undefined };
 }
 
-/** Deterministic synthetic bytes of a disk (also used by tests to predict an export). */
-export function diskBytes(vdi: DbRecord, offset: number, length: number): Buffer {
-  const dataEnd = Math.min(DATA_BYTES, vdi.physical_utilisation as number, vdi.virtual_size as number);
-  // Beyond the data the disk reads as zeros: one shared buffer, so a 2 TiB disk costs no allocation.
-  if (offset >= dataEnd && length <= ZEROS.length) return ZEROS.subarray(0, length);
-  const out = Buffer.alloc(length);
-  if (offset >= dataEnd) return out;
-  const seed = createHash("sha256").update(String(vdi.uuid)).digest();
-  for (let i = 0; i < Math.min(length, dataEnd - offset); i++) out[i] = seed[(offset + i) % seed.length] ?? 0;
-  const header = Buffer.from(`XAPI-SIM-DISK ${String(vdi.uuid)}\n`);
-  if (offset < header.length) header.copy(out, 0, offset, Math.min(header.length, offset + length));
-  return out;
-}
-
 /** The objects of one VM export with every reference rewritten to archive ids (or NULL). */
 function exportObjects(sim: Simulator, vmRef: string, preservePower: boolean): { objects: OvaObject[]; disks: XvaDiskSource[] } {
   const db = sim.db;
@@ -135,7 +115,12 @@ function exportObjects(sim: Simulator, vmRef: string, preservePower: boolean): {
     .filter((o) => o.cls === "VDI")
     .map((o): XvaDiskSource => {
       const rec = db.require("VDI", o.ref);
-      return { id: ids.get(o.ref) ?? "", size: rec.virtual_size as number, read: (offset, length) => diskBytes(rec, offset, length) };
+      const size = rec.virtual_size as number;
+      return {
+        id: ids.get(o.ref) ?? "", size,
+        read: (offset, length) => sim.disks.read(o.ref, offset / XVA_CHUNK_SIZE, length),
+        nonZeroChunks: () => sim.disks.nonZeroChunks(o.ref, Math.ceil(size / XVA_CHUNK_SIZE)),
+      };
     });
   return { objects, disks };
 }
@@ -163,7 +148,11 @@ export async function handleExport(sim: Simulator, req: IncomingMessage, res: Se
         ovaXml, disks, compress: compression === "true" || compression === "gzip",
         onProgress: (done, total) => setTaskProgress(sim, call.task, total > 0 ? Math.min(0.99, done / total) : 0.99),
       });
-      res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Disposition": 'attachment; filename="export.xva"', "task-id": call.task });
+      // As xapi: no Content-Length and no chunked framing; the body ends when the connection closes,
+      // so only the task tells a complete export from a cut one (reference §3.13).
+      res.useChunkedEncodingByDefault = false;
+      res.shouldKeepAlive = false;
+      res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Disposition": 'attachment; filename="export.xva"', "task-id": call.task, Connection: "close" });
       for await (const chunk of stream) {
         if (!res.write(chunk)) await new Promise((resolve) => res.once("drain", resolve));
         if (sim.cancelRequests.has(call.task)) throw new XapiFailure("TASK_CANCELLED", [call.task]);
@@ -171,19 +160,6 @@ export async function handleExport(sim: Simulator, req: IncomingMessage, res: Se
       res.end();
     });
     completeTask(sim, call.task, encodeValue(""));
-  } catch (e) {
-    failRequest(sim, res, call.task, e);
-  }
-}
-
-export async function handleImport(sim: Simulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const call = authenticate(sim, req, res, "VM import");
-  if (!call) return;
-  try {
-    const vms = await importXva(sim, req, call);
-    completeTask(sim, call.task, encodeValue(vms));
-    res.writeHead(200, { "Content-Type": "text/plain", "task-id": call.task });
-    res.end();
   } catch (e) {
     failRequest(sim, res, call.task, e);
   }

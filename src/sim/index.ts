@@ -10,7 +10,8 @@ import { FaultSpecError, parseFaultSpec } from "./faults";
 import { buildDemoPool } from "./fixtures/demo";
 import { buildFilePool } from "./fixtures/file";
 import { buildGeneratedPool } from "./fixtures/generated";
-import { handleExport, handleImport } from "./export-import";
+import { handleExport } from "./export-import";
+import { handleImport } from "./import-xva";
 import { PoolBuilder } from "./pool-builder";
 import type { Registry } from "./registry";
 import { handleJsonRpc, handleXmlRpc, type RpcHooks } from "./rpc-http";
@@ -53,6 +54,11 @@ export interface SimulatorOptions {
    * login answers HOST_IS_SLAVE [memberOf], so clients must move to the master.
    */
   readonly memberOf?: string;
+  /**
+   * Bytes of disk chunks kept in memory before they go to a pack file (default 256 MiB). With
+   * `statePath` every chunk goes to `<statePath>.chunks` so that disks survive a restart.
+   */
+  readonly diskMemoryBytes?: number;
   /** Build extra content (tests): runs after the fixture, before the server starts. */
   readonly customize?: (builder: PoolBuilder) => void;
 }
@@ -99,6 +105,28 @@ const isLoopback = (req: IncomingMessage): boolean => {
   return addr === "127.0.0.1" || addr === "::1" || addr === "::ffff:127.0.0.1";
 };
 
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const c of req) chunks.push(c as Buffer);
+  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+}
+
+/**
+ * `POST /sim/disks {"vdi": uuid|ref, "synthetic_bytes": N, "seed"?: S}`: the VDI's first N bytes become
+ * non-zero content generated per chunk when read (benchmarks: a multi-GiB disk without the RAM).
+ */
+function fillDisk(sim: Simulator, body: unknown): { vdi: string; chunks: number } {
+  const spec = (body ?? {}) as { vdi?: unknown; synthetic_bytes?: unknown; seed?: unknown };
+  const key = String(spec.vdi ?? "");
+  const ref = sim.db.exists("VDI", key) ? key : sim.db.byUuid(key)?.cls === "VDI" ? sim.db.byUuid(key)?.ref : undefined;
+  if (!ref) throw new Error(`no VDI ${key}`);
+  const bytes = Number(spec.synthetic_bytes);
+  const size = sim.db.require("VDI", ref).virtual_size as number;
+  if (!Number.isSafeInteger(bytes) || bytes < 0 || bytes > size) throw new Error(`synthetic_bytes must be a whole number from 0 to the VDI's virtual size (${size})`);
+  sim.disks.fillSynthetic(ref, bytes, Number(spec.seed ?? 1));
+  return { vdi: ref, chunks: Math.ceil(bytes / (1024 * 1024)) };
+}
+
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const xapiVersion = options.xapiVersion ?? DEFAULT_XAPI_VERSION;
   const seed = options.seed ?? 1;
@@ -110,10 +138,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
     buildRegistry(xapiVersion),
     seed,
+    options.statePath !== undefined ? { packPath: `${options.statePath}.chunks`, memoryBudget: 0 } : { ...(options.diskMemoryBytes !== undefined ? { memoryBudget: options.diskMemoryBytes } : {}) },
   );
   const builder = new PoolBuilder(sim);
   const fresh = (): void => {
     sim.db.load({ tables: {}, generation: sim.db.generation, rngState: seed });
+    sim.disks.clear();
     populate(builder, options);
   };
   if (!(options.statePath && loadState(sim, options.statePath))) fresh();
@@ -121,10 +151,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   saver?.schedule();
   let latencyMs = options.latencyMs ?? 0;
   const held = new Set<ServerResponse>();
+  const redirects = new Map<string, { location: string; times: number }>();
   const hooks: RpcHooks = { latencyMs: () => latencyMs, hold: (res) => held.add(res) };
   const reset = (): void => {
     fresh();
     sim.faults.clear();
+    redirects.clear();
     sim.calls.clear();
     sim.mutatingCalls = 0;
     latencyMs = options.latencyMs ?? 0;
@@ -161,6 +193,31 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
         return json(400, { error: e instanceof Error ? e.message : String(e) });
       }
     }
+    if (req.method === "POST" && path === "/sim/disks") {
+      try {
+        return json(200, fillDisk(sim, await readJson(req)));
+      } catch (e) {
+        return json(400, { error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    if (req.method === "POST" && path === "/sim/redirect") {
+      // The next `times` requests to `path` answer 302 to `location` + the same path and query, as
+      // xapi sends an export/import to the host that sees the SR (reference §3.13, §3.15.1).
+      try {
+        const spec = (await readJson(req)) as { path?: unknown; location?: unknown; times?: unknown };
+        if (typeof spec.path !== "string" || typeof spec.location !== "string") throw new Error("need path and location");
+        redirects.set(spec.path, { location: spec.location, times: Number(spec.times ?? 1) });
+        return json(200, { ok: true });
+      } catch (e) {
+        return json(400, { error: e instanceof Error ? e.message : String(e) });
+      }
+    }
+    if (req.method === "PUT" && path === "/sim/sink") {
+      // A plain upload target (benchmarks' baseline): reads and discards the body.
+      let bytes = 0;
+      for await (const c of req) bytes += (c as Buffer).length;
+      return json(200, { bytes });
+    }
     return json(404, { error: `no control endpoint ${req.method ?? ""} ${path}` });
   };
 
@@ -175,6 +232,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     if (path.startsWith("/sim/")) return done(control(req, res, path));
     if (req.method === "OPTIONS") {
       res.writeHead(200, { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "X-Requested-With" });
+      return void res.end();
+    }
+    const redirect = redirects.get(path);
+    if (redirect && (path === "/export" || path === "/import")) {
+      if (--redirect.times <= 0) redirects.delete(path);
+      req.resume();
+      res.writeHead(302, { Location: `${redirect.location}${req.url ?? path}`, Connection: "close" });
       return void res.end();
     }
     if (req.method === "GET" && path === "/export") return done(handleExport(sim, req, res));
@@ -204,6 +268,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await sim.idle();
       saver?.close();
+      sim.disks.close();
     },
   };
 }

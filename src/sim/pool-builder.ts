@@ -153,12 +153,15 @@ export class PoolBuilder {
     }
     const sm: Record<string, string> = { vdi_type: "vhd", ...(spec.sm_config ?? {}) };
     if (parent) sm["vhd-parent"] = parent;
-    return createVdi(this.sim, {
+    const ref = createVdi(this.sim, {
       name_label: spec.name_label ?? `${vmName} ${device === 0 ? "system" : `data ${device}`}`, name_description: device === 0 ? "Created by template provisioner" : "",
       SR: spec.sr, virtual_size: spec.size, physical_utilisation: thick ? spec.size + Math.ceil(spec.size / (2 * MiB)) * 4096 : spec.used ?? Math.floor(spec.size * 0.3),
       type: "user", sharable: spec.sharable ?? false, on_boot: spec.on_boot ?? "persist", location: db.newUuid(), sm_config: sm,
       other_config: {}, allow_caching: false,
     });
+    // A few seeded non-zero chunks, generated when read: exports are non-trivial at no memory cost.
+    this.sim.disks.seedFixture(ref, db.require("VDI", ref).uuid as string, spec.size);
+    return ref;
   }
 
   /** A snapshot (or checkpoint) of `vm` taken now, exactly as VM.snapshot / VM.checkpoint records it. */

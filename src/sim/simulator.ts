@@ -4,6 +4,7 @@
  * parameter count, session check, removed messages, then the handler, synchronously or as a task.
  */
 import { Database } from "./db";
+import { DiskStore, type DiskStoreOptions } from "./disk-store";
 import { toFailure, XapiFailure } from "./errors";
 import { FaultSet, type FaultAction } from "./faults";
 import { type CallContext, decodeParam, type HandlerResult, type MethodDef, RecordMap, type Registry } from "./registry";
@@ -39,6 +40,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 export class Simulator {
   readonly db: Database;
+  /** What the VDIs hold (sparse chunks); keyed by VDI ref. */
+  readonly disks: DiskStore;
   readonly sessions = new Map<string, Session>();
   readonly calls = new Map<string, number>();
   mutatingCalls = 0;
@@ -51,8 +54,9 @@ export class Simulator {
   readonly stopping: AbortSignal = this.stopController.signal;
   private syncOpCounter = 0;
 
-  constructor(readonly config: SimulatorConfig, readonly registry: Registry, seed: number) {
+  constructor(readonly config: SimulatorConfig, readonly registry: Registry, seed: number, disks: DiskStoreOptions = {}) {
     this.db = new Database(new Rng(seed));
+    this.disks = new DiskStore(disks);
   }
 
   /** The pool's only record. */

@@ -4,6 +4,7 @@
  */
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import type { DatabaseDump } from "./db";
+import type { DiskStoreDump } from "./disk-store";
 import type { Session, Simulator } from "./simulator";
 
 interface StateDocument {
@@ -11,6 +12,8 @@ interface StateDocument {
   readonly version: 1;
   readonly db: DatabaseDump;
   readonly sessions: Record<string, Session>;
+  /** Chunk tables of the VDIs; the bytes are in `<state>.chunks` (absent in files from before disks kept bytes). */
+  readonly disks?: DiskStoreDump;
 }
 
 const DATE_TAG = "$date";
@@ -34,13 +37,14 @@ export function loadState(sim: Simulator, path: string): boolean {
   const doc = JSON.parse(readFileSync(path, "utf8"), reviver) as StateDocument;
   if (doc.format !== "xapi-sim-state" || doc.version !== 1) throw new Error(`${path} is not an xapi-sim state file`);
   sim.db.load(doc.db);
+  sim.disks.load(doc.disks ?? { vdis: {} });
   sim.sessions.clear();
   for (const [ref, session] of Object.entries(doc.sessions)) sim.sessions.set(ref, session);
   return true;
 }
 
 export function saveState(sim: Simulator, path: string): void {
-  const doc: StateDocument = { format: "xapi-sim-state", version: 1, db: sim.db.dump(), sessions: Object.fromEntries(sim.sessions) };
+  const doc: StateDocument = { format: "xapi-sim-state", version: 1, db: sim.db.dump(), disks: sim.disks.dump(), sessions: Object.fromEntries(sim.sessions) };
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, JSON.stringify(doc, replacer));
   renameSync(tmp, path);

@@ -117,7 +117,7 @@ export function snapshotVdi(sim: Simulator, vdiRef: string, kind: "snapshot" | "
   account(sim, srRef, leafSize - (vdi.physical_utilisation as number), 0);
   db.update("VDI", vdiRef, { physical_utilisation: leafSize, sm_config: { ...sm, "vhd-parent": baseUuid } });
   const now = new Date();
-  return createVdi(sim, {
+  const leaf = createVdi(sim, {
     name_label: vdi.name_label as string, name_description: vdi.name_description as string, SR: srRef,
     virtual_size: vdi.virtual_size as number, physical_utilisation: thick ? LVM_EMPTY_LEAF : THIN_EMPTY_LEAF,
     type: vdi.type as string, sharable: vdi.sharable as boolean, read_only: false, managed: true,
@@ -126,6 +126,8 @@ export function snapshotVdi(sim: Simulator, vdiRef: string, kind: "snapshot" | "
     location: db.newUuid(), sm_config: { vdi_type: "vhd", "vhd-parent": baseUuid },
     ...(kind === "snapshot" ? { is_a_snapshot: true, snapshot_of: vdiRef, snapshot_time: now } : {}),
   });
+  sim.disks.copy(vdiRef, leaf); // the snapshot/clone holds the disk's content as of now
+  return leaf;
 }
 
 /** VDI.copy into `srRef`: a full, independent copy (space checked first). */
@@ -134,12 +136,14 @@ export function copyVdi(sim: Simulator, vdiRef: string, srRef: string): string {
   const sr = sim.db.require("SR", srRef);
   const bytes = isThick(sr) ? (vdi.virtual_size as number) : (vdi.physical_utilisation as number);
   if (freeSpace(sr) < bytes) throw srBackendFailure(44, "There is insufficient space");
-  return createVdi(sim, {
+  const copy = createVdi(sim, {
     name_label: vdi.name_label as string, name_description: vdi.name_description as string, SR: srRef,
     virtual_size: vdi.virtual_size as number, physical_utilisation: bytes, type: vdi.type as string,
     sharable: vdi.sharable as boolean, other_config: vdi.other_config as DbValue, on_boot: vdi.on_boot as string,
     tags: vdi.tags as DbValue, sm_config: { vdi_type: "vhd" }, location: sim.db.newUuid(),
   });
+  sim.disks.copy(vdiRef, copy);
+  return copy;
 }
 
 /** VDI.destroy's precondition: no attached VBD (a checkpoint's VBDs count as attached). */
@@ -160,6 +164,7 @@ export function removeVdi(sim: Simulator, vdiRef: string): void {
   for (const [vmRef, vm] of db.table("VM")) if (vm.suspend_VDI === vdiRef) db.set("VM", vmRef, "suspend_VDI", NULL_REF);
   account(sim, vdi.SR as string, -(vdi.physical_utilisation as number), -(vdi.virtual_size as number));
   db.delete("VDI", vdiRef);
+  sim.disks.drop(vdiRef);
   const parentUuid = (vdi.sm_config as Record<string, string>)["vhd-parent"];
   if (parentUuid) coalesce(sim, parentUuid);
 }

@@ -20,6 +20,11 @@ export interface XvaDiskSource {
   readonly size: number;
   /** Exactly `length` bytes at `offset` (zeros where the disk holds no data). */
   read(offset: number, length: number): Buffer | Promise<Buffer>;
+  /**
+   * Ascending indices of the chunks that may hold non-zero bytes (a sparse disk's allocation map, as
+   * xapi reads a VHD's block bitmap). When given, only these and the first and last chunk are read.
+   */
+  nonZeroChunks?(): Iterable<number>;
 }
 
 export interface WriteXvaArgs {
@@ -39,12 +44,22 @@ export const chunkMemberName = (diskId: string, chunk: number): string => `${dis
 const ZERO_CHUNK = Buffer.alloc(XVA_CHUNK_SIZE);
 const isAllZero = (data: Buffer): boolean => data.equals(ZERO_CHUNK.subarray(0, data.length));
 
-/** Orders `Ref:2` before `Ref:10` (numeric when both ids are `Ref:<n>`), else by plain string order. */
-function compareDiskIds(a: string, b: string): number {
-  const na = /^Ref:(\d+)$/.exec(a)?.[1];
-  const nb = /^Ref:(\d+)$/.exec(b)?.[1];
-  if (na !== undefined && nb !== undefined) return Number(na) - Number(nb);
+/**
+ * Disks stream in plain string order of their ids, so `Ref:10` comes before `Ref:9`: the importer
+ * expects exactly this order (xapi-project/xen-api:ocaml/xapi/stream_vdi.ml `vdi_ordering`, a
+ * `compare` on the prefix, used by both `send_all` and `recv_all_vdi`).
+ */
+export function compareDiskIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Chunk numbers to read: every one, or the first, the listed non-zero ones and the last. */
+function chunksToRead(disk: XvaDiskSource, chunks: number): Iterable<number> {
+  if (!disk.nonZeroChunks) return { *[Symbol.iterator]() { for (let i = 0; i < chunks; i++) yield i; } };
+  const picked = new Set<number>([0]);
+  for (const i of disk.nonZeroChunks()) if (i > 0 && i < chunks) picked.add(i);
+  picked.add(chunks - 1);
+  return [...picked].sort((a, b) => a - b);
 }
 
 function* member(name: string, data: Buffer, mtime: number): Generator<Buffer> {
@@ -64,7 +79,8 @@ async function* archive(args: WriteXvaArgs): AsyncGenerator<Buffer> {
   for (const disk of disks) {
     // A zero-size disk still gets one empty chunk so the archive shows it exists.
     const chunks = Math.max(1, Math.ceil(disk.size / XVA_CHUNK_SIZE));
-    for (let chunk = 0; chunk < chunks; chunk++) {
+    const diskStart = covered;
+    for (const chunk of chunksToRead(disk, chunks)) {
       const offset = chunk * XVA_CHUNK_SIZE;
       const length = Math.min(XVA_CHUNK_SIZE, disk.size - offset);
       const data = await disk.read(offset, length);
@@ -77,9 +93,10 @@ async function* archive(args: WriteXvaArgs): AsyncGenerator<Buffer> {
         yield* member(name, data, mtime);
         yield* member(`${name}.xxhash`, Buffer.from(xxh64(data), "ascii"), mtime);
       }
-      covered += length;
+      covered = diskStart + offset + length;
       args.onProgress?.(covered, totalBytes);
     }
+    covered = diskStart + disk.size;
   }
   yield TAR_END;
 }

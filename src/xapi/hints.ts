@@ -39,6 +39,12 @@ const HINTS: Readonly<Record<string, Hint>> = {
   VM_SNAPSHOT_WITH_QUIESCE_TIMEOUT: "the guest did not quiesce in time; this may succeed on retry",
   VM_SNAPSHOT_WITH_QUIESCE_NOT_SUPPORTED: "the guest has no quiesce (VSS) support",
   INTERNAL_ERROR: "XAPI hit an internal error; the pool's xensource.log has details",
+  IMPORT_ERROR: "the XVA file is corrupt or not an XVA (a checksum, a chunk or its order is wrong); the pool kept nothing of it",
+  IMPORT_ERROR_PREMATURE_EOF: "the XVA ended too early (a truncated file or a broken connection); the pool kept nothing of it",
+  IMPORT_ERROR_UNEXPECTED_FILE: "the file is not an XVA (its first member must be ova.xml); the pool kept nothing of it",
+  IMPORT_ERROR_CANNOT_HANDLE_CHUNKED: "XAPI needs the upload's length (Content-Length)",
+  IMPORT_INCOMPATIBLE_VERSION: "the XVA comes from a newer XAPI than this pool's",
+  DEFAULT_SR_NOT_FOUND: "the pool has no default SR; name one with --sr",
 };
 
 export function hintFor(code: string, params: readonly string[]): string | undefined {

@@ -9,14 +9,14 @@ import { readPoolView } from "./pool-view";
 import type { PoolView } from "./records";
 import { Session } from "./session";
 import { TaskWaiter } from "./task";
-import { DEFAULT_CALL_TIMEOUT_MS, httpGet, httpPut } from "./transport";
+import { DEFAULT_CALL_TIMEOUT_MS, httpGet, httpPut, type PutOptions, type TransferOptions } from "./transport";
 import { TransportError, isTransportError } from "./errors";
 import type { OpaqueRef, XapiValue } from "./types";
 
 export { XapiError, isXapiError, TransportError, isTransportError, type TransportErrorCode } from "./errors";
 export { RetryPolicy, defaultRetryPolicy, recoveryFor, retryCallOf, type Recovery, type RetryCall, type RetryAttempt, type RunOptions, type RetryOperation } from "./retry";
 export { retryingClient, type RetryNotice } from "./retrying-client";
-export { type Transport, type CallOptions, DEFAULT_CALL_TIMEOUT_MS } from "./transport";
+export { type Transport, type CallOptions, type TransferOptions, type PutOptions, DEFAULT_CALL_TIMEOUT_MS } from "./transport";
 export { buildPoolView, readPoolRecords, type PoolRecords } from "./pool-view";
 export { taskOutcome } from "./task";
 export { normalizeFingerprint } from "./agent";
@@ -55,10 +55,18 @@ export interface XapiClient {
   callAsync(method: string, params: readonly XapiValue[], opts?: CallAsyncOptions): Promise<XapiValue>;
   /** The one batched read of the pool (7 calls). */
   readPoolView(): Promise<PoolView>;
-  /** GET on the master (e.g. /export) with `session_id` added; resolves with the unread 200 response. */
-  httpGet(path: string, query: Record<string, string>): Promise<IncomingMessage>;
-  /** PUT a body (e.g. /import) with `session_id` added; resolves once the pool answered 200. Not repeated: a stream cannot be replayed. */
-  httpPut(path: string, query: Record<string, string>, body: Readable, length?: number): Promise<void>;
+  /**
+   * GET on the master (e.g. /export) with `session_id` added, redirects followed; resolves with the
+   * unread 200 response. Throws TransportError (HTTP_STATUS with the status, TIMEOUT, ABORTED …).
+   */
+  httpGet(path: string, query: Record<string, string>, opts?: TransferOptions): Promise<IncomingMessage>;
+  /**
+   * PUT a streamed body (e.g. /import) with `session_id` added, redirects followed (the body is opened
+   * again for each); resolves once the body is sent and the 200 answer ended. Throws TransportError.
+   */
+  httpPut(path: string, query: Record<string, string>, body: () => Readable, opts?: PutOptions): Promise<void>;
+  /** Waits for a task (e.g. one from `task.create` handed to an HTTP handler); returns its decoded result or throws its XapiError. Does not destroy it. */
+  waitTask(task: OpaqueRef, method: string, opts?: CallAsyncOptions): Promise<XapiValue>;
   /** Logs out and closes the connections. */
   close(): Promise<void>;
 }
@@ -116,21 +124,31 @@ class Client implements XapiClient {
     return readPoolView(this.session);
   }
 
-  async httpGet(path: string, query: Record<string, string>): Promise<IncomingMessage> {
+  httpGet(path: string, query: Record<string, string>, opts: TransferOptions = {}): Promise<IncomingMessage> {
+    return this.withSession((sessionId) => httpGet(this.session.currentEndpoint, path, { ...query, session_id: sessionId }, opts));
+  }
+
+  httpPut(path: string, query: Record<string, string>, body: () => Readable, opts: PutOptions = {}): Promise<void> {
+    return this.withSession((sessionId) => httpPut(this.session.currentEndpoint, path, { ...query, session_id: sessionId }, body, opts));
+  }
+
+  /** HTTP handlers answer an expired session with 401 before doing anything: log in again and repeat once. */
+  private async withSession<T>(transfer: (sessionId: string) => Promise<T>): Promise<T> {
     const sessionId = await this.session.sessionRef();
     try {
-      return await httpGet(this.session.currentEndpoint, path, { ...query, session_id: sessionId });
+      return await transfer(sessionId);
     } catch (error) {
-      // HTTP handlers answer an expired session with 401; a GET is safe to repeat once logged in again.
       if (!isTransportError(error, "HTTP_STATUS") || error.status !== 401) throw error;
-      const renewed = await this.session.renewSession(sessionId);
-      return httpGet(this.session.currentEndpoint, path, { ...query, session_id: renewed });
+      return transfer(await this.session.renewSession(sessionId));
     }
   }
 
-  async httpPut(path: string, query: Record<string, string>, body: Readable, length?: number): Promise<void> {
-    const sessionId = await this.session.sessionRef();
-    return httpPut(this.session.currentEndpoint, path, { ...query, session_id: sessionId }, body, length);
+  waitTask(task: OpaqueRef, method: string, opts: CallAsyncOptions = {}): Promise<XapiValue> {
+    return this.tasks.wait(task, method, {
+      callTimeoutMs: this.callTimeoutMs,
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
   }
 
   async close(): Promise<void> {
@@ -165,3 +183,4 @@ export async function connect(opts: ConnectOptions): Promise<XapiClient> {
   }
   return new Client(session, callTimeoutMs);
 }
+export { exportXva, importXva, type ExportXvaOptions, type ImportXvaOptions, type TransferClient, type XvaExport } from "./xva-transfer";

@@ -28,8 +28,9 @@ export function retryingClient(client: XapiClient, policy: RetryPolicy, options:
     call: (method, params) => run(method, () => client.call(method, params)),
     callAsync: (method, params, opts) => run(`Async.${method}`, () => client.callAsync(method, params, opts)),
     readPoolView: () => client.readPoolView(),
-    httpGet: (path, query) => client.httpGet(path, query),
-    httpPut: (path, query, body, length) => client.httpPut(path, query, body, length),
+    httpGet: (path, query, opts) => client.httpGet(path, query, opts),
+    httpPut: (path, query, body, opts) => client.httpPut(path, query, body, opts),
+    waitTask: (task, method, opts) => client.waitTask(task, method, opts),
     close: () => client.close(),
   };
 }

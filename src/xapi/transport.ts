@@ -202,20 +202,39 @@ const pathWithQuery = (path: string, query: Readonly<Record<string, string>>): s
   return qs ? `${path}?${qs}` : path;
 };
 
+/** Options of a long HTTP transfer (an XVA export or import). */
+export interface TransferOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * Abort when the connection moves no byte either way for this long (default: the endpoint's call
+   * timeout). An idle limit, not a total one: a 4 TiB export may take hours, but xapi sends a
+   * keep-alive chunk every 5 s while it reads sparse disk areas (stream_vdi.ml `send_one`).
+   */
+  readonly idleTimeoutMs?: number;
+}
+
+const isRedirect = (res: http.IncomingMessage): boolean =>
+  res.statusCode !== undefined && res.statusCode >= 300 && res.statusCode < 400 && typeof res.headers.location === "string";
+
+/** The endpoint for `target`: the same one (keep-alive agent) on the same origin, else one with the same TLS policy. */
+const endpointFor = (endpoint: Endpoint, target: URL): Endpoint =>
+  target.origin === endpoint.url.origin ? endpoint : createEndpoint(target.origin, endpoint.tls, endpoint.timeoutMs);
+
+const MAX_REDIRECTS = 3;
+
 /**
  * GET `path?query` on the pool (e.g. /export). Follows up to 3 redirects: XAPI redirects an export
  * to the host that sees the VM's SRs (reference/xapi.md §3.13). Resolves with the 200 response,
- * unread; the timeout covers only the wait for its headers (the caller paces the body).
+ * unread, paced by its reader (backpressure reaches the socket); the wait for its headers is bounded
+ * by the endpoint's call timeout, the body by `idleTimeoutMs`.
  */
-export async function httpGet(endpoint: Endpoint, path: string, query: Readonly<Record<string, string>>, signal?: AbortSignal): Promise<http.IncomingMessage> {
+export async function httpGet(endpoint: Endpoint, path: string, query: Readonly<Record<string, string>>, opts: TransferOptions = {}): Promise<http.IncomingMessage> {
   let target = new URL(pathWithQuery(path, query), endpoint.url);
-  for (let hop = 0; hop <= 3; hop++) {
-    const hopEndpoint = target.origin === endpoint.url.origin ? endpoint : createEndpoint(target.origin, endpoint.tls, endpoint.timeoutMs);
-    const res = await send(hopEndpoint, "GET", target.pathname + target.search, { signal });
-    const location = res.headers.location;
-    if (res.statusCode !== undefined && res.statusCode >= 300 && res.statusCode < 400 && location) {
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const res = await send(endpointFor(endpoint, target), "GET", target.pathname + target.search, opts);
+    if (isRedirect(res)) {
       res.resume();
-      target = new URL(location, target);
+      target = new URL(res.headers.location ?? "", target);
       continue;
     }
     if (res.statusCode !== 200) {
@@ -227,43 +246,109 @@ export async function httpGet(endpoint: Endpoint, path: string, query: Readonly<
   throw new TransportError("HTTP_STATUS", endpoint.url.origin, `GET ${path}: too many redirects`);
 }
 
-/** PUT a body to `path?query` (e.g. /import) and wait for a 200 answer. */
-export async function httpPut(endpoint: Endpoint, path: string, query: Readonly<Record<string, string>>, body: Readable, length?: number, signal?: AbortSignal): Promise<void> {
-  const res = await send(endpoint, "PUT", pathWithQuery(path, query), { signal, body, length });
-  const text = await errorSnippet(res);
-  if (res.statusCode !== 200) throw new TransportError("HTTP_STATUS", endpoint.url.origin, `PUT ${path}: HTTP ${res.statusCode ?? "?"} ${text}`, res.statusCode);
+/** What a PUT needs: the body is opened once per attempt, so a redirect can send it again from the start. */
+export interface PutOptions extends TransferOptions {
+  /** Sent as Content-Length when known. XAPI refuses chunked uploads (403 IMPORT_ERROR_CANNOT_HANDLE_CHUNKED). */
+  readonly length?: number;
 }
 
-function send(endpoint: Endpoint, method: "GET" | "PUT", path: string, opts: { signal?: AbortSignal | undefined; body?: Readable; length?: number | undefined }): Promise<http.IncomingMessage> {
-  const origin = endpoint.url.origin;
-  const timer = new ProgressTimer(endpoint.timeoutMs);
-  const signal = opts.signal ? AbortSignal.any([timer.controller.signal, opts.signal]) : timer.controller.signal;
+/**
+ * PUT a streamed body to `path?query` (e.g. /import). Backpressure: the body is read only as fast as
+ * the socket drains. Follows up to 3 redirects (XAPI redirects an import to a host that sees the SR,
+ * reference §3.15.1), reopening the body for each. Resolves when the whole body is sent and the 200
+ * answer has ended; rejects with HTTP_STATUS for another status, or a transport error when the
+ * connection breaks (XAPI answers 200 before reading and closes when the import fails: the caller
+ * then reads the task for the reason).
+ */
+export async function httpPut(endpoint: Endpoint, path: string, query: Readonly<Record<string, string>>, body: () => Readable, opts: PutOptions = {}): Promise<void> {
+  let target = new URL(pathWithQuery(path, query), endpoint.url);
+  for (let hop = 0; hop <= MAX_REDIRECTS; hop++) {
+    const location = await upload(endpointFor(endpoint, target), target, path, body(), opts);
+    if (location === undefined) return;
+    target = new URL(location, target);
+  }
+  throw new TransportError("HTTP_STATUS", endpoint.url.origin, `PUT ${path}: too many redirects`);
+}
+
+/** One PUT attempt; resolves with the redirect location, or undefined once the upload is complete. */
+function upload(endpoint: Endpoint, target: URL, path: string, body: Readable, opts: PutOptions): Promise<string | undefined> {
+  const origin = target.origin;
   return new Promise((resolve, reject) => {
-    const req = requestFn(endpoint.url)({
-      protocol: endpoint.url.protocol,
-      hostname: endpoint.url.hostname.replace(/^\[|\]$/g, ""),
-      port: endpoint.url.port || undefined,
-      path,
-      method,
-      agent: endpoint.agent,
-      signal,
-      headers: { "User-Agent": "xsnap", ...(opts.length !== undefined ? { "Content-Length": opts.length } : {}) },
-    });
-    req.on("error", (error) => {
-      timer.stop();
-      if (timer.fired) reject(new TransportError("TIMEOUT", origin, `${method} ${path.split("?")[0] ?? ""}: no answer in time`));
-      else if (opts.signal?.aborted) reject(new TransportError("ABORTED", origin, `${method}: cancelled`));
-      else reject(transportErrorFrom(error, origin));
-    });
+    let settled = false;
+    let sent = false;
+    let answered = false;
+    const finish = (error: unknown, location?: string): void => {
+      if (settled) return;
+      settled = true;
+      if (error !== undefined || location !== undefined) {
+        body.destroy();
+        req.destroy();
+      }
+      if (error !== undefined) reject(error);
+      else resolve(location);
+    };
+    const req = openRequest(endpoint, "PUT", target.pathname + target.search, opts, (error) => finish(error));
     req.on("response", (res) => {
-      timer.stop();
-      resolve(res);
+      if (isRedirect(res)) {
+        res.resume();
+        return finish(undefined, res.headers.location);
+      }
+      if (res.statusCode !== 200) {
+        void errorSnippet(res).then((text) => finish(new TransportError("HTTP_STATUS", origin, `PUT ${path}: HTTP ${res.statusCode ?? "?"} ${text}`, res.statusCode)));
+        return;
+      }
+      res.resume(); // XAPI's import answer has no body (a 500 page after a failure, read only to be dropped)
+      res.on("end", () => {
+        answered = true;
+        if (sent) finish(undefined);
+        else finish(new TransportError("ECONNRESET", origin, `PUT ${path}: the pool closed the connection before the upload was complete`));
+      });
+      res.on("error", (error) => finish(transportErrorFrom(error, origin)));
     });
-    if (opts.body) {
-      // Upload progress counts as progress: a large import must not time out while it streams.
-      opts.body.on("data", () => timer.touch());
-      opts.body.on("error", (error) => req.destroy(error));
-      opts.body.pipe(req);
-    } else req.end();
+    req.on("finish", () => {
+      sent = true;
+      if (answered) finish(undefined);
+    });
+    body.on("error", (error) => finish(error));
+    body.pipe(req);
+  });
+}
+
+/** Opens a request with the header timeout, the idle timeout and the abort signal wired to `fail`. */
+function openRequest(endpoint: Endpoint, method: "GET" | "PUT", path: string, opts: PutOptions, fail: (error: TransportError) => void): http.ClientRequest {
+  const origin = endpoint.url.origin;
+  const route = `${method} ${path.split("?")[0] ?? ""}`;
+  const idleMs = opts.idleTimeoutMs ?? endpoint.timeoutMs;
+  const req = requestFn(endpoint.url)({
+    protocol: endpoint.url.protocol,
+    hostname: endpoint.url.hostname.replace(/^\[|\]$/g, ""),
+    port: endpoint.url.port || undefined,
+    path,
+    method,
+    agent: endpoint.agent,
+    ...(opts.signal ? { signal: opts.signal } : {}),
+    headers: { "User-Agent": "xsnap", ...(opts.length !== undefined ? { "Content-Length": opts.length } : {}) },
+  });
+  let timeout: TransportError | undefined;
+  let response: http.IncomingMessage | undefined;
+  req.once("response", (res: http.IncomingMessage) => { response = res; });
+  req.setTimeout(idleMs, () => {
+    timeout = new TransportError("TIMEOUT", origin, `${route}: nothing moved for ${idleMs} ms`);
+    req.destroy(timeout);
+  });
+  req.on("error", (error) => {
+    const typed = timeout ?? (opts.signal?.aborted ? new TransportError("ABORTED", origin, `${route}: cancelled`) : transportErrorFrom(error, origin));
+    // A body already handed to the caller fails with the same typed error, not a bare "aborted".
+    if (response && !response.complete && !response.destroyed) response.destroy(typed);
+    fail(typed);
+  });
+  return req;
+}
+
+function send(endpoint: Endpoint, method: "GET", path: string, opts: TransferOptions): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = openRequest(endpoint, method, path, opts, reject);
+    req.on("response", resolve);
+    req.end();
   });
 }

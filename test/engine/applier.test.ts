@@ -44,6 +44,7 @@ function harness(opts: { fail?: string[]; delayMs?: number; refuse?: string[]; c
     readPoolView: async () => { throw new Error("not used"); },
     httpGet: async () => { throw new Error("not used"); },
     httpPut: async () => { throw new Error("not used"); },
+    waitTask: async () => { throw new Error("not used"); },
     close: async () => undefined,
   };
   const kind: ResourceKind = {

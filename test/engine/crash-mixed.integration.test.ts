@@ -41,8 +41,9 @@ function dyingAt(at: number, when: "before" | "after"): XapiClient & { calls: ()
     url: client.url, readPoolView: () => client.readPoolView(), close: async () => undefined,
     call: (m, p) => (m === "pool.get_all" ? client.call(m, p) : gate(() => client.call(m, p))),
     callAsync: (m, p, o) => gate(() => client.callAsync(m, p, o)),
-    httpGet: (path, q) => gate(() => client.httpGet(path, q)),
-    httpPut: (path, q, b, l) => gate(() => client.httpPut(path, q, b, l)),
+    httpGet: (path, q, o) => gate(() => client.httpGet(path, q, o)),
+    httpPut: (path, q, b, o) => gate(() => client.httpPut(path, q, b, o)),
+    waitTask: (t, m, o) => gate(() => client.waitTask(t, m, o)),
     calls: () => n,
   };
 }

@@ -39,8 +39,9 @@ function dyingAt(at: number, when: "before" | "after"): XapiClient & { calls: ()
   };
   return {
     url: client.url, readPoolView: () => client.readPoolView(), close: async () => undefined,
-    httpGet: (path, query) => gate(() => client.httpGet(path, query)),
-    httpPut: (path, query, body, length) => gate(() => client.httpPut(path, query, body, length)),
+    httpGet: (path, query, opts) => gate(() => client.httpGet(path, query, opts)),
+    httpPut: (path, query, body, opts) => gate(() => client.httpPut(path, query, body, opts)),
+    waitTask: (task, method, opts) => gate(() => client.waitTask(task, method, opts)),
     call: (m, p) => (m === "pool.get_all" ? client.call(m, p) : gate(() => client.call(m, p))),
     callAsync: (m, p, o) => gate(() => client.callAsync(m, p, o)),
     calls: () => n,

@@ -28,6 +28,7 @@ function fakePool(): { client: XapiClient; otherConfig: Record<string, string> }
     readPoolView: async () => { throw new Error("not used"); },
     httpGet: async () => { throw new Error("not used"); },
     httpPut: async () => { throw new Error("not used"); },
+    waitTask: async () => { throw new Error("not used"); },
     close: async () => undefined,
   };
   return { client, otherConfig };

@@ -25,17 +25,17 @@ async function memberNames(tar: Buffer): Promise<string[]> {
 }
 
 describe("writeXva", () => {
-  it("writes ova.xml first, then each disk by id with checksums, skipping inner all-zero chunks", async () => {
+  it("writes ova.xml first, then each disk in id string order (Ref:10 before Ref:9, as xapi) with checksums, skipping inner all-zero chunks", async () => {
     const { archive } = await sampleArchive();
     expect(await memberNames(archive)).toEqual([
       "ova.xml",
+      // an all-zero disk keeps its first and last chunk
+      "Ref:10/00000000", "Ref:10/00000000.xxhash",
+      "Ref:10/00000001", "Ref:10/00000001.xxhash",
       "Ref:9/00000000", "Ref:9/00000000.xxhash",
       // chunk 1 is all zeros: left out
       "Ref:9/00000002", "Ref:9/00000002.xxhash",
       "Ref:9/00000003", "Ref:9/00000003.xxhash",
-      // an all-zero disk keeps its first and last chunk
-      "Ref:10/00000000", "Ref:10/00000000.xxhash",
-      "Ref:10/00000001", "Ref:10/00000001.xxhash",
     ]);
   });
 
@@ -117,7 +117,7 @@ describe("readXva", () => {
         delivered.push(`${c.disk}@${c.offset / MiB}`);
       },
     });
-    expect(delivered).toEqual(["Ref:9@0", "Ref:9@2", "Ref:9@3", "Ref:10@0", "Ref:10@1"]);
+    expect(delivered).toEqual(["Ref:10@0", "Ref:10@1", "Ref:9@0", "Ref:9@2", "Ref:9@3"]);
     for (const d of disks) {
       expect(rebuilt.get(d.id)!.equals(d.content)).toBe(true);
       expect(result.disks.get(d.id)).toEqual({

@@ -86,7 +86,7 @@ describe("XAPI client HTTP transfers", () => {
 
     const [sr] = (await client.call("SR.get_by_name_label", ["NFS store"])) as string[];
     const before = ((await client.call("VM.get_all")) as string[]).length;
-    await client.httpPut("/import", { sr_id: sr ?? "" }, Readable.from([xva]), xva.length);
+    await client.httpPut("/import", { sr_id: sr ?? "" }, () => Readable.from([xva]), { length: xva.length });
     expect(((await client.call("VM.get_all")) as string[]).length).toBe(before + 1);
   });
 

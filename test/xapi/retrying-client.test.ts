@@ -18,7 +18,7 @@ function flaky(errors: unknown[]): { client: XapiClient; calls: string[] } {
   const client = {
     url: "fake", call: (m: string) => next(m), callAsync: (m: string) => next(`Async.${m}`),
     readPoolView: async () => { throw new Error("unused"); }, httpGet: async () => { throw new Error("unused"); },
-    httpPut: async () => { throw new Error("unused"); }, close: async () => undefined,
+    httpPut: async () => { throw new Error("unused"); }, waitTask: async () => { throw new Error("unused"); }, close: async () => undefined,
   } as unknown as XapiClient;
   return { client, calls };
 }

@@ -1,0 +1,156 @@
+/**
+ * XVA export and import of a 4 GiB disk (DESIGN §8): xsnap's streaming path against a plain HTTP
+ * transfer of the same bytes from/to the same simulator endpoint, in the same run.
+ *
+ * - export: plain = `http.get(/export)` piped to a file, nothing else; xsnap = exportSnapshotToFile
+ *   (task.create, GET with redirects, byte counter, SHA-256 on the way, .partial, fsync, rename, task wait).
+ * - import: plain = `PUT /import` of the file with Content-Length, until the answer ends; xsnap =
+ *   importXvaFile (task.create, streamed PUT, task wait, VM refs). Both go through the simulator's full
+ *   import (tar parsing, XXH64 of every chunk, chunks stored), so the ratio measures xsnap's overhead.
+ * - peak RSS of this process (the client), sampled every 20 ms; the simulator runs in a child process.
+ * Bars: each throughput ratio ≥ 0.9, peak RSS ≤ 150 MB. Each side runs twice, alternating; the best run counts.
+ * `XVA_BENCH_GIB` changes the size (default 4).
+ */
+import { spawn } from "node:child_process";
+import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { request, get } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipeline } from "node:stream/promises";
+import { exportSnapshotToFile, importXvaFile } from "../src/resources/xva-file";
+import { connect, type OpaqueRef, type XapiClient } from "../src/xapi";
+
+const GiB = 1024 ** 3;
+const MB = 1e6;
+const SIZE = Number(process.env.XVA_BENCH_GIB ?? 4) * GiB;
+const RATIO_BAR = 0.9;
+const RSS_BAR = 150 * MB;
+
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => { peakRss = Math.max(peakRss, process.memoryUsage().rss); }, 20);
+
+async function startSim(): Promise<{ url: string; pid: number; stop: () => void }> {
+  const script = `require(${JSON.stringify(require.resolve("../src/sim"))}).startSimulator({ port: 0 }).then((s) => console.log("xapi-sim listening on " + s.url))`;
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on (\S+)/.exec(out);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.on("exit", (code) => reject(new Error(`simulator exited (${code})`)));
+  });
+  return { url, pid: child.pid ?? 0, stop: () => child.kill() };
+}
+
+/** Seconds taken by `f`. */
+async function timed(f: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await f();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function plainDownload(url: string, file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    get(url, (res) => {
+      if (res.statusCode !== 200) return reject(new Error(`GET /export: HTTP ${res.statusCode}`));
+      pipeline(res, createWriteStream(file)).then(resolve, reject);
+    }).on("error", reject);
+  });
+}
+
+function plainUpload(url: string, file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: "PUT", headers: { "Content-Length": statSync(file).size } }, (res) => {
+      res.resume();
+      res.on("end", resolve);
+    });
+    req.on("error", reject);
+    createReadStream(file, { highWaterMark: 1024 * 1024 }).pipe(req);
+  });
+}
+
+async function destroyWithDisks(client: XapiClient, vm: OpaqueRef): Promise<void> {
+  const vbds = (await client.call("VM.get_VBDs", [vm])) as OpaqueRef[];
+  const vdis = await Promise.all(vbds.map((v) => client.call("VBD.get_VDI", [v]) as Promise<OpaqueRef>));
+  await client.call("VM.destroy", [vm]);
+  for (const vdi of vdis) if (vdi !== "OpaqueRef:NULL") await client.call("VDI.destroy", [vdi]).catch(() => undefined);
+}
+
+const vmHwm = (pid: number): string => {
+  try {
+    const kb = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    return kb ? `${(Number(kb) / 1024).toFixed(0)} MiB` : "?";
+  } catch {
+    return "?";
+  }
+};
+
+async function main(): Promise<void> {
+  const sim = await startSim();
+  const dir = mkdtempSync(join(tmpdir(), "xsnap-bench-xva-"));
+  const client = await connect({ url: sim.url, username: "root", password: "xsnap" });
+  try {
+    const [batch] = (await client.call("VM.get_by_name_label", ["batch-01"])) as OpaqueRef[];
+    const snapshot = (await client.call("VM.snapshot", [batch ?? "", "bench"])) as OpaqueRef;
+    const vdis = await Promise.all(((await client.call("VM.get_VBDs", [snapshot])) as OpaqueRef[]).map((v) => client.call("VBD.get_VDI", [v]) as Promise<string>));
+    const disk = vdis.find((v) => v !== "OpaqueRef:NULL") ?? "";
+    const fill = await fetch(`${sim.url}/sim/disks`, { method: "POST", body: JSON.stringify({ vdi: disk, synthetic_bytes: SIZE, seed: 7 }) });
+    if (fill.status !== 200) throw new Error(`POST /sim/disks: ${await fill.text()}`);
+    const [sr] = (await client.call("SR.get_by_name_label", ["NFS store"])) as OpaqueRef[];
+    // A session of its own for the plain transfers (the client keeps its session to itself).
+    const raw = await fetch(sim.url, { method: "POST", headers: { "Content-Type": "text/xml" }, body: `<?xml version="1.0"?><methodCall><methodName>session.login_with_password</methodName><params><param><value>root</value></param><param><value>xsnap</value></param></params></methodCall>` });
+    const sessionRef = /OpaqueRef:[0-9a-f-]+/.exec(await raw.text())?.[0] ?? "";
+    const exportUrl = `${sim.url}/export?session_id=${sessionRef}&ref=${snapshot}`;
+    const importUrl = `${sim.url}/import?session_id=${sessionRef}&sr_id=${sr ?? ""}`;
+    const plainFile = join(dir, "plain.xva");
+    const xsnapFile = join(dir, "xsnap.xva");
+
+    const exportTimes = { plain: Infinity, xsnap: Infinity };
+    let sha = "";
+    for (let round = 0; round < 2; round++) {
+      exportTimes.plain = Math.min(exportTimes.plain, await timed(() => plainDownload(exportUrl, plainFile)));
+      exportTimes.xsnap = Math.min(exportTimes.xsnap, await timed(async () => { sha = (await exportSnapshotToFile(client, { snapshot, path: xsnapFile })).sha256; }));
+    }
+    const bytes = statSync(xsnapFile).size;
+    if (statSync(plainFile).size !== bytes) throw new Error("plain and xsnap exports differ in size");
+    rmSync(plainFile);
+
+    const importTimes = { plain: Infinity, xsnap: Infinity };
+    for (let round = 0; round < 2; round++) {
+      const before = new Set((await client.call("VM.get_all")) as OpaqueRef[]);
+      importTimes.plain = Math.min(importTimes.plain, await timed(() => plainUpload(importUrl, xsnapFile)));
+      for (const vm of (await client.call("VM.get_all")) as OpaqueRef[]) if (!before.has(vm)) await destroyWithDisks(client, vm);
+      let imported: OpaqueRef | undefined;
+      importTimes.xsnap = Math.min(importTimes.xsnap, await timed(async () => { imported = (await importXvaFile(client, { path: xsnapFile, sr })).vm; }));
+      if (imported) await destroyWithDisks(client, imported);
+    }
+    const verify = await timed(() => importXvaFile(client, { path: xsnapFile, sr, sha256: sha }).then((r) => destroyWithDisks(client, r.vm)));
+
+    const mbps = (s: number): string => `${(bytes / MB / s).toFixed(0)} MB/s`;
+    const exportRatio = exportTimes.plain / exportTimes.xsnap;
+    const importRatio = importTimes.plain / importTimes.xsnap;
+    clearInterval(sampler);
+    console.log(`XVA of ${(SIZE / GiB).toFixed(0)} GiB of disk data: ${(bytes / GiB).toFixed(2)} GiB archive`);
+    console.log(`export: plain GET ${exportTimes.plain.toFixed(2)} s (${mbps(exportTimes.plain)}), xsnap ${exportTimes.xsnap.toFixed(2)} s (${mbps(exportTimes.xsnap)}) → ratio ${exportRatio.toFixed(2)}× (bar ≥ ${RATIO_BAR})`);
+    console.log(`import: plain PUT ${importTimes.plain.toFixed(2)} s (${mbps(importTimes.plain)}), xsnap ${importTimes.xsnap.toFixed(2)} s (${mbps(importTimes.xsnap)}) → ratio ${importRatio.toFixed(2)}× (bar ≥ ${RATIO_BAR})`);
+    console.log(`import with --sha256 check first: ${verify.toFixed(2)} s (${mbps(verify)}; the check is a separate read of the file)`);
+    console.log(`peak RSS of the client process: ${(peakRss / MB).toFixed(0)} MB (bar ≤ ${RSS_BAR / MB}); simulator peak RSS ${vmHwm(sim.pid)}`);
+    const ok = exportRatio >= RATIO_BAR && importRatio >= RATIO_BAR && peakRss <= RSS_BAR;
+    if (!ok) {
+      console.log("FAIL: a bar is missed");
+      process.exitCode = 1;
+    }
+  } finally {
+    clearInterval(sampler);
+    await client.close().catch(() => undefined);
+    sim.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exitCode = 1;
+});
