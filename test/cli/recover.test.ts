@@ -107,10 +107,10 @@ describe("xsnap recover with an ambiguous operation", () => {
     await client.call("pool.add_to_other_config", [pool ?? "", intentKey("ambiguous", id), JSON.stringify(record)]);
   });
 
-  it("blocks apply with exit 6, and the plan names the recover commands", async () => {
+  it("blocks apply with exit 6, and the plan names the recover commands with the --config that was used", async () => {
     const apply = await xsnap(["apply", "--config", config, "--auto-approve"]);
     expect(apply.code).toBe(6);
-    expect(apply.stdout).toContain(`is AMBIGUOUS: run \`xsnap recover --adopt ${id}\` or \`xsnap recover --discard ${id}\``);
+    expect(apply.stdout).toContain(`is AMBIGUOUS: run \`xsnap recover --adopt ${id} --config ${config}\` or \`xsnap recover --discard ${id} --config ${config}\``);
   });
 
   it("lists it with both candidates and exits 6", async () => {
