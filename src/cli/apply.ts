@@ -4,7 +4,7 @@
  * `--auto-approve` does. `xsnap destroy` is the same with every managed object planned for removal.
  */
 import type { Command } from "commander";
-import { checkStale } from "../engine";
+import { checkPool, checkStale } from "../engine";
 import { hasErrors, hasBlockingIntents, type Plan } from "../model";
 import { renderDiagnostics } from "../render/text";
 import { destructiveAddresses, execute } from "./applying";
@@ -87,6 +87,11 @@ export async function applySaved(file: string, opts: ApplyOptions, io: Io): Prom
   const session = await openPool({ ...provider, url: provider.url ?? io.env.XAPI_URL ?? plan.pool.url }, plan.provider, io.env);
   const interrupts = installInterrupts(io);
   try {
+    // Another pool is refused before its lock is taken: the lock is a write to a pool the plan is not for.
+    const [poolRef] = (await session.client.call("pool.get_all")) as readonly string[];
+    const pool = await session.client.call("pool.get_record", [poolRef ?? ""]) as { readonly uuid: string; readonly name_label: string };
+    const samePool = checkPool(plan, pool);
+    if (!samePool.ok) throw new CliFailure(samePool.message, EXIT.stalePlan);
     return await withStackLock({ sessions: [session], stack: plan.stack, operation: "apply", enabled: true, timeoutMs: opts.lockTimeout, io }, async (locks) => {
       const view = await session.client.readPoolView();
       const check = checkStale(plan, view, stack);
