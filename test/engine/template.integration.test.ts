@@ -152,8 +152,8 @@ describe("xapi_template against the simulator", () => {
     await apply(stackOf(base, golden()));
     const view = await client.readPoolView();
     const inv = buildInventory(view);
-    const base = inv.vms.flatMap((v) => v.objects).find((o) => o.name_label === "web-01 base");
-    const t = base?.templates?.find((o) => o.name_label === "web golden");   // under the snapshot it came from
+    const baseSnap = inv.vms.flatMap((v) => v.objects).find((o) => o.name_label === "web-01 base");
+    const t = baseSnap?.templates?.find((o) => o.name_label === "web golden");   // under the snapshot it came from
     expect(inv.templates.find((o) => o.name_label === "web golden")).toBeUndefined();
     expect(t?.owner).toEqual({ kind: "managed", stack: "demo", address: T });
     const tpl = templates(view, "web golden")[0];
