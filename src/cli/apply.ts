@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { type DesiredStack, hasErrors, hasBlockingIntents, type Plan, type PlanContext } from "../model";
-import { checkStale } from "../engine";
+import { checkPool, checkStale } from "../engine";
 import { renderDiagnostics } from "../render/text";
 import { destructiveAddresses, execute } from "./applying";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
@@ -100,6 +100,11 @@ export async function applySaved(file: string, opts: ApplyOptions, io: Io): Prom
   }, plan.provider, io.env);
   const interrupts = installInterrupts(io);
   try {
+    // Another pool is refused before its lock is taken: the lock is a write to a pool the plan is not for.
+    const [poolRef] = (await session.client.call("pool.get_all")) as readonly string[];
+    const pool = await session.client.call("pool.get_record", [poolRef ?? ""]) as { readonly uuid: string; readonly name_label: string };
+    const samePool = checkPool(plan, pool);
+    if (!samePool.ok) throw new CliFailure(samePool.message, EXIT.stalePlan);
     const hint = plan.context ? fromContext(plan.context, cwd) : undefined;
     return await withStackLock({ sessions: [session], stack: plan.stack, operation: "apply", enabled: true, timeoutMs: opts.lockTimeout, io, ...(hint && hint.prefix === "" ? { hint: hint.flags } : {}) }, async (locks) => {
       const view = await session.client.readPoolView();

@@ -10,7 +10,7 @@
  * Parts: `buildSteps` (the DAG), `nextActions` (the pure scheduler), `runStep` (one step), `applyPlans`
  * (the loop that joins them).
  */
-import { hasBlockingIntents, hasErrors, type Action, type Address, type ApplyEvent, type ApplyReport, type Attrs, type Change, type Plan } from "../model";
+import { asAddress, hasBlockingIntents, hasErrors, type Action, type Address, type ApplyEvent, type ApplyReport, type Attrs, type Change, type Plan } from "../model";
 import { builtinKinds } from "../resources";
 import { type XapiClient, xapiCode } from "../resources/client";
 import type { ApplyContext, KindRegistry, ResourceKind } from "../resources/kind";
@@ -60,7 +60,10 @@ export interface Step {
 /** A pool as the steps see it during the apply. */
 interface Pool {
   readonly plan: Plan;
+  /** For the applier's own calls (intents, registry): under the retry policy. */
   readonly client: XapiClient;
+  /** The section's client as given, which each step wraps in its own retrying client. */
+  readonly raw: XapiClient;
   readonly poolRef: OpaqueRef;
   readonly intents: IntentWriter;
 }
@@ -79,17 +82,23 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
     for (const s of steps) report.skipped.push({ address: s.change.address, because: refusal });
     return report;
   }
+  const policy = args.retryPolicy ?? defaultRetryPolicy;
   const pools: Pool[] = [];
   for (const s of args.sections) {
-    const poolRef = await poolRefOf(s.client);
-    pools.push({ plan: s.plan, client: s.client, poolRef, intents: intentWriter({ client: s.client, poolRef, stack: s.plan.stack, ...(s.lockId ? { lockId: s.lockId } : {}) }) });
+    // The applier's own writes (intents, registry) are retried like the kinds' calls: a transient
+    // TOO_MANY_PENDING_TASKS on an intent record must not fail the step. Their retries are the pool's.
+    const where = asAddress(s.plan.provider === "default" ? "provider.xapi" : `provider.xapi.${s.plan.provider}`);
+    const client = retryingClient(s.client, policy, {
+      onRetry: (n) => emit({ type: "retry", address: where, attempt: n.attempt, max: n.max, code: n.code, delaySeconds: Math.round(n.delayMs / 100) / 10 }),
+    });
+    const poolRef = await poolRefOf(client);
+    pools.push({ plan: s.plan, client, raw: s.client, poolRef, intents: intentWriter({ client, poolRef, stack: s.plan.stack, ...(s.lockId ? { lockId: s.lockId } : {}) }) });
   }
-  const policy = args.retryPolicy ?? defaultRetryPolicy;
   const contextFor = (pool: Pool, change: Change, kind: ResourceKind | undefined, inputs: Attrs, announce?: StepWatch): ApplyContext => {
     let shownPercent = -1;   // tasks report progress at every poll: pass on whole-percent changes only
     const started = Date.now();
     return {
-      client: retryingClient(announce ? watchedClient(pool.client, announce) : pool.client, policy, {
+      client: retryingClient(announce ? watchedClient(pool.raw, announce) : pool.raw, policy, {
         onRetry: (n) => emit({ type: "retry", address: change.address, attempt: n.attempt, max: n.max, code: n.code, delaySeconds: Math.round(n.delayMs / 100) / 10 }),
       }),
       poolRef: pool.poolRef, stack: pool.plan.stack, address: change.address, inputs,

@@ -3,6 +3,7 @@
  * document (readable with `zcat | jq`), holding no secret; `apply FILE` re-reads the pool and refuses
  * a stale plan (exit 4 at the CLI) listing the addresses whose objects changed.
  */
+import { createHash } from "node:crypto";
 import { promises as fs } from "node:fs";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { z } from "zod";
@@ -22,8 +23,16 @@ const VERSION = 1;
 interface PlanFileDocument {
   readonly format: typeof FORMAT;
   readonly version: typeof VERSION;
+  /**
+   * sha256 of the plan as written (`JSON.stringify(plan)`, which a parse + stringify reproduces): a
+   * value changed by hand that still decodes (a name, a VM uuid) would otherwise be applied as if
+   * xsnap had planned it. A check against accidents and hand edits, not a signature.
+   */
+  readonly sha256: string;
   readonly plan: Plan;
 }
+
+const digestOf = (planJson: string): string => createHash("sha256").update(planJson, "utf8").digest("hex");
 
 export type ReadPlanResult =
   | { readonly ok: true; readonly plan: Plan }
@@ -31,7 +40,7 @@ export type ReadPlanResult =
 
 /** Writes atomically (temp file + rename), mode 0600: it names pools and objects. */
 export async function writePlanFile(path: string, plan: Plan): Promise<void> {
-  const doc: PlanFileDocument = { format: FORMAT, version: VERSION, plan };
+  const doc: PlanFileDocument = { format: FORMAT, version: VERSION, sha256: digestOf(JSON.stringify(plan)), plan };
   const tmp = `${path}.partial`;
   await fs.writeFile(tmp, gzipSync(Buffer.from(JSON.stringify(doc), "utf8")), { mode: 0o600 });
   await fs.rename(tmp, path);
@@ -103,6 +112,10 @@ export async function readPlanFile(path: string, kinds: KindRegistry = builtinKi
     const problem = kind ? kind.checkPayload(change) : `resource type ${change.type} is not managed by this version of xsnap`;
     if (problem) return { ok: false, reason: "invalid", message: `${path} is not a valid plan (was it edited?): ${change.address}: ${problem}` };
   }
+  // Last, so that an edit that breaks the structure is named by its field above.
+  if (d.sha256 !== digestOf(JSON.stringify(d.plan))) {
+    return { ok: false, reason: "invalid", message: `${path} was edited after xsnap wrote it (its sha256 does not match its content): run \`xsnap plan --out ${path}\` again and apply the new plan` };
+  }
   return { ok: true, plan };
 }
 
@@ -111,14 +124,19 @@ export type StaleCheck =
   | { readonly ok: false; readonly reason: "other_pool"; readonly message: string }
   | { readonly ok: false; readonly reason: "stale"; readonly message: string; readonly addresses: readonly Address[]; readonly details: readonly string[] };
 
+/** Whether `pool` is the pool the plan was made for (checked before the lock too: a lock is a write). */
+export function checkPool(plan: Plan, pool: { readonly uuid: string; readonly name_label: string }): { readonly ok: true } | { readonly ok: false; readonly reason: "other_pool"; readonly message: string } {
+  if (pool.uuid === plan.pool.uuid) return { ok: true };
+  return { ok: false, reason: "other_pool", message: `Saved plan does not match the given pool: it was made for pool "${plan.pool.name_label}" (${plan.pool.uuid}), this is "${pool.name_label}" (${pool.uuid})` };
+}
+
 /**
  * Compares a saved plan with a fresh PoolView (read under the lock): same pool, same config (when the
  * stack is given), same managed set, and every fingerprinted object unchanged.
  */
 export function checkStale(plan: Plan, view: PoolView, stack?: DesiredStack, kinds: KindRegistry = builtinKinds()): StaleCheck {
-  if (view.pool.uuid !== plan.pool.uuid) {
-    return { ok: false, reason: "other_pool", message: `Saved plan does not match the given pool: it was made for pool "${plan.pool.name_label}" (${plan.pool.uuid}), this is "${view.pool.name_label}" (${view.pool.uuid})` };
-  }
+  const otherPool = checkPool(plan, view.pool);
+  if (!otherPool.ok) return otherPool;
   const addresses = new Set<Address>();
   const details: string[] = [];
   for (const fp of plan.fingerprints) {
