@@ -41,8 +41,16 @@ async function run(name: string, parallelism: number, oneVm: boolean): Promise<R
   const count = oneVm ? SERIAL : N;
   const sim = await startSimulatorProcess({ vms: oneVm ? 1 : N, snapshotsPerVm: 0, taskMs: TASK_MS });
   let conflicts = 0;
+  const perMethod = new Map<string, { n: number; ms: number }>();
   const log = (line: string): void => {
     if (line.startsWith("✗") && line.includes("OTHER_OPERATION_IN_PROGRESS")) conflicts++;
+    const done = /^← (\S+) ok in (\d+) ms/.exec(line);
+    if (done?.[1]) {
+      const m = perMethod.get(done[1]) ?? { n: 0, ms: 0 };
+      m.n++;
+      m.ms += Number(done[2]);
+      perMethod.set(done[1], m);
+    }
   };
   const client = await connect({ url: sim.url, username: "root", password: "xsnap", log });
   try {
@@ -60,6 +68,9 @@ async function run(name: string, parallelism: number, oneVm: boolean): Promise<R
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const idealSeconds = oneVm ? count * (TASK_MS / 1000) : (count / parallelism) * (TASK_MS / 1000);
     if (report.failed.length > 0) console.log(`  first failure: ${report.failed[0]?.address}: ${report.failed[0]?.message}`);
+    if (process.env.BENCH_VERBOSE === "1") {
+      console.log(`  calls: ${[...perMethod].map(([m, { n, ms }]) => `${m} ×${n} avg ${(ms / n).toFixed(0)} ms`).join("; ")}`);
+    }
     return {
       name, snapshots: count, vms: oneVm ? 1 : vms.length, parallelism, seconds, idealSeconds, ratio: seconds / idealSeconds,
       applied: report.applied.length, failed: report.failed.length, otherOperationInProgress: conflicts, load,
