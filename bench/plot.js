@@ -19,7 +19,8 @@ const doc = JSON.parse(fs.readFileSync(input, "utf8"));
 const rows = [];
 for (const r of doc.results) {
   rows.push({ vms: r.vms, what: "xsnap plan (login + read + plan)", seconds: r.planS, mb: r.planPeakRssMb });
-  rows.push({ vms: r.vms, what: "xen-api raw fetch (best transport)", seconds: r.peerS, mb: r.peerPeakRssMb });
+  // A failed fetch (xen-api at 10,000 VMs) has no point on the time chart.
+  if (!r.peerError && r.peerS !== null) rows.push({ vms: r.vms, what: "xen-api raw fetch (best transport)", seconds: r.peerS, mb: r.peerPeakRssMb });
 }
 
 const axisX = { field: "vms", type: "quantitative", title: "VMs in the pool (× 10 snapshots each)", scale: { type: "log" }, axis: { values: doc.results.map((r) => r.vms), format: "," } };
@@ -33,7 +34,26 @@ async function render(name, spec) {
   console.log(`wrote ${path.relative(root, file)}`);
 }
 
+/** The Markdown table of docs/benchmarks.md, printed for pasting. */
+function table() {
+  const f = (n, d = 1) => Number(n).toFixed(d);
+  const lines = [
+    "| VMs (VM records) | sim build s / peak MB | XAPI calls | plan s (read + plan) | plan peak RSS MB | xen-api best fetch s (transport) | xen-api peak RSS MB | ratio | load (1 min) |",
+    "|---|---|---|---|---|---|---|---|---|",
+  ];
+  for (const r of doc.results) {
+    const peer = r.peerError ? `failed: ${r.peerError}` : `${f(r.peerS, 2)} (${r.peerTransport})`;
+    const ratio = r.peerError || r.ratio === null ? "—" : f(r.ratio, 2);
+    lines.push(
+      `| ${r.vms.toLocaleString("en")} (${r.vmRecords.toLocaleString("en")}) | ${f(r.simBuildS)} / ${f(r.simPeakRssMb, 0)} | ${r.calls} | ${f(r.planS, 2)} (${f(r.readS, 2)} + ${f(r.planOnlyMs / 1000, 2)}) | ${f(r.planPeakRssMb, 0)} | ` +
+        `${peer} | ${f(r.peerPeakRssMb, 0)} | **${ratio}** | ${r.load.map((l) => f(l, 1)).join(" → ")} |`,
+    );
+  }
+  console.log(lines.join("\n"));
+}
+
 async function main() {
+  table();
   const subtitle = `${doc.cores} cores, node ${doc.node}, ${doc.date.slice(0, 10)}; best of ${doc.rounds} rounds`;
   await render("benchmarks-plan-time.svg", {
     title: { text: "Plan wall time vs a raw fetch by xen-api", subtitle },
