@@ -4,7 +4,7 @@
  * a change log with generations that `event.from` reads. Records are mutated in place; callers never
  * hand a record to the outside without encoding it first.
  */
-import { classSchema, cloneValue, type DbRecord, type DbValue, NULL_REF } from "./schema";
+import { classSchema, cloneValue, type DbRecord, type DbValue, NULL_REF, PieceText } from "./schema";
 import { handleInvalid } from "./errors";
 import { Rng } from "./rng";
 
@@ -33,6 +33,22 @@ for (const rel of RELATIONS) {
 }
 const NO_RELATIONS: readonly Relation[] = [];
 const relationsOf = (cls: string, field: string): readonly Relation[] => RELATIONS_BY_CLASS.get(cls)?.get(field) ?? NO_RELATIONS;
+
+/**
+ * Empty sets and maps are stored as these shared, frozen values: a 10,000-VM pool has ~2 million
+ * empty fields, 30–50 bytes each when every record has its own. Writers replace values (the
+ * handlers copy a map before changing it) and addToSet swaps in a fresh array, so nothing writes
+ * into them; being frozen, an in-place write would throw rather than leak into other records.
+ */
+const EMPTY_SET: DbValue[] = Object.freeze([]) as unknown as DbValue[];
+const EMPTY_MAP: { [key: string]: DbValue } = Object.freeze({});
+
+function stored(v: DbValue): DbValue {
+  if (typeof v !== "object") return v;
+  if (Array.isArray(v)) return v.length === 0 ? EMPTY_SET : v;
+  if (v instanceof Date || v instanceof PieceText || v === EMPTY_MAP) return v;
+  return Object.keys(v).length === 0 ? EMPTY_MAP : v;
+}
 
 export type ChangeOp = "add" | "mod" | "del";
 export interface Change {
@@ -82,13 +98,15 @@ export class Database {
   /** Create a record with every field of its class (defaults filled in); returns its ref. */
   create(cls: string, fields: Record<string, DbValue>, ref?: string): string {
     const uuid = typeof fields.uuid === "string" && fields.uuid !== "" ? fields.uuid : this.newUuid();
-    const newRef = ref ?? `OpaqueRef:${this.rng.uuid()}`;
-    const rec: DbRecord = {};
+    const newRef = ref ?? this.rng.ref();
+    const schema = classSchema(cls);
     // Fields outside the class's table are dropped: a record holds exactly the datamodel's fields.
-    for (const f of classSchema(cls).fields) {
+    const values: DbValue[] = [];
+    for (const f of schema.fields) {
       const given = fields[f.name];
-      rec[f.name] = given === undefined ? f.defaultValue() : cloneValue(given);
+      values.push(stored(given === undefined ? f.defaultValue() : cloneValue(given)));
     }
+    const rec = schema.construct(values);
     rec.uuid = uuid;
     this.table(cls).set(newRef, rec);
     this.uuids.set(uuid, { cls, ref: newRef });
@@ -132,7 +150,7 @@ export class Database {
         if (typeof value === "string") this.addToSet(parentCls, value, parentField, ref);
       }
     }
-    rec[field] = cloneValue(value);
+    rec[field] = stored(cloneValue(value));
     if (logChange) this.record(cls, ref, "mod");
   }
 
@@ -165,7 +183,9 @@ export class Database {
     const rec = this.get(cls, ref);
     if (!rec) return; // a dangling ref (e.g. snapshot_of a destroyed VM) has no reverse side
     // No duplicate check: `set` removes the member from its old parent first, so it cannot be there.
-    (rec[field] as string[]).push(member);
+    const set = rec[field] as string[];
+    if (set === EMPTY_SET) rec[field] = [member];
+    else set.push(member);
     this.record(cls, ref, "mod");
   }
 

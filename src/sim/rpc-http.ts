@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type CallOutcome, Simulator } from "./simulator";
 import { RecordMap } from "./registry";
-import { type DbRecord, encodeRecordInto, recordToWire, toJsonValue } from "./schema";
+import { type DbRecord, encodeRecordInto, encodeRecordJson, toJsonValue } from "./schema";
 import { parseMethodCall } from "./xmlrpc-parse";
 import { encodeFailure, encodeMethodResponse, escapeXmlText, SUCCESS_HEAD, SUCCESS_TAIL } from "./xml-encode";
 
@@ -86,7 +86,7 @@ async function streamRecords(sim: Simulator, res: ServerResponse, map: RecordMap
     const rec = sim.db.get(map.cls, ref);
     if (!rec) continue;
     if (json) {
-      out.push(first ? "" : ",", JSON.stringify(ref), ":", JSON.stringify(toJsonValue(recordToWire(map.cls, rec))));
+      out.push(first ? "" : ",", JSON.stringify(ref), ":", encodeRecordJson(map.cls, rec));
     } else {
       out.push("<member><name>", escapeXmlText(ref), "</name>");
       out.encodeRecord(map.cls, rec);

@@ -3,7 +3,7 @@
  * (column, DB-string) pairs (`helpers.ml` `vm_to_string`, reference §2.1) and `VM.revert` reads it back.
  * Column names join namespaces with a double underscore, as in filters (reference §2.7).
  */
-import { classSchema, type DbRecord, type DbValue, type FieldType, toDbString } from "./schema";
+import { classSchema, type DbRecord, type DbValue, type Field, type FieldType, PieceText, toDbString } from "./schema";
 
 type SExpr = string | SExpr[];
 
@@ -25,14 +25,61 @@ for (const cls of ["VM", "VDI", "VBD", "SR", "VMSS", "pool", "host", "task", "VI
   }
 }
 
-export function recordToSexpr(cls: string, ref: string, rec: DbRecord): string {
-  const parts = [`(${quote("ref")} ${quote(ref)})`];
+/** Pieces seen before, shared by every snapshot_metadata that has them (bounded: unique pieces are not kept). */
+const PIECES = new Map<string, string>();
+const MAX_PIECES = 1 << 18;
+const scratch = Buffer.allocUnsafe(4096);
+
+/** The canonical copy of a piece, as a flat string (a concatenated one is a tree of V8 cons strings several times its size). */
+function piece(s: string): string {
+  const known = PIECES.get(s);
+  if (known !== undefined) return known;
+  const own = s.length * 3 <= scratch.length ? scratch.toString("utf8", 0, scratch.write(s, 0, "utf8")) : Buffer.from(s, "utf8").toString("utf8");
+  if (PIECES.size < MAX_PIECES) PIECES.set(own, own);
+  return own;
+}
+
+/**
+ * The piece of each (field, value) already seen: a VM's ten snapshots mostly repeat its values, and
+ * often the very same objects (a map is replaced, never changed in place), so most pieces are
+ * found without formatting anything. Scalars by value (bounded per field), maps and dates by identity.
+ */
+const MAX_SCALARS_PER_FIELD = 4096;
+const scalarPieces = new Map<Field, Map<string | number | boolean, string>>();
+const objectPieces = new Map<Field, WeakMap<object, string>>();
+
+function fieldPiece(f: Field, v: DbValue): string {
+  if (typeof v === "object") {
+    // Reverse-relation sets (VM.snapshots, SR.VDIs …) are changed in place: not cacheable unless frozen.
+    if (Array.isArray(v) && !Object.isFrozen(v)) return formatPiece(f, v);
+    let cache = objectPieces.get(f);
+    if (!cache) objectPieces.set(f, (cache = new WeakMap()));
+    let p = cache.get(v);
+    if (p === undefined) cache.set(v, (p = formatPiece(f, v)));
+    return p;
+  }
+  let cache = scalarPieces.get(f);
+  if (!cache) scalarPieces.set(f, (cache = new Map()));
+  let p = cache.get(v);
+  if (p === undefined) {
+    p = formatPiece(f, v);
+    if (cache.size < MAX_SCALARS_PER_FIELD) cache.set(v, p);
+  }
+  return p;
+}
+
+const formatPiece = (f: Field, v: DbValue): string => piece(`(${quote(columnName(f.name))} ${quote(toDbString(f.type, v))})`);
+
+/** The S-expression of a record, kept as interned (column, value) pieces (see PieceText). */
+export function recordToSexpr(cls: string, ref: string, rec: DbRecord): PieceText {
+  const parts = ["(", piece(`(${quote("ref")} ${quote(ref)})`)];
   for (const f of classSchema(cls).fields) {
     const v = rec[f.name];
     if (v === undefined) continue;
-    parts.push(`(${quote(columnName(f.name))} ${quote(toDbString(f.type, v))})`);
+    parts.push(fieldPiece(f, v));
   }
-  return `(${parts.join("")})`;
+  parts.push(")");
+  return new PieceText(parts);
 }
 
 function parse(text: string): SExpr {

@@ -8,6 +8,7 @@
 import type { HostRecord, PoolRecord, SrRecord, VbdRecord, VdiRecord, VmRecord, VmssRecord } from "./records";
 
 export type FieldKind =
+  | "uuid" // a string unique to the record: copied, not interned
   | "string"
   | "int"
   | "bool"
@@ -21,7 +22,7 @@ export type FieldKind =
 type Fields<R> = { readonly [K in Exclude<keyof R, "ref">]: FieldKind };
 
 export const VM_FIELDS = {
-  uuid: "string", name_label: "string", name_description: "string", power_state: "string",
+  uuid: "uuid", name_label: "string", name_description: "string", power_state: "string",
   is_a_template: "bool", is_default_template: "bool", is_a_snapshot: "bool", is_control_domain: "bool",
   is_vmss_snapshot: "bool", snapshot_of: "ref", snapshots: "refs", snapshot_time: "datetime",
   snapshot_info: "map", parent: "ref", snapshot_schedule: "ref", other_config: "map", tags: "strings",
@@ -31,35 +32,35 @@ export const VM_FIELDS = {
 } as const satisfies Fields<VmRecord>;
 
 export const VDI_FIELDS = {
-  uuid: "string", name_label: "string", name_description: "string", SR: "ref", VBDs: "refs",
+  uuid: "uuid", name_label: "string", name_description: "string", SR: "ref", VBDs: "refs",
   virtual_size: "int", physical_utilisation: "int", type: "string", sharable: "bool", read_only: "bool",
   managed: "bool", missing: "bool", is_a_snapshot: "bool", snapshot_of: "ref", sm_config: "map",
   on_boot: "string", other_config: "map",
 } as const satisfies Fields<VdiRecord>;
 
 export const VBD_FIELDS = {
-  uuid: "string", VM: "ref", VDI: "ref", type: "string", mode: "string", userdevice: "string",
+  uuid: "uuid", VM: "ref", VDI: "ref", type: "string", mode: "string", userdevice: "string",
   bootable: "bool", empty: "bool", currently_attached: "bool", other_config: "map",
 } as const satisfies Fields<VbdRecord>;
 
 export const SR_FIELDS = {
-  uuid: "string", name_label: "string", type: "string", content_type: "string", shared: "bool",
+  uuid: "uuid", name_label: "string", type: "string", content_type: "string", shared: "bool",
   physical_size: "int", physical_utilisation: "int", virtual_allocation: "int", VDIs: "refs",
   sm_config: "map", other_config: "map",
 } as const satisfies Fields<SrRecord>;
 
 export const VMSS_FIELDS = {
-  uuid: "string", name_label: "string", name_description: "string", enabled: "bool-true", type: "string",
+  uuid: "uuid", name_label: "string", name_description: "string", enabled: "bool-true", type: "string",
   retained_snapshots: "int", frequency: "string", schedule: "map", last_run_time: "datetime", VMs: "refs",
 } as const satisfies Fields<VmssRecord>;
 
 export const POOL_FIELDS = {
-  uuid: "string", name_label: "string", master: "ref", default_SR: "ref", suspend_image_SR: "ref",
+  uuid: "uuid", name_label: "string", master: "ref", default_SR: "ref", suspend_image_SR: "ref",
   other_config: "map", restrictions: "map",
 } as const satisfies Fields<PoolRecord>;
 
 export const HOST_FIELDS = {
-  uuid: "string", name_label: "string", address: "string", software_version: "map",
+  uuid: "uuid", name_label: "string", address: "string", software_version: "map",
   API_version_major: "int", API_version_minor: "int",
 } as const satisfies Fields<HostRecord>;
 

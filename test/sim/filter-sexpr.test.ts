@@ -45,7 +45,7 @@ describe("snapshot_metadata S-expressions", () => {
       other_config: { "a'b": "c\\d", mac_seed: "x" }, tags: ["t1", "t 2"], snapshot_time: new Date(Date.UTC(2026, 0, 2, 3, 4, 5)),
       HVM_shadow_multiplier: 1.5, power_state: "Paused",
     });
-    const text = recordToSexpr("VM", "OpaqueRef:1", rec);
+    const text = String(recordToSexpr("VM", "OpaqueRef:1", rec));
     expect(text).toContain("('name__label' 'it\\'s a \\\\ test')");
     const back = sexprToRecord("VM", text);
     expect(back).toMatchObject({

@@ -1,0 +1,43 @@
+/** Wire record → typed record: the compact forms (shared hidden class, interned strings, maps without Object.prototype). */
+import { convertRecord, Interner, type ConvertContext } from "../../src/xapi/record-convert";
+import { VDI_FIELDS, VM_FIELDS } from "../../src/xapi/record-schema";
+import type { OpaqueRef, VdiRecord, VmRecord } from "../../src/xapi";
+
+const ctx = (cls: string, fields: ConvertContext["fields"], interner = new Interner()): ConvertContext => ({ cls, fields, interner });
+
+describe("convertRecord", () => {
+  it("keeps map keys such as __proto__ and constructor as ordinary, frozen keys", () => {
+    const vm = convertRecord<VmRecord>(ctx("VM", VM_FIELDS), "OpaqueRef:1" as OpaqueRef, {
+      uuid: "u1", other_config: { ["__proto__"]: "p", constructor: "c", toString: "t", "xsnap.address": "xapi_snapshot.a" },
+    });
+    expect(Object.keys(vm.other_config).sort()).toEqual(["__proto__", "constructor", "toString", "xsnap.address"]);
+    expect(vm.other_config["__proto__"]).toBe("p");
+    expect(vm.other_config["constructor"]).toBe("c");
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(vm.other_config))).toBeNull();
+    expect("hasOwnProperty" in vm.other_config).toBe(false);
+    expect(Object.isFrozen(vm.other_config)).toBe(true);
+    expect(Object.isFrozen(vm)).toBe(true);
+    expect(() => {
+      (vm.other_config as Record<string, string>)["x"] = "y";
+    }).toThrow(TypeError);
+  });
+
+  it("gives records exactly ref plus the table's fields, with defaults for missing ones", () => {
+    const vdi = convertRecord<VdiRecord>(ctx("VDI", VDI_FIELDS), "OpaqueRef:2" as OpaqueRef, { uuid: "u2", virtual_size: "10737418240", extra: "ignored" });
+    expect(Object.keys(vdi)).toEqual(["ref", ...Object.keys(VDI_FIELDS)]);
+    expect(vdi).toMatchObject({ ref: "OpaqueRef:2", uuid: "u2", virtual_size: 10737418240, on_boot: "persist", sharable: false, VBDs: [] });
+    expect("extra" in vdi).toBe(false);
+  });
+
+  it("shares one copy of repeated names, refs and map values across the records of a read", () => {
+    const interner = new Interner();
+    const c = ctx("VDI", VDI_FIELDS, interner);
+    // Built at run time so the two inputs are distinct string objects.
+    const wire = (n: number) => ({ uuid: `u${n}`, name_label: ["web-01", "system disk"].join(" "), SR: `OpaqueRef:${"sr".repeat(8)}`, sm_config: { vdi_type: ["v", "hd"].join("") } });
+    const a = convertRecord<VdiRecord>(c, "OpaqueRef:a" as OpaqueRef, wire(1));
+    const b = convertRecord<VdiRecord>(c, "OpaqueRef:b" as OpaqueRef, wire(2));
+    expect(a.name_label).toBe("web-01 system disk");
+    expect(a.name_label === b.name_label && a.SR === b.SR && a.sm_config["vdi_type"] === b.sm_config["vdi_type"]).toBe(true);
+    expect(interner.intern(["web-01", "system disk"].join(" "))).toBe(a.name_label);
+  });
+});
