@@ -5,12 +5,14 @@ import { dataVm } from "./data-vm";
 import { dataVms } from "./data-vms";
 import { kindRegistry, type KindRegistry } from "./kind";
 import { snapshot } from "./snapshot";
+import { snapshotExport } from "./snapshot-export";
 import { snapshotSchedule } from "./schedule";
 import { template } from "./template";
 import { vmRevert } from "./vm-revert";
+import { xvaImport } from "./xva-import";
 
 export function builtinKinds(): KindRegistry {
-  return kindRegistry({ managed: [snapshot, checkpoint, vmRevert, template, snapshotSchedule], data: [dataVm, dataVms, dataSnapshot] });
+  return kindRegistry({ managed: [snapshot, checkpoint, vmRevert, template, snapshotSchedule, snapshotExport, xvaImport], data: [dataVm, dataVms, dataSnapshot] });
 }
 
 export type { KindRegistry, ResourceKind, DataSourceKind, Live, DiffArgs, DiffResult, ApplyContext } from "./kind";
