@@ -18,6 +18,7 @@ import { register as registerShow } from "./show";
 import { register as registerSim } from "./sim";
 import { register as registerSynth } from "./synth";
 import { register as registerValidate } from "./validate";
+import { addExamples } from "./help-text";
 import { VERSION } from "../version";
 
 type Register = (program: Command, setExit: (code: number) => void) => void;
@@ -41,14 +42,21 @@ const commands: readonly Register[] = [
   registerValidate,
 ];
 
-export async function main(argv: readonly string[]): Promise<number> {
-  let exitCode = 0;
+/** The whole command tree, unparsed: what `main` runs and what `npm run docs` documents. */
+export function buildProgram(setExit: (code: number) => void = () => undefined): Command {
   const program = new Command("xsnap")
     .description("XenServer / XCP-ng snapshots, checkpoints, templates, exports and schedules as code")
     .version(VERSION)
     .exitOverride();
-  for (const register of commands) register(program, (code) => { exitCode = code; });
+  for (const register of commands) register(program, setExit);
   pointToHelp(program, "xsnap");
+  addExamples(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram((code) => { exitCode = code; });
   try {
     await program.parseAsync([...argv]);
   } catch (e) {

@@ -1,13 +1,14 @@
 /**
  * Renders one Markdown page per resource, data source and the provider from the schema
- * (docs/resources/*.md, written by `npm run generate`). Pure: returns file name → content.
+ * in the Terraform registry's layout (example usage, argument reference, attribute reference, import):
+ * docs/resources/*.md, written by `npm run docs` and `npm run generate`. Pure: returns file name → content.
  */
 import { dataSources } from "./data-sources";
 import { PROVIDER_NAME, providerSchema } from "./provider";
 import { managedResources } from "./resources";
 import type { AttributeSchema, ResourceSchema } from "./types";
 
-const HEADER = "<!-- Generated from src/schema by `npm run generate`; edit the schema, not this file. -->";
+const HEADER = "<!-- Generated from src/schema by `npm run docs`; edit the schema, not this file. -->";
 
 function camelCase(snake: string): string {
   return snake.replace(/_([a-z])/g, (_m, c: string) => c.toUpperCase());
@@ -22,35 +23,67 @@ function constraints(a: AttributeSchema): string {
   return parts.length > 0 ? ` (${parts.join("; ")})` : "";
 }
 
-function attributeLine(a: AttributeSchema): string {
-  return `- \`${a.name}\` (${a.type}; construct: \`${camelCase(a.name)}\`) — ${a.description}${constraints(a)}`;
+function argumentLine(a: AttributeSchema): string {
+  return `- \`${a.name}\` - (${a.required ? "Required" : "Optional"}, ${a.type}) ${a.description}${constraints(a)} Construct property: \`${camelCase(a.name)}\`.`;
 }
 
-function section(title: string, attrs: readonly AttributeSchema[]): string[] {
-  return attrs.length === 0 ? [] : ["", `## ${title}`, "", ...attrs.map(attributeLine)];
+function attributeLine(a: AttributeSchema): string {
+  return `- \`${a.name}\` - (${a.type}) ${a.description} Construct property: \`${camelCase(a.name)}\`.`;
+}
+
+/**
+ * What `xsnap import ADDRESS UUID` adopts for each managed type (src/cli/import.ts, the kinds'
+ * `unadoptable`). A type missing here cannot be imported.
+ */
+const IMPORTS: Readonly<Record<string, string>> = {
+  xapi_snapshot: "a disk-only snapshot of a VM (not one a snapshot schedule took)",
+  xapi_checkpoint: "a checkpoint (a snapshot with memory) of a VM (not one a snapshot schedule took)",
+  xapi_template: "a template that is neither a snapshot nor one of XAPI's built-in templates",
+  xapi_snapshot_schedule: "a snapshot schedule (VMSS) that no other address manages",
+};
+const NOT_IMPORTABLE: Readonly<Record<string, string>> = {
+  xapi_vm_revert: "A revert is an action, not an object: it cannot be imported.",
+};
+
+function importSection(r: ResourceSchema): string[] {
+  const what = IMPORTS[r.type];
+  if (!what) {
+    return ["", "## Import", "", NOT_IMPORTABLE[r.type] ?? `\`xsnap import\` does not adopt \`${r.type}\` objects; it adopts snapshots, checkpoints, templates and snapshot schedules.`];
+  }
+  return ["", "## Import", "",
+    `\`xsnap import\` adopts ${what} as the object of an address of the configuration. Only xsnap's own records change (the markers in the object's other_config, or the pool registry entry of a schedule); nothing is created or deleted, and the next \`xsnap plan\` records its configuration (and shows any difference as an update). \`xsnap inventory\` lists the uuids.`,
+    "", "```sh", `xsnap import ${r.type}.NAME UUID`, "```",
+    "", "`xsnap forget ADDRESS` is the reverse: the object stays in the pool, unmanaged."];
 }
 
 function resourcePage(r: ResourceSchema): string {
-  const heading = r.mode === "data" ? `data \`${r.type}\`` : `\`${r.type}\``;
+  const title = `# ${r.type} (${r.mode === "data" ? "Data Source" : "Resource"})`;
   const inputs = r.attributes.filter((a) => a.required || a.optional);
+  const outputs = r.attributes.filter((a) => a.computed && !a.optional && !a.required);
   const lines = [
     HEADER,
-    `# ${heading}`,
+    title,
     "",
     r.description,
-    ...(r.example ? ["", "## Example", "", "```ts", r.example, "```"] : []),
-    ...section("Required", inputs.filter((a) => a.required)),
-    ...section("Optional", inputs.filter((a) => !a.required)),
-    ...r.blocks.flatMap((b) => ["", `## Block \`${b.name}\``, "", b.description, "", ...b.attributes.map(attributeLine)]),
-    ...section(r.mode === "data" ? "Read from the pool" : "Known after apply", r.attributes.filter((a) => a.computed && !a.optional)),
+    ...(r.example ? ["", "## Example Usage", "", "```ts", r.example, "```"] : []),
+    "", "## Argument Reference", "", "The following arguments are supported:", "",
+    ...inputs.filter((a) => a.required).map(argumentLine),
+    ...inputs.filter((a) => !a.required).map(argumentLine),
+    ...r.blocks.map((b) => `- \`${b.name}\` - (Optional, block) ${b.description} See [below](#${b.name}-block).`),
+    ...(r.exactlyOneOf ?? []).flatMap((g) => ["", `Exactly one of ${g.map((n) => `\`${n}\``).join(", ")} must be set.`]),
+    ...r.blocks.flatMap((b) => ["", `### \`${b.name}\` block`, "", b.description, "", ...b.attributes.map(argumentLine)]),
+    "", "## Attribute Reference", "",
+    r.mode === "data" ? "In addition to the arguments above, the following attributes are read from the pool:" : "In addition to the arguments above, the following attributes are known after apply:",
+    "",
+    ...outputs.map(attributeLine),
+    ...(r.mode === "managed" ? importSection(r) : []),
   ];
-  if (r.exactlyOneOf) lines.push("", ...r.exactlyOneOf.map((g) => `Exactly one of ${g.map((n) => `\`${n}\``).join(", ")} must be set.`));
   return `${lines.join("\n")}\n`;
 }
 
 function providerPage(): string {
-  const lines = [HEADER, `# provider \`${PROVIDER_NAME}\``, "", providerSchema.description,
-    ...section("Arguments", providerSchema.attributes)];
+  const lines = [HEADER, `# ${PROVIDER_NAME} Provider`, "", providerSchema.description,
+    "", "## Argument Reference", "", ...providerSchema.attributes.map(argumentLine)];
   return `${lines.join("\n")}\n`;
 }
 

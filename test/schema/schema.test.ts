@@ -69,6 +69,6 @@ describe("docs/resources", () => {
 
   it("documents ranges and defaults next to each attribute", () => {
     const page = renderDocs().get("xapi_snapshot_schedule.md") ?? "";
-    expect(page).toContain("- `retained_snapshots` (number; construct: `retainedSnapshots`) — How many of its snapshots per VM the schedule keeps. (1–10; default `7`)");
+    expect(page).toContain("- `retained_snapshots` - (Optional, number) How many of its snapshots per VM the schedule keeps. (1–10; default `7`) Construct property: `retainedSnapshots`.");
   });
 });
