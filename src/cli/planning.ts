@@ -6,6 +6,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadStack } from "../config";
 import { type DesiredStack, asAddress, type Plan } from "../model";
+import { readTaskStates } from "../engine/intents";
 import { planPools as planStackPools } from "../engine/planner";
 import { renderDiagnostics } from "../render/text";
 import { CliFailure, EXIT } from "./exit-codes";
@@ -66,13 +67,15 @@ export async function openPools(stack: DesiredStack | undefined, io: Io): Promis
  */
 export async function planPools(stack: DesiredStack, sessions: readonly PoolSession[], flags: PlanningFlags, signal?: AbortSignal): Promise<PoolPlan[]> {
   const views = await Promise.all(sessions.map((s) => s.client.readPoolView()));
+  // Tasks an interrupted apply started (named in its intents): only read when there are some.
+  const tasks = await Promise.all(sessions.map((s, i) => (views[i] ? readTaskStates(s.client, views[i], stack.stack) : new Map())));
   if (signal?.aborted) throw new CliFailure("Planning interrupted; nothing was changed.", EXIT.cancelled);
   const plans = planStackPools({
     stack,
     pools: sessions.map((session, i) => {
       const view = views[i];
       if (!view) throw new Error("readPoolView returned nothing");
-      return { provider: session.alias, view, pool: poolIdentity(view, session.settings) };
+      return { provider: session.alias, view, pool: poolIdentity(view, session.settings), ...(tasks[i] ? { tasks: tasks[i] } : {}) };
     }),
     options: {
       targets: (flags.target ?? []).map(asAddress),

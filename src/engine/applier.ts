@@ -17,7 +17,7 @@ import type { ApplyContext, KindRegistry, ResourceKind } from "../resources/kind
 import { defaultRetryPolicy, retryingClient, type RetryPolicy } from "../xapi";
 import type { OpaqueRef, XapiValue } from "../xapi/types";
 import { applyTimeInputs, valueTable } from "./apply-values";
-import { intentKey, intentWriter, type IntentWriter } from "./intents";
+import { intentWriter, removeIntent, type IntentWriter } from "./intents";
 import { clearRegistry, entryKey, entryWriter, writeRegistry } from "./registry";
 
 /** One pool's plan and the session to apply it with. */
@@ -110,7 +110,7 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
         shownPercent = percent;
         emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started), fraction });
       },
-      task: (ref) => announce?.start(ref),
+      task: (ref) => { announce?.start(ref); announce?.task(ref); },
     };
   };
 
@@ -136,6 +136,9 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
     }, (args.tickSeconds ?? 10) * 1000);
     ticker.unref();
     let id: string | undefined;
+    watch.onTask((task) => {
+      if (id !== undefined) bookkeeping.push(pool.intents.addTask(id, task).catch(() => undefined));
+    });
     try {
       id = await pool.intents.record(change, step.kind.intentSubject(change, inputs));
       const applied = await step.kind.apply(change, contextFor(pool, change, step.kind, inputs, watch));
@@ -147,7 +150,7 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
       bookkeeping.push(Promise.all([
         updateRegistry(pool, change, applied.uuid, keepsAddress),
         pool.intents.clear(id),
-        change.resolvesIntent ? pool.intents.clear(change.resolvesIntent) : undefined,
+        change.resolvesIntent ? pool.intents.clear(change.resolvesIntent, pool.plan.intents?.find((i) => i.id === change.resolvesIntent)?.tasks?.length ?? 0) : undefined,
       ]).then(() => undefined, (e: unknown) => {
         report.failed.push({ address: change.address, message: `applied, but its intent record could not be cleared (${describe(e)}); the next plan settles it` });
       }));
@@ -271,6 +274,9 @@ function skipReason(step: Step, steps: readonly Step[], state: SchedulerState): 
  */
 interface StepWatch {
   start(task?: string): void;
+  /** Each task the step starts, as it starts (the intent records it). */
+  onTask(listener: (task: string) => void): void;
+  task(ref: string): void;
   changed(): boolean;
   markChanged(): void;
 }
@@ -278,7 +284,15 @@ interface StepWatch {
 function stepWatch(emitStart: (task: string | undefined) => void): StepWatch {
   let started = false;
   let changed = false;
+  const listeners: ((task: string) => void)[] = [];
+  const seen = new Set<string>();
   return {
+    onTask: (l) => { listeners.push(l); },
+    task: (ref) => {
+      if (seen.has(ref)) return;
+      seen.add(ref);
+      for (const l of listeners) l(ref);
+    },
     start: (task) => {
       if (started) return;
       started = true;
@@ -325,7 +339,7 @@ function watchedClient(client: XapiClient, watch: StepWatch): XapiClient {
     },
     callAsync: (method, params, opts = {}) => changing(() => client.callAsync(method, params, {
       ...opts,
-      onTask: (task) => { watch.start(task); opts.onTask?.(task); },
+      onTask: (task) => { watch.start(task); watch.task(task); opts.onTask?.(task); },
     })),
   };
 }
@@ -357,7 +371,7 @@ async function settleIntents(pool: Pool, kinds: KindRegistry, ctxFor: (c: Change
       const pseudo: Change = { address: r.address, type: r.type, name: "", provider: pool.plan.provider, action: "destroy", before: null, after: null, notes: [], dependsOn: [] };
       await kind.finishIntent(r.status === "done" ? { status: "done", detail: r.detail, cleanup: r.cleanup } : { status: "discard", detail: r.detail, cleanup: r.cleanup }, ctxFor(pseudo, kind));
     }
-    await pool.client.call("pool.remove_from_other_config", [pool.poolRef, intentKey(pool.plan.stack, r.id)]);
+    await removeIntent(pool.client, pool.poolRef, pool.plan.stack, r.id, r.tasks?.length ?? 0);
   }
 }
 

@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import type { IntentRecord, IntentSubject, KindIntentOutcome, KindRegistry, Live } from "../resources/kind";
 import type { XapiClient } from "../resources/client";
+import { xapiCode } from "../resources/client";
 import type { PoolView } from "../xapi/records";
 import type { OpaqueRef } from "../xapi/types";
 import type { Address, Action, Change, IntentResolution } from "../model";
@@ -15,6 +16,17 @@ import { kindEntries } from "./registry";
 
 export const intentPrefix = (stack: string): string => `xsnap.pending/${stack}/`;
 export const intentKey = (stack: string, id: string): string => `${intentPrefix(stack)}${id}`;
+/**
+ * A task the step started sits beside its intent, under a key of its own: pool.other_config has no
+ * atomic update of one key, and removing then re-adding the intent would leave a window without it.
+ */
+const taskKey = (stack: string, id: string, n: number): string => `${intentKey(stack, id)}#task${n}`;
+
+/** Removes an intent and the task keys beside it (XAPI's remove is a no-op for an absent key). */
+export async function removeIntent(client: Pick<XapiClient, "call">, poolRef: OpaqueRef, stack: string, id: string, taskCount = 0): Promise<void> {
+  for (let n = 0; n < taskCount; n++) await client.call("pool.remove_from_other_config", [poolRef, taskKey(stack, id, n)]);
+  await client.call("pool.remove_from_other_config", [poolRef, intentKey(stack, id)]);
+}
 
 const ACTIONS: readonly Action[] = ["no-op", "create", "update", "replace", "revert", "destroy", "read"];
 
@@ -22,11 +34,17 @@ const ACTIONS: readonly Action[] = ["no-op", "create", "update", "replace", "rev
 export function readIntents(view: PoolView, stack: string): readonly (IntentRecord | { readonly id: string; readonly unreadable: string })[] {
   const prefix = intentPrefix(stack);
   const out: (IntentRecord | { id: string; unreadable: string })[] = [];
+  const tasks = new Map<string, string[]>();
   for (const [key, value] of Object.entries(view.pool.other_config)) {
-    if (!key.startsWith(prefix)) continue;
+    const m = key.startsWith(prefix) ? /^(.*)#task(\d+)$/.exec(key.slice(prefix.length)) : null;
+    if (m) tasks.set(m[1] ?? "", Object.assign(tasks.get(m[1] ?? "") ?? [], { [Number(m[2])]: value }));
+  }
+  for (const [key, value] of Object.entries(view.pool.other_config)) {
+    if (!key.startsWith(prefix) || key.includes("#task")) continue;
     const id = key.slice(prefix.length);
     const record = parseIntent(id, value);
-    out.push(record ?? { id, unreadable: value });
+    const started = tasks.get(id)?.filter((t) => typeof t === "string");
+    out.push(record ? { ...record, ...(started?.length ? { tasks: started } : {}) } : { id, unreadable: value });
   }
   return out.sort((a, b) => ("started" in a ? a.started : "").localeCompare("started" in b ? b.started : ""));
 }
@@ -68,8 +86,27 @@ export interface IntentPlan {
 }
 
 /** Pure: classifies every leftover intent of the stack through its kind. */
+/** What became of a task an interrupted step started: XAPI's task status, or gone (destroyed). */
+export type TaskState = "pending" | "success" | "failure" | "cancelling" | "cancelled" | "gone";
+
+/** The tasks the stack's leftover intents name, as the pool reports them now (one read per task, only after a crash). */
+export async function readTaskStates(client: Pick<XapiClient, "call">, view: PoolView, stack: string): Promise<ReadonlyMap<string, TaskState>> {
+  const refs = readIntents(view, stack).flatMap((i) => ("tasks" in i ? i.tasks ?? [] : []));
+  const out = new Map<string, TaskState>();
+  for (const ref of refs) {
+    try {
+      out.set(ref, String(await client.call("task.get_status", [ref])) as TaskState);
+    } catch (e) {
+      if (xapiCode(e) !== "HANDLE_INVALID") throw e;
+      out.set(ref, "gone");
+    }
+  }
+  return out;
+}
+
 export function resolveIntents(view: PoolView, stack: string, kinds: KindRegistry,
-  entries: ReadonlyMap<string, ReadonlyMap<Address, string>> = kindEntries(view, stack, kinds)): IntentPlan {
+  entries: ReadonlyMap<string, ReadonlyMap<Address, string>> = kindEntries(view, stack, kinds),
+  tasks: ReadonlyMap<string, TaskState> = new Map()): IntentPlan {
   const resolutions: IntentResolution[] = [];
   const adopted = new Map<Address, Live>();
   for (const intent of readIntents(view, stack)) {
@@ -79,10 +116,15 @@ export function resolveIntents(view: PoolView, stack: string, kinds: KindRegistr
       continue;
     }
     const kind = kinds.managed.get(intent.type);
-    const outcome: KindIntentOutcome = kind
+    const running = (intent.tasks ?? []).filter((t) => tasks.get(t) === "pending" || tasks.get(t) === "cancelling");
+    // A task still running may yet create the object: deciding now could leave a look-alike behind.
+    const outcome: KindIntentOutcome = running.length > 0
+      ? { status: "ambiguous", detail: `its XAPI task ${running.join(", ")} is still running; wait for it to finish, then plan again`, candidates: [] }
+      : kind
       ? kind.resolveIntent(view, intent, entries.get(kind.type) ?? new Map())
       : { status: "ambiguous", detail: `resource type ${intent.type} is not supported by this version of xsnap`, candidates: [] };
-    const base = { id: intent.id, address: intent.address, type: intent.type, op: intent.op, started: intent.started, detail: outcome.detail };
+    const base = { id: intent.id, address: intent.address, type: intent.type, op: intent.op, started: intent.started, detail: outcome.detail,
+      ...(intent.tasks?.length ? { tasks: intent.tasks } : {}) };
     switch (outcome.status) {
       case "adopt":
         if (adopted.has(intent.address)) {
@@ -116,7 +158,10 @@ export function outcomeOfIntent(view: PoolView, stack: string, intent: IntentRec
 /** Writes and clears intent records during an apply. */
 export interface IntentWriter {
   record(change: Change, subject: IntentSubject): Promise<string>;
-  clear(id: string): Promise<void>;
+  /** Adds a task the step started, so that a later plan waits for it instead of guessing. */
+  addTask(id: string, task: string): Promise<void>;
+  /** Removes the intent and its task keys (`taskCount`: of an intent another apply wrote). */
+  clear(id: string, taskCount?: number): Promise<void>;
 }
 
 export function intentWriter(args: {
@@ -127,6 +172,7 @@ export function intentWriter(args: {
   readonly now?: () => Date;
 }): IntentWriter {
   const now = args.now ?? (() => new Date());
+  const taskCounts = new Map<string, number>();
   return {
     async record(change, subject) {
       const id = randomUUID();
@@ -137,8 +183,15 @@ export function intentWriter(args: {
       await args.client.call("pool.add_to_other_config", [args.poolRef, intentKey(args.stack, id), JSON.stringify(record)]);
       return id;
     },
-    async clear(id) {
-      await args.client.call("pool.remove_from_other_config", [args.poolRef, intentKey(args.stack, id)]);
+    async addTask(id, task) {
+      const n = taskCounts.get(id) ?? 0;
+      taskCounts.set(id, n + 1);
+      await args.client.call("pool.add_to_other_config", [args.poolRef, taskKey(args.stack, id, n), task]);
+    },
+    async clear(id, taskCount) {
+      const count = taskCount ?? taskCounts.get(id) ?? 0;
+      taskCounts.delete(id);
+      await removeIntent(args.client, args.poolRef, args.stack, id, count);
     },
   };
 }

@@ -18,7 +18,7 @@ import type { Claim, DiffResult, Exclusive, KindRegistry, Live, ObjectRead, Plan
 import type { PoolView } from "../xapi/records";
 import { VERSION } from "../version";
 import { fingerprintOf, fingerprintOfEntry, managedSetHash } from "./fingerprint";
-import { resolveIntents, type IntentPlan } from "./intents";
+import { resolveIntents, type IntentPlan, type TaskState } from "./intents";
 import { resolveAttrs, type ValueTable } from "./references";
 import { entryKey, kindEntries, readRegistry } from "./registry";
 
@@ -37,6 +37,8 @@ export interface PoolInput {
   readonly provider: string;
   readonly view: PoolView;
   readonly pool: PoolIdentity;
+  /** States of the tasks that leftover intents name (`readTaskStates`); none read = none known. */
+  readonly tasks?: ReadonlyMap<string, TaskState>;
 }
 
 export interface PlanPoolsArgs {
@@ -52,7 +54,7 @@ export type PlanStackArgs = Omit<PlanPoolsArgs, "pools"> & PoolInput;
 
 /** One pool's plan (the single-pool form of `planPools`). */
 export function planStack(args: PlanStackArgs): Plan {
-  const [plan] = planPools({ ...args, pools: [{ provider: args.provider, view: args.view, pool: args.pool }] });
+  const [plan] = planPools({ ...args, pools: [{ provider: args.provider, view: args.view, pool: args.pool, ...(args.tasks ? { tasks: args.tasks } : {}) }] });
   if (!plan) throw new Error("planPools returned no plan");
   return plan;
 }
@@ -131,7 +133,7 @@ export function planPools(args: PlanPoolsArgs): Plan[] {
 
 function observePool(input: PoolInput, stack: string, kinds: KindRegistry): PoolPlanning {
   const entries = kindEntries(input.view, stack, kinds);
-  const intents = resolveIntents(input.view, stack, kinds, entries);
+  const intents = resolveIntents(input.view, stack, kinds, entries, input.tasks);
   return {
     ...input, intents, observed: observeAll(input.view, stack, kinds, intents.adopted, entries), registry: readRegistry(input.view, stack),
     diagnostics: [], reads: [], changes: [], drift: [], claims: [],

@@ -10,7 +10,7 @@ import type { KindIntentOutcome, KindRegistry } from "../resources/kind";
 import type { RetryPolicy } from "../xapi";
 import type { Uuid } from "../xapi/types";
 import { poolRefOf } from "./applier";
-import { intentKey, readIntents } from "./intents";
+import { readIntents, removeIntent } from "./intents";
 import { kindEntries } from "./registry";
 import { standaloneContext } from "./standalone-context";
 
@@ -36,7 +36,7 @@ export async function recoverIntent(args: RecoverArgs): Promise<RecoverResult> {
   const intent = readIntents(view, args.stack).find((i) => i.id === args.id);
   if (!intent) return { ok: false, reason: "not_found", message: `no pending operation ${args.id} for stack "${args.stack}"` };
   const poolRef = await poolRefOf(args.client);
-  const removeRecord = (): Promise<unknown> => args.client.call("pool.remove_from_other_config", [poolRef, intentKey(args.stack, args.id)]);
+  const removeRecord = (): Promise<unknown> => removeIntent(args.client, poolRef, args.stack, args.id, "tasks" in intent ? intent.tasks?.length ?? 0 : 0);
   const kind = "unreadable" in intent ? undefined : kinds.managed.get(intent.type);
   if ("unreadable" in intent || !kind) {
     if (args.decision === "adopt") return { ok: false, reason: "unsupported", message: `pending operation ${args.id} cannot be adopted by this version of xsnap; use --discard` };

@@ -149,6 +149,8 @@ export interface IntentResolution extends IntentHeader {
   readonly candidates?: readonly string[];
   /** `done` / `discard`: disks a half-finished destroy left, destroyed by the next apply. */
   readonly cleanup?: readonly DiskRef[];
+  /** XAPI tasks the step had started (their keys go with the intent). */
+  readonly tasks?: readonly string[];
 }
 
 /** True when an interrupted apply left something only `xsnap recover` can settle (exit 6). */

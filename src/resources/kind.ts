@@ -160,6 +160,8 @@ export interface IntentRecord extends IntentSubject {
   /** ISO 8601 time the step started. */
   readonly started: string;
   readonly lock?: string;
+  /** The XAPI tasks the step started (`Async.*`, exports, imports), added as they start. */
+  readonly tasks?: readonly string[];
 }
 
 /** Facts a kind records in an intent before mutating, so that a later plan can find what it left. */
