@@ -18,7 +18,7 @@ export class GoldenTemplateStack extends TerraformStack {
     });
     new SnapshotExport(this, "web_golden_xva", {
       source: golden.uuid,
-      path: "exports/web-01-golden.xva",
+      path: `${process.env.XSNAP_EXPORT_DIR ?? "exports"}/web-01-golden.xva`, // the folder must exist
       compress: true,
     });
   }

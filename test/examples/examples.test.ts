@@ -2,6 +2,7 @@
 import * as path from "path";
 import { App, Testing, type TerraformStack } from "../../src/cdktf";
 import { buildDesiredStack, loadStack, type DesiredStack } from "../../src/config";
+import { DisasterRecoveryStack } from "../../examples/disaster-recovery/main";
 import { GoldenTemplateStack } from "../../examples/golden-template/main";
 import { MultiPoolStack } from "../../examples/multi-pool/main";
 import { PreUpgradeStack } from "../../examples/pre-upgrade/main";
@@ -73,6 +74,14 @@ describe("examples", () => {
       "xapi_snapshot.web_copy @primary <- []",
       "xapi_snapshot_export.web_copy_xva @primary <- [xapi_snapshot.web_copy]",
       "xapi_xva_import.web_copy_on_dr @dr <- [xapi_snapshot_export.web_copy_xva]",
+    ]);
+  });
+
+  it("disaster-recovery orders snapshot → export on the primary pool → import on the DR pool", () => {
+    expect(summary(synthesize(DisasterRecoveryStack, "disaster-recovery"))).toEqual([
+      "xapi_snapshot.nightly @primary <- []",
+      "xapi_snapshot_export.nightly_xva @primary <- [xapi_snapshot.nightly]",
+      "xapi_xva_import.nightly_on_dr @dr <- [xapi_snapshot_export.nightly_xva]",
     ]);
   });
 
