@@ -112,7 +112,9 @@ function observe(_view: PoolView, _stack: string, registry: ReadonlyMap<Address,
     if (!address.startsWith(`${EXPORT_TYPE}.`)) continue;
     const record = decodeExportRecord(value);
     // An entry this version cannot read still marks the address as managed: the plan exports again.
-    out.set(address, [{ address, attrs: record ? attrsOf(record) : { source: null, path: null }, order: record ? Date.parse(record.exported_at) || 0 : 0 }]);
+    // The mtime is no attribute to show: it rides in `recorded.kept` for the plan-time file check.
+    const kept = record?.mtime_ms !== undefined ? { recorded: { sha256: record.sha256, digests: {}, kept: { mtime_ms: String(record.mtime_ms) } } } : {};
+    out.set(address, [{ address, attrs: record ? attrsOf(record) : { source: null, path: null }, order: record ? Date.parse(record.exported_at) || 0 : 0, ...kept }]);
   }
   return out;
 }
@@ -126,7 +128,12 @@ function recordOf(live: Live): ExportRecord | undefined {
   const a = live.attrs;
   if (typeof a.source !== "string" || typeof a.path !== "string" || typeof a.sha256 !== "string" || typeof a.bytes !== "number") return undefined;
   return { source: a.source, path: a.path, compress: a.compress === true, sha256: a.sha256, bytes: a.bytes, exported_at: String(a.exported_at ?? ""),
-    ...(typeof a.mtime_ms === "number" ? { mtime_ms: a.mtime_ms } : {}) };
+    ...mtimeKept(live) };
+}
+
+function mtimeKept(live: Live): { mtime_ms?: number } {
+  const m = Number(live.recorded?.kept.mtime_ms);
+  return live.recorded?.kept.mtime_ms !== undefined && Number.isFinite(m) ? { mtime_ms: m } : {};
 }
 
 function diff(args: DiffArgs): DiffResult {
