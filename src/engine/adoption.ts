@@ -7,12 +7,11 @@ import type { XapiClient } from "../resources/client";
 import { builtinKinds } from "../resources";
 import type { KindRegistry } from "../resources/kind";
 import type { Uuid } from "../xapi/types";
-import { poolRefOf } from "./applier";
+import { poolRefOf, clearRegistry, writeRegistry } from "./registry";
 import type { Address } from "../model";
 import { resolveIntents } from "./intents";
 import { kindOfAddress, observeAll } from "./planner";
 import { standaloneContext } from "./standalone-context";
-import { clearRegistry, writeRegistry } from "./registry";
 
 export type AdoptionResult =
   | { readonly ok: true; readonly summary: string }

@@ -15,10 +15,10 @@ import { builtinKinds } from "../resources";
 import { type XapiClient, xapiCode } from "../resources/client";
 import type { ApplyContext, KindRegistry, ResourceKind } from "../resources/kind";
 import { defaultRetryPolicy, retryingClient, type RetryPolicy } from "../xapi";
-import type { OpaqueRef, XapiValue } from "../xapi/types";
+import type { OpaqueRef } from "../xapi/types";
 import { applyTimeInputs, valueTable } from "./apply-values";
 import { intentWriter, removeIntent, type IntentWriter } from "./intents";
-import { clearRegistry, entryKey, entryWriter, writeRegistry } from "./registry";
+import { clearRegistry, entryKey, entryWriter, poolRefOf, writeRegistry } from "./registry";
 
 /** One pool's plan and the session to apply it with. */
 export interface PlanSection {
@@ -385,12 +385,6 @@ async function updateRegistry(pool: Pool, change: Change, uuid: string | undefin
   await writeRegistry({ ...entry, uuid });
 }
 
-export async function poolRefOf(client: Pick<XapiClient, "call">): Promise<OpaqueRef> {
-  const pools = (await client.call("pool.get_all")) as readonly XapiValue[];
-  const ref = pools[0];
-  if (typeof ref !== "string") throw new Error("pool.get_all returned no pool");
-  return ref as OpaqueRef;
-}
 
 const elapsed = (started: number): number => Math.round((Date.now() - started) / 100) / 10;
 

@@ -7,11 +7,11 @@
  */
 import { randomUUID } from "node:crypto";
 import type { IntentRecord, IntentSubject, KindIntentOutcome, KindRegistry, Live } from "../resources/kind";
-import type { XapiClient } from "../resources/client";
-import { xapiCode } from "../resources/client";
+import { type XapiClient, xapiCode } from "../resources/client";
 import type { PoolView } from "../xapi/records";
 import type { OpaqueRef } from "../xapi/types";
 import type { Address, Action, Change, IntentResolution } from "../model";
+import { liveLockId } from "./lock";
 import { kindEntries } from "./registry";
 
 export const intentPrefix = (stack: string): string => `xsnap.pending/${stack}/`;
@@ -109,17 +109,21 @@ export function resolveIntents(view: PoolView, stack: string, kinds: KindRegistr
   tasks: ReadonlyMap<string, TaskState> = new Map()): IntentPlan {
   const resolutions: IntentResolution[] = [];
   const adopted = new Map<Address, Live>();
+  const liveLock = liveLockId(view, stack);
   for (const intent of readIntents(view, stack)) {
+    const runningTasks = "tasks" in intent ? (intent.tasks ?? []).filter((t) => tasks.get(t) === "pending" || tasks.get(t) === "cancelling") : [];
+    // A step whose task runs under a lock that is still live is an apply at work beside this plan:
+    // in progress, not left over (a killed run's intents show once its task ends or its lock goes).
+    if (liveLock !== undefined && "lock" in intent && intent.lock === liveLock && runningTasks.length > 0) continue;
     if ("unreadable" in intent) {
       resolutions.push({ id: intent.id, address: "" as Address, type: "", op: "no-op", started: "", status: "ambiguous",
         detail: `the record cannot be read: ${intent.unreadable.slice(0, 200)}` });
       continue;
     }
     const kind = kinds.managed.get(intent.type);
-    const running = (intent.tasks ?? []).filter((t) => tasks.get(t) === "pending" || tasks.get(t) === "cancelling");
     // A task still running may yet create the object: deciding now could leave a look-alike behind.
-    const outcome: KindIntentOutcome = running.length > 0
-      ? { status: "ambiguous", detail: `its XAPI task ${running.join(", ")} is still running; wait for it to finish, then plan again`, candidates: [] }
+    const outcome: KindIntentOutcome = runningTasks.length > 0
+      ? { status: "ambiguous", detail: `its XAPI task ${runningTasks.join(", ")} is still running; wait for it to finish, then plan again`, candidates: [] }
       : kind
       ? kind.resolveIntent(view, intent, entries.get(kind.type) ?? new Map())
       : { status: "ambiguous", detail: `resource type ${intent.type} is not supported by this version of xsnap`, candidates: [] };

@@ -7,7 +7,8 @@
 import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import { type XapiClient, xapiCode } from "../resources/client";
-import { poolRefOf } from "./applier";
+import type { PoolView } from "../xapi/records";
+import { poolRefOf } from "./registry";
 
 export interface LockInfo {
   readonly id: string;
@@ -43,6 +44,22 @@ export const lockKey = (stack: string): string => `xsnap.lock/${stack}`;
 export const heartbeatKey = (stack: string): string => `xsnap.lock/${stack}.hb`;
 
 const DEFAULT_LEASE_SECONDS = 300;
+
+/**
+ * The id of the lock a live run holds on the stack as the view saw it (lease or heartbeat not yet
+ * expired at `view.readAt`), or undefined. Its intents are work in progress, not leftovers.
+ */
+export function liveLockId(view: PoolView, stack: string): string | undefined {
+  const raw = view.pool.other_config[lockKey(stack)];
+  if (raw === undefined) return undefined;
+  try {
+    const info = JSON.parse(raw) as Partial<LockInfo>;
+    const until = [info.expires, view.pool.other_config[heartbeatKey(stack)]].filter((t): t is string => typeof t === "string").sort().at(-1);
+    return typeof info.id === "string" && until !== undefined && Date.parse(until) > view.readAt.getTime() ? info.id : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export interface AcquireArgs {
   readonly client: XapiClient;

@@ -9,9 +9,8 @@ import { builtinKinds } from "../resources";
 import type { KindIntentOutcome, KindRegistry } from "../resources/kind";
 import type { RetryPolicy } from "../xapi";
 import type { Uuid } from "../xapi/types";
-import { poolRefOf } from "./applier";
+import { poolRefOf, kindEntries } from "./registry";
 import { readIntents, removeIntent } from "./intents";
-import { kindEntries } from "./registry";
 import { standaloneContext } from "./standalone-context";
 
 export type RecoverResult =

@@ -10,7 +10,7 @@ import type { Address } from "../model";
 import { type XapiClient, xapiCode } from "../resources/client";
 import type { KindRegistry, RegistryEntryWriter } from "../resources/kind";
 import type { PoolView } from "../xapi/records";
-import type { OpaqueRef, Uuid } from "../xapi/types";
+import type { OpaqueRef, Uuid, XapiValue } from "../xapi/types";
 
 const MANAGED = "managed";
 
@@ -76,3 +76,11 @@ export const writeRegistry = (e: ManagedEntry & { readonly uuid: string }): Prom
 
 /** Forgets that `address` had an object. */
 export const clearRegistry = (e: ManagedEntry): Promise<void> => clearEntry(e.client, e.poolRef, registryKey(e.stack, e.address));
+
+/** The pool's ref (a pool has exactly one pool object). */
+export async function poolRefOf(client: Pick<XapiClient, "call">): Promise<OpaqueRef> {
+  const pools = (await client.call("pool.get_all")) as readonly XapiValue[];
+  const ref = pools[0];
+  if (typeof ref !== "string") throw new Error("pool.get_all returned no pool");
+  return ref as OpaqueRef;
+}

@@ -8,8 +8,12 @@ describe("xsnap apply and the pool lock", () => {
   afterAll(async () => { await sim.stop(); });
 
   it("refuses a second concurrent apply (and plan --lock) with exit 3 and shows who holds the lock", async () => {
+    // A long task: the second process must start and plan while the first still holds the lock,
+    // even on a loaded machine.
+    const slow = await startSim(["--task-ms", "12000"]);
+    try {
     const dir = stackDir("lock");
-    const config = writeStack(dir, { url: sim.url, stack: "locked", resources: { xapi_snapshot: { web: { vm: "web-01", name_label: "slow" } } } });
+    const config = writeStack(dir, { url: slow.url, stack: "locked", resources: { xapi_snapshot: { web: { vm: "web-01", name_label: "slow" } } } });
     let started!: () => void;
     const creating = new Promise<void>((resolve) => { started = resolve; });
     const first = xsnap(["apply", "--config", config, "--auto-approve"], { onStdout: (out) => { if (out.includes("Creating...")) started(); } });
@@ -27,6 +31,9 @@ describe("xsnap apply and the pool lock", () => {
     expect(second.stderr).toContain("Error acquiring the pool lock");
     expect(second.stderr).toContain("Operation: apply");
     expect((await first).code).toBe(0);
+    } finally {
+      await slow.stop();
+    }
   });
 
   it("on Ctrl-C finishes the running step, starts nothing new, releases the lock and exits 5", async () => {

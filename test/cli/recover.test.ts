@@ -20,7 +20,9 @@ afterAll(async () => {
 
 const snapshotsNamed = (view: PoolView, name: string): string[] =>
   [...view.vms.values()].filter((v) => v.is_a_snapshot && v.name_label === name).map((v) => v.uuid);
-const pendingKeys = (view: PoolView, stack: string): string[] => Object.keys(view.pool.other_config).filter((k) => k.startsWith(`xsnap.pending/${stack}/`));
+/** Intent records of the stack (the task keys beside them are counted apart). */
+const pendingKeys = (view: PoolView, stack: string): string[] => Object.keys(view.pool.other_config).filter((k) => k.startsWith(`xsnap.pending/${stack}/`) && !k.includes("#task"));
+const taskKeys = (view: PoolView, stack: string): string[] => Object.keys(view.pool.other_config).filter((k) => k.startsWith(`xsnap.pending/${stack}/`) && k.includes("#task"));
 
 /** Polls the pool until `test` holds: the simulator finishes a task after --task-ms. */
 async function poolUntil(test: (view: PoolView) => boolean): Promise<PoolView> {
@@ -81,7 +83,7 @@ describe("xsnap recover after an apply killed while its snapshot task ran", () =
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Discarded pending operation ${id} for xapi_snapshot.db: uninstalled`);
     const after = await client.readPoolView();
-    expect({ snapshots: snapshotsNamed(after, "killed mid-task"), pending: pendingKeys(after, "killed") }).toEqual({ snapshots: [], pending: [] });
+    expect({ snapshots: snapshotsNamed(after, "killed mid-task"), pending: pendingKeys(after, "killed"), tasks: taskKeys(after, "killed") }).toEqual({ snapshots: [], pending: [], tasks: [] });
     expect(after.vdis.size).toBeLessThan(before.vdis.size);
     expect((await xsnap(["recover", "--config", config])).stdout).toContain('No pending operations for stack "killed"');
     expect((await xsnap(["plan", "--config", config])).stdout).toContain("Plan: 1 to add, 0 to change, 0 to destroy.");
