@@ -7,7 +7,8 @@ import { installInterrupts } from "./interrupts";
 import { processIo, type Io } from "./io";
 import { withPoolOptions } from "./options";
 import { openSinglePool } from "./transfer-pool";
-import { formatBytes, jsonEvent, showProgress } from "./transfer-progress";
+import { formatBytes } from "../model";
+import { jsonEvent, showProgress } from "./transfer-progress";
 import { findSnapshot } from "./transfer-targets";
 
 interface ExportOptions {

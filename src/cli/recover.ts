@@ -7,9 +7,8 @@
  */
 import type { Command } from "commander";
 import { builtinKinds, outcomeOfIntent, readIntents, recoverIntent, resolveIntents } from "../engine";
-import type { IntentResolution } from "../model";
+import { assertNever, type IntentResolution } from "../model";
 import type { KindIntentOutcome, IntentRecord, KindRegistry } from "../resources/kind";
-import { assertNever } from "../render/actions";
 import type { Paint } from "../render/paint";
 import { asUuid } from "../xapi/types";
 import type { PoolView } from "../xapi/records";

@@ -11,7 +11,8 @@ import { installInterrupts } from "./interrupts";
 import { processIo, type Io } from "./io";
 import { withPoolOptions } from "./options";
 import { openSinglePool } from "./transfer-pool";
-import { formatBytes, jsonEvent, showProgress } from "./transfer-progress";
+import { formatBytes } from "../model";
+import { jsonEvent, showProgress } from "./transfer-progress";
 import { findSr } from "./transfer-targets";
 
 interface RestoreOptions {

@@ -10,17 +10,7 @@ import type { Io } from "./io";
 
 const PERIOD_MS = 10_000;
 
-const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"] as const;
-/** 1536 → "1.5 KiB". */
-export function formatBytes(bytes: number): string {
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < UNITS.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${UNITS[unit]}`;
-}
+import { formatBytes } from "../model";
 
 const VERB: Readonly<Record<TransferProgress["phase"], string>> = { export: "exporting", verify: "verifying", upload: "uploading" };
 

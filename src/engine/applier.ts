@@ -97,7 +97,7 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
   const contextFor = (pool: Pool, change: Change, kind: ResourceKind | undefined, inputs: Attrs, announce?: StepWatch): ApplyContext => {
     let shownPercent = -1;   // tasks report progress at every poll: pass on whole-percent changes only
     const started = Date.now();
-    return {
+    const ctx: ApplyContext = {
       client: retryingClient(announce ? watchedClient(pool.raw, announce) : pool.raw, policy, {
         onRetry: (n) => emit({ type: "retry", address: change.address, attempt: n.attempt, max: n.max, code: n.code, delaySeconds: Math.round(n.delayMs / 100) / 10 }),
       }),
@@ -108,10 +108,15 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
         const percent = Math.floor(fraction * 100);
         if (percent === shownPercent) return;
         shownPercent = percent;
-        emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started), fraction });
+        emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started), fraction, ...bytesOf(announce) });
+      },
+      transferred: (bytes, total) => {
+        announce?.setBytes(bytes);
+        if (total !== undefined && total > 0) ctx.progress(Math.min(1, bytes / total));
       },
       task: (ref) => { announce?.start(ref); announce?.task(ref); },
     };
+    return ctx;
   };
 
   for (const pool of pools) {
@@ -132,7 +137,7 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
     const watch = stepWatch((task) => emit({ type: "start", address: change.address, action: change.action, ...(task ? { task } : {}) }));
     const ticker = setInterval(() => {
       watch.start();
-      emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started) });
+      emit({ type: "progress", address: change.address, action: change.action, elapsedSeconds: elapsed(started), ...bytesOf(watch) });
     }, (args.tickSeconds ?? 10) * 1000);
     ticker.unref();
     let id: string | undefined;
@@ -274,6 +279,9 @@ function skipReason(step: Step, steps: readonly Step[], state: SchedulerState): 
  */
 interface StepWatch {
   start(task?: string): void;
+  /** Bytes a transfer has moved so far (shown on the periodic progress lines). */
+  setBytes(bytes: number): void;
+  bytes(): number | undefined;
   /** Each task the step starts, as it starts (the intent records it). */
   onTask(listener: (task: string) => void): void;
   task(ref: string): void;
@@ -286,7 +294,10 @@ function stepWatch(emitStart: (task: string | undefined) => void): StepWatch {
   let changed = false;
   const listeners: ((task: string) => void)[] = [];
   const seen = new Set<string>();
+  let moved: number | undefined;
   return {
+    setBytes: (b) => { moved = b; },
+    bytes: () => moved,
     onTask: (l) => { listeners.push(l); },
     task: (ref) => {
       if (seen.has(ref)) return;
@@ -302,6 +313,11 @@ function stepWatch(emitStart: (task: string | undefined) => void): StepWatch {
     markChanged: () => { changed = true; },
   };
 }
+
+const bytesOf = (watch: StepWatch | undefined): { bytes?: number } => {
+  const b = watch?.bytes();
+  return b === undefined ? {} : { bytes: b };
+};
 
 /** Getters are `<Class>.get_*` by XAPI's naming (reference/xapi-datamodel.json); everything else may change the pool. */
 const isRead = (method: string): boolean => /\.get_/.test(method);

@@ -9,11 +9,10 @@
  * Phases: observe each pool → select (--target) → plan the configured resources in dependency order
  * → plan the removed ones → assemble each pool's Plan.
  */
-import { buildGraph, containsUnknown, error, keepUnknownRefs, topologicalOrder, warning, withDependencies, withDependents,
+import { buildGraph, containsUnknown, error, formatBytes, keepUnknownRefs, topologicalOrder, warning, withDependencies, withDependents,
   type Address, type Change, type ConfigValue, type DesiredResource, type DesiredStack, type Diagnostic, type Drift, type Fingerprint,
   type Plan, type PoolIdentity } from "../model";
 import { builtinKinds } from "../resources";
-import { formatBytes } from "../resources/space";
 import type { Claim, DiffResult, Exclusive, KindRegistry, Live, ObjectRead, PlannedAction, ResourceKind } from "../resources/kind";
 import type { PoolView } from "../xapi/records";
 import { VERSION } from "../version";

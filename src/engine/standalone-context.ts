@@ -21,6 +21,6 @@ export function standaloneContext(args: {
   return {
     client: retryingClient(args.client, args.retryPolicy ?? defaultRetryPolicy), poolRef: args.poolRef, stack: args.stack, address: args.address, inputs: {},
     ...(kind.identity.by === "registry" ? { registry: entryWriter(args.client, args.poolRef, entryKey(kind.identity.name, args.stack, args.address)) } : {}),
-    progress: () => undefined, task: () => undefined,
+    progress: () => undefined, transferred: () => undefined, task: () => undefined,
   };
 }

@@ -7,3 +7,4 @@ export * from "./diagnostic";
 export * from "./plan";
 export * from "./values";
 export * from "./graph";
+export * from "./bytes";

@@ -175,7 +175,7 @@ export function summarize(changes: readonly Change[]): PlanSummary {
 /** Apply progress, as the applier reports it and the renderers print it. */
 export type ApplyEvent =
   | { readonly type: "start"; readonly address: Address; readonly action: Action; readonly task?: string }
-  | { readonly type: "progress"; readonly address: Address; readonly action: Action; readonly elapsedSeconds: number; readonly fraction?: number }
+  | { readonly type: "progress"; readonly address: Address; readonly action: Action; readonly elapsedSeconds: number; readonly fraction?: number; readonly bytes?: number }
   | { readonly type: "complete"; readonly address: Address; readonly action: Action; readonly elapsedSeconds: number; readonly uuid?: string }
   | { readonly type: "retry"; readonly address: Address; readonly attempt: number; readonly max: number; readonly code: string; readonly delaySeconds: number }
   | { readonly type: "errored"; readonly address: Address; readonly action: Action; readonly message: string }

@@ -2,12 +2,8 @@
  * The words and symbols of Terraform's plan grammar (hashicorp/terraform:internal/command/format
  * DiffActionSymbol, jsonformat/plan.go actionDescription), plus xsnap's `!` revert.
  */
-import type { Action, ActionReason, Change } from "../model";
+import { assertNever, type Action, type ActionReason, type Change } from "../model";
 import type { Paint } from "./paint";
-
-export function assertNever(x: never): never {
-  throw new Error(`unexpected value ${JSON.stringify(x)}`);
-}
 
 /** Three columns wide, right-aligned, as Terraform prints it before `resource`. */
 export function symbol(action: Action, paint: Paint): string {

@@ -2,8 +2,8 @@
  * Apply progress and the final report in Terraform's words (views/hook_ui.go): `addr: Creating...`,
  * `Still creating... [10s elapsed]`, `Creation complete after 3s [uuid=...]`, `Apply complete! ...`.
  */
-import type { Action, ApplyEvent, ApplyReport } from "../model";
-import { assertNever, verbs } from "./actions";
+import { assertNever, formatBytes, type Action, type ApplyEvent, type ApplyReport } from "../model";
+import { verbs } from "./actions";
 import { plain, type Paint } from "./paint";
 
 const seconds = (s: number): string => `${Math.round(s)}s`;
@@ -15,7 +15,8 @@ export function renderApplyEvent(event: ApplyEvent, paint: Paint = plain): strin
       return `${addr}: ${verbs(event.action).doing}...${event.task ? ` [task=${event.task}]` : ""}`;
     case "progress": {
       const pct = event.fraction === undefined ? "" : `, ${Math.round(event.fraction * 100)}%`;
-      return `${addr}: Still ${verbs(event.action).still}... [${seconds(event.elapsedSeconds)} elapsed${pct}]`;
+      const moved = event.bytes === undefined ? "" : `, ${formatBytes(event.bytes)}`;
+      return `${addr}: Still ${verbs(event.action).still}... [${seconds(event.elapsedSeconds)} elapsed${pct}${moved}]`;
     }
     case "complete":
       return `${addr}: ${verbs(event.action).done} after ${seconds(event.elapsedSeconds)}${event.uuid ? ` [uuid=${event.uuid}]` : ""}`;

@@ -6,9 +6,8 @@
  * from Terraform's set. xsnap's own keys sit beside the standard ones (docs/plan-json.md); optional
  * keys are left out rather than null. `format_version` changes minor for additions, major for breaks.
  */
-import { hasErrors, isUnknown, summarize, type Action, type ActionReason, type AttrValue, type Attrs, type Change, type Drift, type Plan } from "../model";
+import { assertNever, hasErrors, isUnknown, summarize, type Action, type ActionReason, type AttrValue, type Attrs, type Change, type Drift, type Plan } from "../model";
 import { PROVIDER_FQPN, PROVIDER_NAME } from "../schema/provider";
-import { assertNever } from "./actions";
 import { shownChanges } from "./text";
 
 export const JSON_FORMAT_VERSION = "1.1";

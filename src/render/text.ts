@@ -2,8 +2,8 @@
  * The human plan: Terraform's grammar (reference/iac-conventions.md §1, §6.4) plus `!` revert and the
  * `Destructive:` line. Pure `Plan → string`; the CLI decides where it goes and which Paint to use.
  */
-import { formatDiagnostic, type Diagnostic, summarize, type Action, type Change, type Drift, type IntentResolution, type Plan } from "../model";
-import { LEGEND_ORDER, assertNever, headline, legend, reasonLine, symbol } from "./actions";
+import { assertNever, formatDiagnostic, type Diagnostic, summarize, type Action, type Change, type Drift, type IntentResolution, type Plan } from "../model";
+import { LEGEND_ORDER, headline, legend, reasonLine, symbol } from "./actions";
 import { renderBody } from "./attrs";
 import { plain, type Paint } from "./paint";
 

@@ -137,6 +137,8 @@ export interface ApplyContext {
   readonly signal?: AbortSignal;
   /** Task progress, 0..1. */
   progress(fraction: number): void;
+  /** Bytes moved so far by a transfer (export/import), and the total when known. */
+  transferred(bytes: number, total?: number): void;
   /** The XAPI task now running for this step. */
   task(ref: string): void;
 }

@@ -3,7 +3,7 @@
  * point in time. Only name_label / name_description update in place; a change of an immutable
  * attribute is refused unless retake_token changes or --replace asks for it (DESIGN §3).
  */
-import { type Diagnostic, type AttrValue, type Attrs, errorAt, UNKNOWN, warningAt } from "../model";
+import { formatBytes, type Diagnostic, type AttrValue, type Attrs, errorAt, UNKNOWN, warningAt } from "../model";
 import type { PoolView, VmRecord } from "../xapi/records";
 import { type Uuid, isNullRef } from "../xapi/types";
 import { diskVdis, ownedDisks } from "./disks";
@@ -14,7 +14,6 @@ import { observe } from "./point-in-time-observe";
 import { orphanDiff } from "./point-in-time-orphan";
 import { checkStep, stepOf, toPrivate, vmOfStep, type CreateStep, type DestroyStep, type Flavor, type OnDestroy } from "./point-in-time-steps";
 import { ignoreVdisSupported, preflight } from "./preflight";
-import { formatBytes } from "./space";
 import { decodeSpec, digestOf, encodeSpec } from "./spec-record";
 import { lookupVm } from "./vm-lookup";
 

@@ -3,11 +3,11 @@
  * apply"): every condition XAPI would refuse at apply time, found in the PoolView and reported as a
  * Diagnostic naming the address, with the XAPI error code that would otherwise surface.
  */
-import { type Address, type Diagnostic, errorAt, warningAt } from "../model";
+import { type Address, type Diagnostic, errorAt, warningAt, formatBytes } from "../model";
 import type { PoolView, VdiRecord, VmRecord } from "../xapi/records";
 import { chainDepth, isRawVdi } from "./disks";
 import type { Claim } from "./kind";
-import { estimateSpace, formatBytes, freeBytes } from "./space";
+import { estimateSpace, freeBytes } from "./space";
 
 /** SM refuses a snapshot when the VHD chain reaches 30 (SR_BACKEND_FAILURE_109, sm:libs/sm/vhdutil.py MAX_CHAIN_SIZE). */
 export const MAX_CHAIN_DEPTH = 30;

@@ -250,8 +250,9 @@ async function exportStepApply(step: ExportStep, ctx: ApplyContext): Promise<App
   let facts;
   try {
     // No abort signal on purpose: an interrupted apply lets in-flight work finish (DESIGN §5).
-    // Bytes are passed on as "still running" ticks: the export's size is not known in advance.
-    facts = await exportSnapshotToFile(ctx.client, { snapshot: ref, path: step.path, ...(step.compress ? { compress: true } : {}) });
+    // Bytes go on the periodic "Still creating..." lines: XAPI sends no length, so there is no percentage.
+    facts = await exportSnapshotToFile(ctx.client, { snapshot: ref, path: step.path, ...(step.compress ? { compress: true } : {}),
+      onProgress: (p) => ctx.transferred(p.bytes, p.total) });
   } catch (e) {
     if (isXvaFileError(e)) throw new Error(`${ctx.address}: ${e.message}; create the folder or change path`);
     throw e;

@@ -66,10 +66,3 @@ export function estimateSpace(args: {
 
 export const freeBytes = (sr: SrRecord): number => Math.max(0, sr.physical_size - sr.physical_utilisation);
 
-export function formatBytes(n: number): string {
-  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) { v /= 1024; i++; }
-  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
-}

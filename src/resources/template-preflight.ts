@@ -3,13 +3,13 @@
  * the source is a snapshot or checkpoint of this pool, the `sr` exists (uuid or exact name_label,
  * never a guess), and there is room for what VM.clone / VM.copy will write (xapi.md §3.5, §5).
  */
-import { type Address, type Diagnostic, errorAt } from "../model";
+import { type Address, type Diagnostic, errorAt, formatBytes } from "../model";
 import type { PoolView, SrRecord, VdiRecord, VmRecord } from "../xapi/records";
 import type { Uuid } from "../xapi/types";
 import { chainDepth, diskVdis, isLvmSr, isRawVdi } from "./disks";
 import type { Claim } from "./kind";
 import { MAX_CHAIN_DEPTH } from "./preflight";
-import { estimateSpace, formatBytes, freeBytes } from "./space";
+import { estimateSpace, freeBytes } from "./space";
 
 export type Found<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly diagnostic: Diagnostic };
 

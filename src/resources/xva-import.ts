@@ -293,7 +293,7 @@ async function create(step: CreateStep, ctx: ApplyContext): Promise<Applied> {
     // No abort signal on purpose: an interrupted apply lets in-flight work finish (DESIGN §5).
     imported = await importXvaFile(ctx.client, {
       path, sr, ...(sha256 ? { sha256 } : {}), ...(step.name_label !== undefined ? { nameLabel: step.name_label } : {}),
-      onProgress: (p) => { if (p.phase === "upload" && p.total) ctx.progress(p.bytes / p.total); },
+      onProgress: (p) => { if (p.phase === "upload") ctx.transferred(p.bytes, p.total); },
     });
   } catch (e) {
     if (isXvaFileError(e)) throw new Error(`${ctx.address}: ${e.message}${e.code === "SHA256_MISMATCH" ? "; export the file again or correct sha256" : ""}`);

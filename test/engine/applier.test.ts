@@ -4,7 +4,7 @@
  * The real kinds against the simulator are in apply.integration.test.ts.
  */
 import { applyPlan, applyPlans } from "../../src/engine/applier";
-import { asAddress, UNKNOWN, type Action, type Attrs, type Change, type ConfigValue, type Plan } from "../../src/model";
+import { asAddress, UNKNOWN, type Action, type ApplyEvent, type Attrs, type Change, type ConfigValue, type Plan } from "../../src/model";
 import type { XapiClient } from "../../src/resources/client";
 import { kindRegistry, type ResourceKind } from "../../src/resources/kind";
 import type { Uuid, XapiValue } from "../../src/xapi/types";
@@ -20,7 +20,7 @@ const planOf = (...changes: Change[]): Plan => ({
   changes, drift: [], diagnostics: [], fingerprints: [], managedSetHash: "", intents: [],
 });
 
-function harness(opts: { fail?: string[]; delayMs?: number; refuse?: string[]; changeFirst?: boolean } = {}) {
+function harness(opts: { fail?: string[]; delayMs?: number; refuse?: string[]; changeFirst?: boolean; transfer?: number } = {}) {
   const log: string[] = [];
   const pending = new Set<string>();
   const inputs = new Map<string, Attrs>();
@@ -59,6 +59,7 @@ function harness(opts: { fail?: string[]; delayMs?: number; refuse?: string[]; c
     unadoptable: () => undefined,
     apply: async (c, ctx) => {
       inputs.set(c.name, ctx.inputs);
+      if (opts.transfer) ctx.transferred(opts.transfer);
       const key = String(ctx.inputs.key ?? (c.private as { key: string }).key);
       running++; maxRunning = Math.max(maxRunning, running);
       runningPerKey.set(key, (runningPerKey.get(key) ?? 0) + 1);
@@ -128,6 +129,13 @@ describe("applyPlan", () => {
     // Only the failed step's intent stays behind (intents recorded ahead for b and c are cleared).
     expect(h2.pending.size).toBe(1);
     expect(h.pending.size).toBe(0);
+  });
+
+  it("puts the bytes a transfer moved on its periodic progress events", async () => {
+    const h = harness({ transfer: 5 * 1024 * 1024, delayMs: 60 });
+    const events: ApplyEvent[] = [];
+    await applyPlan({ plan: planOf(change("xva", "create", "k")), client: h.client, kinds: h.kinds, tickSeconds: 0.02, onEvent: (e) => events.push(e) });
+    expect(events).toContainEqual(expect.objectContaining({ type: "progress", address: "fake_thing.xva", bytes: 5 * 1024 * 1024 }));
   });
 
   it("leaves no intent for a step that XAPI refused before it changed anything", async () => {

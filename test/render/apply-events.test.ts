@@ -10,6 +10,8 @@ describe("renderApplyEvent", () => {
     ["a create starts", { type: "start", address: web, action: "create", task: "OpaqueRef:ab12" }, "xapi_snapshot.web: Creating... [task=OpaqueRef:ab12]"],
     ["a long create reports every 10s", { type: "progress", address: web, action: "create", elapsedSeconds: 10 }, "xapi_snapshot.web: Still creating... [10s elapsed]"],
     ["progress shows the task's fraction", { type: "progress", address: db, action: "create", elapsedSeconds: 20, fraction: 0.456 }, "xapi_checkpoint.db: Still creating... [20s elapsed, 46%]"],
+    ["a transfer shows the bytes moved so far", { type: "progress", address: web, action: "create", elapsedSeconds: 30, bytes: 3 * 1024 ** 3 + 300 * 1024 ** 2 }, "xapi_snapshot.web: Still creating... [30s elapsed, 3.3 GiB]"],
+    ["and its percentage when the total is known", { type: "progress", address: db, action: "create", elapsedSeconds: 30, fraction: 0.5, bytes: 1024 }, "xapi_checkpoint.db: Still creating... [30s elapsed, 50%, 1.0 KiB]"],
     ["a create completes with the uuid", { type: "complete", address: web, action: "create", elapsedSeconds: 3.2, uuid: "9b0e" }, "xapi_snapshot.web: Creation complete after 3s [uuid=9b0e]"],
     ["a destroy starts", { type: "start", address: old, action: "destroy" }, "xapi_snapshot.old: Destroying..."],
     ["a destroy completes", { type: "complete", address: old, action: "destroy", elapsedSeconds: 1 }, "xapi_snapshot.old: Destruction complete after 1s"],
