@@ -40,15 +40,17 @@ const IMPORTS: Readonly<Record<string, string>> = {
   xapi_checkpoint: "a checkpoint (a snapshot with memory) of a VM (not one a snapshot schedule took)",
   xapi_template: "a template that is neither a snapshot nor one of XAPI's built-in templates",
   xapi_snapshot_schedule: "a snapshot schedule (VMSS) that no other address manages",
+  xapi_xva_import: "a VM or template (for instance one an earlier `xsnap restore` imported) that is neither a snapshot nor one of XAPI's built-in templates",
 };
 const NOT_IMPORTABLE: Readonly<Record<string, string>> = {
   xapi_vm_revert: "A revert is an action, not an object: it cannot be imported.",
+  xapi_snapshot_export: "An export is a file, not a pool object: it cannot be imported. The next apply writes the file (again) and records it.",
 };
 
 function importSection(r: ResourceSchema): string[] {
   const what = IMPORTS[r.type];
   if (!what) {
-    return ["", "## Import", "", NOT_IMPORTABLE[r.type] ?? `\`xsnap import\` does not adopt \`${r.type}\` objects; it adopts snapshots, checkpoints, templates and snapshot schedules.`];
+    return ["", "## Import", "", NOT_IMPORTABLE[r.type] ?? `\`xsnap import\` does not adopt \`${r.type}\` objects; it adopts snapshots, checkpoints, templates, snapshot schedules and imported VMs.`];
   }
   return ["", "## Import", "",
     `\`xsnap import\` adopts ${what} as the object of an address of the configuration. Only xsnap's own records change (the markers in the object's other_config, or the pool registry entry of a schedule); nothing is created or deleted, and the next \`xsnap plan\` records its configuration (and shows any difference as an update). \`xsnap inventory\` lists the uuids.`,
