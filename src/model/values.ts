@@ -82,3 +82,6 @@ export function keepUnknownRefs(value: ConfigValue, lookup: (address: Address) =
   }
   return value;
 }
+
+/** The value when it is a non-empty string (a known uuid, path, name), else undefined. */
+export const nonEmptyString = (v: AttrValue | undefined): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);

@@ -17,6 +17,12 @@ export function decodePayload<S extends z.ZodType>(schema: S, change: Change): D
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: describeIssues(parsed.error, "private") };
 }
 
+/** What is wrong with the payload, or undefined when it decodes (a kind's `checkPayload`). */
+export function payloadProblem<S extends z.ZodType>(schema: S, change: Change): string | undefined {
+  const decoded = decodePayload(schema, change);
+  return decoded.ok ? undefined : decoded.message;
+}
+
 /** The payload, or a throw naming the address (apply only runs payloads the plan-file check accepted). */
 export function payloadOf<S extends z.ZodType>(schema: S, change: Change): z.infer<S> {
   const decoded = decodePayload(schema, change);

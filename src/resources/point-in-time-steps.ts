@@ -6,7 +6,7 @@
 import type { Change, DiskRef } from "../model";
 import type { OpaqueRef, Uuid } from "../xapi/types";
 import { z } from "zod";
-import { decodePayload, payloadOf } from "./payload";
+import { payloadProblem, payloadOf } from "./payload";
 
 /** What distinguishes `xapi_snapshot` from `xapi_checkpoint`. */
 export interface Flavor {
@@ -82,10 +82,7 @@ const stepSchema = z.discriminatedUnion("op", [
 ]);
 
 /** Why `change.private` is not a snapshot/checkpoint step, or undefined when it is one. */
-export function checkStep(change: Change): string | undefined {
-  const decoded = decodePayload(stepSchema, change);
-  return decoded.ok ? undefined : decoded.message;
-}
+export const checkStep = (change: Change): string | undefined => payloadProblem(stepSchema, change);
 
 /** The step of a change this kind planned (decoded: a saved plan may have been edited). */
 export const stepOf = (change: Change): Step => payloadOf(stepSchema, change) as Step;

@@ -11,7 +11,7 @@ import { errorAt, isUnknown, UNKNOWN, warningAt, type Address, type AttrValue, t
 import type { PoolView, VmRecord, VmssRecord } from "../xapi/records";
 import { isNullRef, type Uuid } from "../xapi/types";
 import type { DiffArgs, DiffResult, Exclusive, IntentSubject, Live, ObjectRead, ResourceKind } from "./kind";
-import { decodePayload } from "./payload";
+import { payloadProblem } from "./payload";
 import { quiesceRemoved } from "./preflight";
 import { adoptSchedule, applySchedule } from "./schedule-apply";
 import { resolveIntent, unadoptable } from "./schedule-intents";
@@ -30,10 +30,7 @@ export const snapshotSchedule: ResourceKind = {
   computed: ["uuid", "last_run_time"],
   observe,
   diff,
-  checkPayload: (change) => {
-    const decoded = decodePayload(stepSchema, change);
-    return decoded.ok ? undefined : decoded.message;
-  },
+  checkPayload: (change) => payloadProblem(stepSchema, change),
   apply: applySchedule,
   serialKeys: (change) => {
     const step = stepOf(change);

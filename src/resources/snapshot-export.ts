@@ -13,12 +13,12 @@
  */
 import { unlink } from "node:fs/promises";
 import { z } from "zod";
-import { errorAt, isUnknown, UNKNOWN, type Address, type Attrs, type AttrValue, type Change, type Diagnostic } from "../model";
+import { errorAt, isUnknown, UNKNOWN, type Address, type Attrs, type AttrValue, type Change, type Diagnostic, nonEmptyString } from "../model";
 import type { PoolView, VmRecord } from "../xapi/records";
 import type { OpaqueRef, Uuid } from "../xapi/types";
 import { absolutePath, fileState, folderProblem, mtimeOf, type FileState } from "./export-file-state";
 import type { Applied, ApplyContext, DiffArgs, DiffResult, IntentRecord, KindIntentOutcome, Live, ObjectRead, PlannedAction, ResourceKind } from "./kind";
-import { decodePayload, payloadOf } from "./payload";
+import { payloadProblem, payloadOf } from "./payload";
 import { refOrUndefined } from "./vm-calls";
 import { exportSnapshotToFile, isXvaFileError } from "./xva-file";
 
@@ -63,21 +63,18 @@ export const snapshotExport: ResourceKind = {
   computed: ["sha256", "bytes"],
   observe,
   diff,
-  checkPayload: (change) => {
-    const decoded = decodePayload(stepSchema, change);
-    return decoded.ok ? undefined : decoded.message;
-  },
+  checkPayload: (change) => payloadProblem(stepSchema, change),
   apply,
   serialKeys: (change, inputs) => {
     const step = stepOf(change);
-    const source = step.op === "export" ? step.source ?? stringOr(inputs.source) : undefined;
+    const source = step.op === "export" ? step.source ?? nonEmptyString(inputs.source) : undefined;
     // The snapshot is read (no snapshot destroy while it streams); the file is this address's own.
     return source ? [source] : [change.address];
   },
   intentSubject: (change, inputs) => {
     const step = stepOf(change);
     if (step.op !== "export") return {};
-    const source = step.source ?? stringOr(inputs.source);
+    const source = step.source ?? nonEmptyString(inputs.source);
     return { ...(source ? { object: source as Uuid } : {}), facts: { path: step.path } };
   },
   resolveIntent,
@@ -94,7 +91,6 @@ export const snapshotExport: ResourceKind = {
   release: async () => undefined,
 };
 
-const stringOr = (v: AttrValue | undefined): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
 export function decodeExportRecord(value: string | undefined): ExportRecord | undefined {
   if (value === undefined) return undefined;
@@ -242,7 +238,7 @@ async function apply(change: Change, ctx: ApplyContext): Promise<Applied> {
 }
 
 async function exportStepApply(step: ExportStep, ctx: ApplyContext): Promise<Applied> {
-  const source = step.source ?? stringOr(ctx.inputs.source);
+  const source = step.source ?? nonEmptyString(ctx.inputs.source);
   if (!source) throw new Error(`${ctx.address}: source is still unknown at apply time (got ${JSON.stringify(ctx.inputs.source ?? null)}); set source to a snapshot's uuid or reference`);
   const ref: OpaqueRef | undefined = await refOrUndefined(ctx, "VM", source);
   const isSnapshot = ref ? (await ctx.client.call("VM.get_is_a_snapshot", [ref])) === true : false;

@@ -6,13 +6,13 @@
  * revert's address in their markers and are uninstalled only when the revert leaves the configuration.
  */
 import { z } from "zod";
-import { errorAt, isUnknown, UNKNOWN, type Address, type Attrs, type AttrValue, type Change, type Diagnostic } from "../model";
+import { errorAt, isUnknown, UNKNOWN, type Address, type Attrs, type AttrValue, type Change, type Diagnostic, nonEmptyString } from "../model";
 import type { PoolView, VmRecord } from "../xapi/records";
 import { isNullRef, type OpaqueRef, type Uuid } from "../xapi/types";
 import { diskVdis, ownedDisks } from "./disks";
 import type { Applied, ApplyContext, DiffArgs, DiffResult, IntentRecord, IntentSubject, KindIntentOutcome, Live, ObjectRead, ResourceKind } from "./kind";
 import { markedObjects, markerValues, ownMarkers, withMarkers } from "./markers";
-import { decodePayload, payloadOf } from "./payload";
+import { payloadProblem, payloadOf } from "./payload";
 import { uninstall } from "./point-in-time-apply";
 import { refOf, refOrUndefined } from "./vm-calls";
 import { isPlainVm, lookupVm } from "./vm-lookup";
@@ -64,14 +64,11 @@ export const vmRevert: ResourceKind = {
   computed: ["reverted_at"],
   observe,
   diff,
-  checkPayload: (change) => {
-    const decoded = decodePayload(stepSchema, change);
-    return decoded.ok ? undefined : decoded.message;
-  },
+  checkPayload: (change) => payloadProblem(stepSchema, change),
   apply,
   serialKeys: (change, inputs) => {
     const step = stepOf(change);
-    const snapshot = step.op === "revert" ? step.snapshot ?? stringOr(inputs.snapshot) : undefined;
+    const snapshot = step.op === "revert" ? step.snapshot ?? nonEmptyString(inputs.snapshot) : undefined;
     return [step.vm, ...(snapshot ? [snapshot] : [])].filter((k) => k !== "");
   },
   intentSubject: (change, inputs): IntentSubject => {
@@ -80,7 +77,7 @@ export const vmRevert: ResourceKind = {
     return {
       vm: step.vm as Uuid, disks: step.vm_disks as Uuid[], existing: step.existing as Uuid[],
       ...(step.safety_snapshot ? { expected_name: safetyName(step.vm_name, step.token) } : {}),
-      facts: { token: step.token, snapshot: step.snapshot ?? stringOr(inputs.snapshot) ?? "" },
+      facts: { token: step.token, snapshot: step.snapshot ?? nonEmptyString(inputs.snapshot) ?? "" },
     };
   },
   resolveIntent,
@@ -135,7 +132,6 @@ export function mayRevertInPlace(xapiVersion: string): boolean {
   return major > 26 || (major === 26 && minor >= 16);
 }
 
-const stringOr = (v: AttrValue | undefined): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
 /** The safety snapshots this address owns (markers name it), oldest first. */
 function safetySnapshots(view: PoolView, stack: string, address: Address): VmRecord[] {
@@ -269,7 +265,7 @@ async function apply(change: Change, ctx: ApplyContext): Promise<Applied> {
 }
 
 async function revert(step: RevertStep, ctx: ApplyContext): Promise<Applied> {
-  const snapshotUuid = step.snapshot ?? stringOr(ctx.inputs.snapshot);
+  const snapshotUuid = step.snapshot ?? nonEmptyString(ctx.inputs.snapshot);
   if (!snapshotUuid) throw new Error(`${ctx.address}: the snapshot to revert to is unknown at apply time`);
   const vm = await refOf(ctx, "VM", step.vm);
   // Re-checked now: at plan time the snapshot may not have existed yet.

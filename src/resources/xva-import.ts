@@ -15,14 +15,14 @@
  * step was planned is adopted; none: discard; several: ambiguous.
  */
 import { z } from "zod";
-import { errorAt, isUnknown, UNKNOWN, type Address, type AttrValue, type Attrs, type Change, type Diagnostic } from "../model";
+import { errorAt, isUnknown, UNKNOWN, type Address, type AttrValue, type Attrs, type Change, type Diagnostic, nonEmptyString } from "../model";
 import type { PoolView, SrRecord, VmRecord } from "../xapi/records";
 import type { OpaqueRef, Uuid } from "../xapi/types";
 import { diskVdis, intentLeftovers } from "./disks";
 import { absolutePath, xvaVmName } from "./export-file-state";
 import { type Applied, type ApplyContext, type DiffArgs, type DiffResult, type IntentRecord, type IntentSubject, type KindIntentOutcome, type Live, type ObjectRead, type PlannedAction, type ResourceKind, objectUuid } from "./kind";
 import { MARKER, markedObjects, markerValues, ownMarkers, typeOfAddress, withMarkers } from "./markers";
-import { decodePayload, payloadOf } from "./payload";
+import { payloadProblem, payloadOf } from "./payload";
 import { decodeSpec, digestOf, encodeSpec } from "./spec-record";
 import { lookupSr } from "./template-preflight";
 import { destroyVdi, finishVmIntent, refOf, refOrUndefined } from "./vm-calls";
@@ -61,7 +61,6 @@ const toPrivate = (step: Step): Readonly<Record<string, unknown>> => step;
 const stepOf = (change: Change): Step => payloadOf(stepSchema, change);
 const createOf = (s: Step): CreateStep | undefined => (s.op === "create" ? s : s.op === "replace" ? s.create : undefined);
 const destroyOf = (s: Step): DestroyStep | undefined => (s.op === "destroy" ? s : s.op === "replace" ? s.destroy : undefined);
-const stringOr = (v: AttrValue | undefined): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
 /** An imported object xsnap may manage: a VM or template, not a snapshot, dom0 or built-in template. */
 const isImportable = (vm: VmRecord): boolean => !vm.is_a_snapshot && !vm.is_control_domain && !vm.is_default_template;
@@ -77,10 +76,7 @@ export const xvaImport: ResourceKind = {
   computed: ["uuid"],
   observe,
   diff,
-  checkPayload: (change) => {
-    const decoded = decodePayload(stepSchema, change);
-    return decoded.ok ? undefined : decoded.message;
-  },
+  checkPayload: (change) => payloadProblem(stepSchema, change),
   apply,
   serialKeys: (change) => {
     const step = stepOf(change);
@@ -91,7 +87,7 @@ export const xvaImport: ResourceKind = {
     const step = stepOf(change);
     const create = createOf(step);
     const destroy = destroyOf(step);
-    const path = create ? create.path ?? stringOr(inputs.path) : undefined;
+    const path = create ? create.path ?? nonEmptyString(inputs.path) : undefined;
     // Read from the file now (it may only exist since an export earlier in this apply).
     const original = path ? xvaVmName(path) : undefined;
     return {
@@ -283,9 +279,9 @@ async function apply(change: Change, ctx: ApplyContext): Promise<Applied> {
 }
 
 async function create(step: CreateStep, ctx: ApplyContext): Promise<Applied> {
-  const path = step.path ?? (stringOr(ctx.inputs.path) ? absolutePath(stringOr(ctx.inputs.path) as string) : undefined);
+  const path = step.path ?? (nonEmptyString(ctx.inputs.path) ? absolutePath(nonEmptyString(ctx.inputs.path) as string) : undefined);
   if (!path) throw new Error(`${ctx.address}: path is still unknown at apply time (got ${JSON.stringify(ctx.inputs.path ?? null)}); set path to an XVA file or an export's path`);
-  const sha256 = step.sha256 ?? (step.sha256_deferred ? stringOr(ctx.inputs.sha256)?.toLowerCase() : undefined);
+  const sha256 = step.sha256 ?? (step.sha256_deferred ? nonEmptyString(ctx.inputs.sha256)?.toLowerCase() : undefined);
   if (step.sha256_deferred && !sha256) throw new Error(`${ctx.address}: sha256 is still unknown at apply time; nothing was imported`);
   const sr = String(await ctx.client.call("SR.get_by_uuid", [step.sr])) as OpaqueRef;
   let imported;
