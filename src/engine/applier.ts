@@ -348,10 +348,10 @@ function watchedClient(client: XapiClient, watch: StepWatch): XapiClient {
       return changing(() => client.httpPut(path, query, body, opts));
     },
     waitTask: (task, method, opts) => client.waitTask(task, method, opts),
-    call: (method, params) => {
-      if (isRead(method)) return client.call(method, params);
+    call: (method, params, opts) => {
+      if (isRead(method)) return client.call(method, params, opts);
       watch.start();
-      return changing(() => client.call(method, params));
+      return changing(() => client.call(method, params, opts));
     },
     callAsync: (method, params, opts = {}) => changing(() => client.callAsync(method, params, {
       ...opts,

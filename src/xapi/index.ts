@@ -7,7 +7,7 @@ import type { Readable } from "stream";
 import type { CallLogger } from "./call-log";
 import { readPoolView } from "./pool-view";
 import type { PoolView } from "./records";
-import { Session } from "./session";
+import { Session, type RecoveredCode } from "./session";
 import { TaskWaiter } from "./task";
 import { DEFAULT_CALL_TIMEOUT_MS, httpGet, httpPut, type PutOptions, type TransferOptions } from "./transport";
 import { TransportError, isTransportError } from "./errors";
@@ -40,7 +40,13 @@ export interface ConnectOptions {
   readonly log?: CallLogger;
 }
 
-export interface CallAsyncOptions {
+/** Per-call options of the client's `call`. */
+export interface CallOptionsForKinds {
+  /** Told when the session logged in again (SESSION_INVALID) or moved to the master before repeating the call. */
+  readonly onRecover?: (code: RecoveredCode) => void;
+}
+
+export interface CallAsyncOptions extends CallOptionsForKinds {
   readonly onProgress?: (fraction: number) => void;
   readonly onTask?: (task: OpaqueRef) => void;
   readonly signal?: AbortSignal;
@@ -50,7 +56,7 @@ export interface XapiClient {
   /** The master's URL (after following HOST_IS_SLAVE). */
   readonly url: string;
   /** Calls `method` with the session prepended. Throws XapiError or TransportError. */
-  call(method: string, params?: readonly XapiValue[]): Promise<XapiValue>;
+  call(method: string, params?: readonly XapiValue[], opts?: CallOptionsForKinds): Promise<XapiValue>;
   /** `Async.<method>`, waits for the task (progress via onProgress), returns its decoded result; the task is destroyed (close() waits for that). */
   callAsync(method: string, params: readonly XapiValue[], opts?: CallAsyncOptions): Promise<XapiValue>;
   /** The one batched read of the pool (7 calls). */
@@ -87,12 +93,12 @@ class Client implements XapiClient {
     return this.session.url;
   }
 
-  call(method: string, params: readonly XapiValue[] = []): Promise<XapiValue> {
-    return this.session.call(method, params);
+  call(method: string, params: readonly XapiValue[] = [], opts: CallOptionsForKinds = {}): Promise<XapiValue> {
+    return this.session.call(method, params, undefined, opts.onRecover);
   }
 
   async callAsync(method: string, params: readonly XapiValue[], opts: CallAsyncOptions = {}): Promise<XapiValue> {
-    const task = await this.session.call(`Async.${method}`, params);
+    const task = await this.session.call(`Async.${method}`, params, undefined, opts.onRecover);
     if (typeof task !== "string" || !task.startsWith("OpaqueRef:")) {
       throw new TransportError("BAD_RESPONSE", this.url, `Async.${method} did not return a task ref`);
     }

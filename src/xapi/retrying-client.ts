@@ -23,10 +23,12 @@ export function retryingClient(client: XapiClient, policy: RetryPolicy, options:
     options.onRetry?.({ method, attempt: a.attempt, max: policy.attempts, code: retryReason(a.error), delayMs: a.delayMs });
   const run = <T>(method: string, fn: () => Promise<T>): Promise<T> =>
     policy.run(fn, { ...retryCallOf(method), onRetry: notify(method), ...(options.signal ? { signal: options.signal } : {}) });
+  // The session repeats a call itself after logging in again (or moving to the master): reported too.
+  const recovered = (method: string) => (code: string): void => options.onRetry?.({ method, attempt: 1, max: policy.attempts, code, delayMs: 0 });
   return {
     get url() { return client.url; },
-    call: (method, params) => run(method, () => client.call(method, params)),
-    callAsync: (method, params, opts) => run(`Async.${method}`, () => client.callAsync(method, params, opts)),
+    call: (method, params, opts) => run(method, () => client.call(method, params, { ...opts, onRecover: recovered(method) })),
+    callAsync: (method, params, opts) => run(`Async.${method}`, () => client.callAsync(method, params, { ...opts, onRecover: recovered(`Async.${method}`) })),
     readPoolView: () => client.readPoolView(),
     httpGet: (path, query, opts) => client.httpGet(path, query, opts),
     httpPut: (path, query, body, opts) => client.httpPut(path, query, body, opts),

@@ -42,6 +42,9 @@ export function masterUrl(current: URL, address: string): URL {
   return next;
 }
 
+/** What the session recovers from by itself before repeating a call. */
+export type RecoveredCode = "SESSION_INVALID" | "HOST_IS_SLAVE";
+
 export class Session {
   private endpoint: Endpoint;
   private transport: Transport;
@@ -84,9 +87,12 @@ export class Session {
     await this.relogin(undefined);
   }
 
-  /** Calls `method` with the session prepended. Re-logs in once on SESSION_INVALID. */
-  call(method: string, params: readonly XapiValue[] = [], options?: CallOptions): Promise<XapiValue> {
-    return this.withSession((ref) => this.invoke(method, [ref, ...params], options));
+  /**
+   * Calls `method` with the session prepended. Re-logs in once on SESSION_INVALID (or follows
+   * HOST_IS_SLAVE) and repeats the call — XAPI refused it before doing anything —, telling `onRecover`.
+   */
+  call(method: string, params: readonly XapiValue[] = [], options?: CallOptions, onRecover?: (code: RecoveredCode) => void): Promise<XapiValue> {
+    return this.withSession((ref) => this.invoke(method, [ref, ...params], options), onRecover);
   }
 
   /**
@@ -104,13 +110,17 @@ export class Session {
   }
 
   /** Runs `fn` with the session ref; once more after a re-login (SESSION_INVALID) or a move to the master (HOST_IS_SLAVE). */
-  private async withSession<T>(fn: (ref: OpaqueRef) => Promise<T>): Promise<T> {
+  private async withSession<T>(fn: (ref: OpaqueRef) => Promise<T>, onRecover?: (code: RecoveredCode) => void): Promise<T> {
     const ref = await this.sessionRef();
     try {
       return await fn(ref);
     } catch (error) {
-      if (isXapiError(error, "SESSION_INVALID")) return fn(await this.relogin(ref));
+      if (isXapiError(error, "SESSION_INVALID")) {
+        onRecover?.("SESSION_INVALID");
+        return fn(await this.relogin(ref));
+      }
       if (isXapiError(error, "HOST_IS_SLAVE")) {
+        onRecover?.("HOST_IS_SLAVE");
         // The master moved (HA failover): XAPI refused before doing anything, so repeating is safe.
         this.moveTo(masterUrl(this.endpoint.url, error.params[0] ?? ""));
         return fn(await this.relogin(ref));

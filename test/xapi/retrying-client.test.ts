@@ -63,6 +63,16 @@ describe("retryingClient", () => {
     await expect(retryingClient(quiesce.client, policy).callAsync("VM.snapshot_with_quiesce", [])).resolves.toBe("ok");
   });
 
+  it("reports a call the session repeated after logging in again (SESSION_INVALID) as a retry", async () => {
+    const client = {
+      url: "fake",
+      call: async (_m: string, _p?: readonly XapiValue[], opts?: { onRecover?: (code: string) => void }) => { opts?.onRecover?.("SESSION_INVALID"); return "ok"; },
+    } as unknown as XapiClient;
+    const notices: RetryNotice[] = [];
+    await expect(retryingClient(client, policy, { onRetry: (n) => notices.push(n) }).call("VM.set_other_config", [])).resolves.toBe("ok");
+    expect(notices).toEqual([{ method: "VM.set_other_config", attempt: 1, max: 5, code: "SESSION_INVALID", delayMs: 0 }]);
+  });
+
   it("does not retry permanent errors", async () => {
     const { client, calls } = flaky([xapi("VM_BAD_POWER_STATE")]);
     await expect(retryingClient(client, policy).callAsync("VM.checkpoint", [])).rejects.toMatchObject({ code: "VM_BAD_POWER_STATE" });
