@@ -7,16 +7,8 @@
 // test compares that with docs/). Reads the TypeScript directly (transpiled in memory): no build needed.
 const fs = require("fs");
 const path = require("path");
-const ts = require("typescript");
 
-require.extensions[".ts"] = (module, filename) => {
-  const source = fs.readFileSync(filename, "utf8");
-  const { outputText } = ts.transpileModule(source, {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  });
-  module._compile(outputText, filename);
-};
+require("./require-ts");
 
 const root = path.resolve(__dirname, "..");
 const outFlag = process.argv.indexOf("--out");

@@ -7,16 +7,8 @@
 // Reads the TypeScript schema directly (transpiled in memory), so it needs no prior build.
 const fs = require("fs");
 const path = require("path");
-const ts = require("typescript");
 
-require.extensions[".ts"] = (module, filename) => {
-  const source = fs.readFileSync(filename, "utf8");
-  const { outputText } = ts.transpileModule(source, {
-    fileName: filename,
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-  });
-  module._compile(outputText, filename);
-};
+require("./require-ts");
 
 const root = path.resolve(__dirname, "..");
 const cdktfJson = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8"));

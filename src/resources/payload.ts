@@ -17,6 +17,17 @@ export function decodePayload<S extends z.ZodType>(schema: S, change: Change): D
   return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: describeIssues(parsed.error, "private") };
 }
 
+/** A JSON text (a registry entry) that `schema` accepts, or undefined when it is not one. */
+export function decodeJson<S extends z.ZodType>(schema: S, value: string | undefined): z.infer<S> | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed = schema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;   // not JSON
+  }
+}
+
 /** What is wrong with the payload, or undefined when it decodes (a kind's `checkPayload`). */
 export function payloadProblem<S extends z.ZodType>(schema: S, change: Change): string | undefined {
   const decoded = decodePayload(schema, change);

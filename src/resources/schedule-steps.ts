@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { Address, AttrValue, Attrs, Change } from "../model";
 import type { PoolView, StringMap, VmssRecord } from "../xapi/records";
 import type { Uuid } from "../xapi/types";
-import { payloadOf } from "./payload";
+import { payloadOf, decodeJson } from "./payload";
 import { scheduleAttr, scheduleFromMap } from "./schedule-words";
 
 export const TYPE = "xapi_snapshot_schedule";
@@ -61,15 +61,7 @@ export const stepOf = (change: Change): Step => payloadOf(stepSchema, change);
 
 export const entryKeyOf = (stack: string, address: Address): string => `xsnap.${REGISTRY_NAME}/${stack}/${address}`;
 
-export function decodeEntry(value: string | undefined): ScheduleEntry | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const parsed = entrySchema.safeParse(JSON.parse(value));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const decodeEntry = (value: string | undefined): ScheduleEntry | undefined => decodeJson(entrySchema, value);
 
 /** Every schedule entry of the pool, whatever the stack: VMSS uuid → owner. */
 export function scheduleOwners(view: PoolView): ReadonlyMap<string, { readonly stack: string; readonly address: Address }> {

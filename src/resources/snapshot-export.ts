@@ -18,7 +18,7 @@ import type { PoolView, VmRecord } from "../xapi/records";
 import type { OpaqueRef, Uuid } from "../xapi/types";
 import { absolutePath, fileState, folderProblem, mtimeOf, type FileState } from "./export-file-state";
 import type { Applied, ApplyContext, DiffArgs, DiffResult, IntentRecord, KindIntentOutcome, Live, ObjectRead, PlannedAction, ResourceKind } from "./kind";
-import { payloadProblem, payloadOf } from "./payload";
+import { payloadProblem, payloadOf, decodeJson } from "./payload";
 import { refOrUndefined } from "./vm-calls";
 import { exportSnapshotToFile, isXvaFileError } from "./xva-file";
 
@@ -92,15 +92,7 @@ export const snapshotExport: ResourceKind = {
 };
 
 
-export function decodeExportRecord(value: string | undefined): ExportRecord | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const parsed = exportRecordSchema.safeParse(JSON.parse(value));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const decodeExportRecord = (value: string | undefined): ExportRecord | undefined => decodeJson(exportRecordSchema, value);
 
 function observe(_view: PoolView, _stack: string, registry: ReadonlyMap<Address, string>): ReadonlyMap<Address, readonly Live[]> {
   const out = new Map<Address, Live[]>();

@@ -12,7 +12,7 @@ import { isNullRef, type OpaqueRef, type Uuid } from "../xapi/types";
 import { diskVdis, ownedDisks } from "./disks";
 import type { Applied, ApplyContext, DiffArgs, DiffResult, IntentRecord, IntentSubject, KindIntentOutcome, Live, ObjectRead, ResourceKind } from "./kind";
 import { markedObjects, markerValues, ownMarkers, withMarkers } from "./markers";
-import { payloadProblem, payloadOf } from "./payload";
+import { payloadProblem, payloadOf, decodeJson } from "./payload";
 import { uninstall } from "./point-in-time-apply";
 import { refOf, refOrUndefined } from "./vm-calls";
 import { isPlainVm, lookupVm } from "./vm-lookup";
@@ -107,15 +107,7 @@ function observe(view: PoolView, stack: string, registry: ReadonlyMap<Address, s
   return out;
 }
 
-function decodeRecord(value: string | undefined): RevertRecord | undefined {
-  if (value === undefined) return undefined;
-  try {
-    const parsed = recordSchema.safeParse(JSON.parse(value));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
+const decodeRecord = (value: string | undefined): RevertRecord | undefined => decodeJson(recordSchema, value);
 
 function attrsOf(view: PoolView, r: RevertRecord): Attrs {
   return { vm_uuid: r.vm, vm: nameOf(view, r.vm) ?? r.vm, snapshot: r.snapshot, revert_token: r.token, reverted_at: r.reverted_at };

@@ -11,6 +11,7 @@ import { planStack } from "../../src/engine/planner";
 import { asAddress, hasBlockingIntents, type DesiredStack, type Plan } from "../../src/model";
 import type { XapiClient } from "../../src/resources/client";
 import type { PoolView } from "../../src/xapi/records";
+import { dyingAt } from "../helpers/dying-client";
 import { stackOf } from "../helpers/stack";
 
 let sim: RunningSimulator;
@@ -24,29 +25,6 @@ afterAll(async () => {
   await client?.close();
   await sim?.close();
 });
-
-class Killed extends Error {}
-
-/** A client whose process dies at call `at` (1-based), before or after the call takes effect; every later call fails too. */
-function dyingAt(at: number, when: "before" | "after"): XapiClient & { calls: () => number } {
-  let n = 0;
-  const gate = async <T>(run: () => Promise<T>): Promise<T> => {
-    n++;
-    if (n > at || (n === at && when === "before")) throw new Killed(`dead at call ${at}`);
-    const value = await run();
-    if (n === at) throw new Killed("killed after the call");
-    return value;
-  };
-  return {
-    url: client.url, readPoolView: () => client.readPoolView(), close: async () => undefined,
-    call: (m, p) => (m === "pool.get_all" ? client.call(m, p) : gate(() => client.call(m, p))),
-    callAsync: (m, p, o) => gate(() => client.callAsync(m, p, o)),
-    httpGet: (path, q, o) => gate(() => client.httpGet(path, q, o)),
-    httpPut: (path, q, b, o) => gate(() => client.httpPut(path, q, b, o)),
-    waitTask: (t, m, o) => gate(() => client.waitTask(t, m, o)),
-    calls: () => n,
-  };
-}
 
 async function planNow(stack: DesiredStack): Promise<Plan> {
   const view = await client.readPoolView();
@@ -79,7 +57,7 @@ async function converge(stack: DesiredStack): Promise<void> {
 describe("a mixed apply (snapshot, template, revert, schedule) killed at any point converges", () => {
   it("before and after every XAPI call", async () => {   // ~35 s alone on 2 cores; more when the machine is shared
     sim.reset();
-    const counting = dyingAt(Number.MAX_SAFE_INTEGER, "before");
+    const counting = dyingAt(client, Number.MAX_SAFE_INTEGER, "before", { staysDead: true });
     await applyPlan({ plan: await planNow(MIXED), client: counting, parallelism: 1 });
     const total = counting.calls();
     const expected = await client.readPoolView();
@@ -96,7 +74,7 @@ describe("a mixed apply (snapshot, template, revert, schedule) killed at any poi
       for (const when of ["before", "after"] as const) {
         sim.reset();
         const revertsBefore = await reverts();
-        await applyPlan({ plan: await planNow(MIXED), client: dyingAt(at, when), parallelism: 1 });
+        await applyPlan({ plan: await planNow(MIXED), client: dyingAt(client, at, when, { staysDead: true }), parallelism: 1 });
         await converge(MIXED);
         const view = await client.readPoolView();
         const why = `killed ${when} call ${at} of ${total}`;

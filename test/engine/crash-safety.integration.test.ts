@@ -11,6 +11,7 @@ import { planStack } from "../../src/engine/planner";
 import { hasBlockingIntents, type Plan, type DesiredStack } from "../../src/model";
 import type { XapiClient } from "../../src/resources/client";
 import type { PoolView } from "../../src/xapi/records";
+import { dyingAt } from "../helpers/dying-client";
 import { stackOf } from "../helpers/stack";
 
 let sim: RunningSimulator;
@@ -24,29 +25,6 @@ afterAll(async () => {
   await client?.close();
   await sim?.close();
 });
-
-class Killed extends Error {}
-
-/** A client whose process dies at call number `at` (1-based), before or after the call takes effect. */
-function dyingAt(at: number, when: "before" | "after"): XapiClient & { calls: () => number } {
-  let n = 0;
-  const gate = async <T>(run: () => Promise<T>): Promise<T> => {
-    n++;
-    if (n === at && when === "before") throw new Killed("killed before the call");
-    const value = await run();
-    if (n === at && when === "after") throw new Killed("killed after the call");
-    return value;
-  };
-  return {
-    url: client.url, readPoolView: () => client.readPoolView(), close: async () => undefined,
-    httpGet: (path, query, opts) => gate(() => client.httpGet(path, query, opts)),
-    httpPut: (path, query, body, opts) => gate(() => client.httpPut(path, query, body, opts)),
-    waitTask: (task, method, opts) => gate(() => client.waitTask(task, method, opts)),
-    call: (m, p) => (m === "pool.get_all" ? client.call(m, p) : gate(() => client.call(m, p))),
-    callAsync: (m, p, o) => gate(() => client.callAsync(m, p, o)),
-    calls: () => n,
-  };
-}
 
 async function planNow(stack: DesiredStack): Promise<Plan> {
   const view = await client.readPoolView();
@@ -75,7 +53,7 @@ async function converge(stack: DesiredStack): Promise<Plan> {
 
 /** Number of calls an undisturbed apply of `stack` makes from the current state. */
 async function callsOf(stack: DesiredStack): Promise<number> {
-  const counting = dyingAt(Number.MAX_SAFE_INTEGER, "before");
+  const counting = dyingAt(client, Number.MAX_SAFE_INTEGER, "before");
   await applyPlan({ plan: await planNow(stack), client: counting });
   return counting.calls();
 }
@@ -90,7 +68,7 @@ describe("an apply killed at any point converges on the next apply", () => {
     for (let at = 1; at <= total; at++) {
       for (const when of ["before", "after"] as const) {
         sim.reset();
-        await applyPlan({ plan: await planNow(STACK), client: dyingAt(at, when) });
+        await applyPlan({ plan: await planNow(STACK), client: dyingAt(client, at, when) });
         await converge(STACK);
         const view = await client.readPoolView();
         const why = `killed ${when} call ${at} of ${total}`;
@@ -109,7 +87,7 @@ describe("an apply killed at any point converges on the next apply", () => {
       for (const when of ["before", "after"] as const) {
         sim.reset();
         await converge(STACK);
-        await applyPlan({ plan: await planNow(NONE), client: dyingAt(at, when) });
+        await applyPlan({ plan: await planNow(NONE), client: dyingAt(client, at, when) });
         await converge(NONE);
         const view = await client.readPoolView();
         const why = `killed ${when} call ${at} of ${total}`;
@@ -129,7 +107,7 @@ describe("an apply killed at any point converges on the next apply", () => {
       for (const when of ["before", "after"] as const) {
         sim.reset();
         await converge(WEB);
-        await applyPlan({ plan: await planNow(RETAKEN), client: dyingAt(at, when) });
+        await applyPlan({ plan: await planNow(RETAKEN), client: dyingAt(client, at, when) });
         await converge(RETAKEN);
         const view = await client.readPoolView();
         const why = `killed ${when} call ${at} of ${total}`;
