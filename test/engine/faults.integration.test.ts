@@ -91,7 +91,10 @@ const METHODS: readonly [string, Phase][] = [
   ["VMSS.set_retained_snapshots", "update"], ["VMSS.set_frequency", "update"], ["VMSS.set_schedule", "update"],
   ["VM.destroy", "destroy"], ["VDI.destroy", "destroy"], ["VMSS.destroy", "destroy"], ["pool.remove_from_other_config", "destroy"],
 ];
-const TRANSIENT = ["TOO_MANY_PENDING_TASKS", "OTHER_OPERATION_IN_PROGRESS", "SESSION_INVALID"] as const;
+const TRANSIENT = ["TOO_MANY_PENDING_TASKS", "OTHER_OPERATION_IN_PROGRESS", "SESSION_INVALID", "HOST_IS_SLAVE"] as const;
+/** As the pool answers: SESSION_INVALID names the stale session; HOST_IS_SLAVE without a parameter names the simulator's own address (the master to move to). */
+const wireError = (code: (typeof TRANSIENT)[number]): string[] =>
+  code === "SESSION_INVALID" ? [code, "OpaqueRef:expired"] : code === "HOST_IS_SLAVE" ? [code] : [code, "VM", "OpaqueRef:x"];
 
 async function runPhase(phase: Phase, before: () => Promise<void>): Promise<{ report: ApplyReport; events: ApplyEvent[]; stack: DesiredStack }> {
   sim.reset();
@@ -107,7 +110,7 @@ describe("each transient code on each mutating method is retried to success", ()
     let loginsBefore = 0;
     const { report, events, stack } = await runPhase(phase, async () => {
       loginsBefore = await logins();
-      await inject({ method, error: code === "SESSION_INVALID" ? [code, "OpaqueRef:expired"] : [code, "VM", "OpaqueRef:x"] });
+      await inject({ method, error: wireError(code) });
     });
     expect(report.failed).toEqual([]);
     expect(report.applied.length).toBeGreaterThan(0);
@@ -115,6 +118,8 @@ describe("each transient code on each mutating method is retried to success", ()
     // SESSION_INVALID is answered by the session layer: it logs in again and repeats the call.
     const relogged = (await logins()) - loginsBefore;
     if (code === "SESSION_INVALID") expect(retries.length + relogged).toBeGreaterThanOrEqual(1);
+    // HOST_IS_SLAVE too: the session moves to the master it names, logs in there and repeats; the retry is reported.
+    else if (code === "HOST_IS_SLAVE") expect({ retries, relogged }).toEqual({ retries: [expect.objectContaining({ type: "retry", attempt: 1, code })], relogged: 1 });
     else expect(retries).toEqual([expect.objectContaining({ type: "retry", attempt: 1, code })]);
     tally.retried++;
     await expectConverged(stack);
