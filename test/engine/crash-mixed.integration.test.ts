@@ -73,9 +73,12 @@ function exportFile(view: PoolView): { recorded: boolean; sameBytes: boolean; fi
   };
 }
 
-/** The imported template: one, marked as the import of this stack, from the file the export wrote. */
+/** The imported template: one, marked as the import of this stack, from the file the export wrote (its SHA-256 checked). */
 function importedFrom(view: PoolView): string[] {
-  return [...view.vms.values()].filter((v) => v.name_label === "crash copy").map((v) => `${v.other_config["xsnap.address"] ?? "unmarked"} ${v.other_config["xsnap.xva_path"] === FILE ? "from the file" : "?"}`);
+  const entry = view.pool.other_config[entryKey("export", STACK, asAddress("xapi_snapshot_export.file"))];
+  const sha256 = entry ? (JSON.parse(entry) as { sha256: string }).sha256 : undefined;
+  return [...view.vms.values()].filter((v) => v.name_label === "crash copy").map((v) =>
+    `${v.other_config["xsnap.address"] ?? "unmarked"} ${v.other_config["xsnap.xva_path"] === FILE && v.other_config["xsnap.xva_sha256"] === sha256 ? "from the file" : "?"}`);
 }
 
 async function converge(stack: DesiredStack): Promise<void> {
