@@ -125,6 +125,22 @@ function exportObjects(sim: Simulator, vmRef: string, preservePower: boolean): {
   return { objects, disks };
 }
 
+/** What xapi's failed write to a closed socket becomes in the task (DERIVED: a Unix_error through exnHelper.ml's catch-all). */
+const CLIENT_GONE = 'Unix.Unix_error(Unix.EPIPE, "write", "")';
+
+/** Resolves on 'drain' or 'close', removing both listeners: a client that died never drains. */
+function drainedOrClosed(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
 export async function handleExport(sim: Simulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const call = authenticate(sim, req, res, "VM export");
   if (!call) return;
@@ -154,7 +170,10 @@ export async function handleExport(sim: Simulator, req: IncomingMessage, res: Se
       res.shouldKeepAlive = false;
       res.writeHead(200, { "Content-Type": "application/octet-stream", "Content-Disposition": 'attachment; filename="export.xva"', "task-id": call.task, Connection: "close" });
       for await (const chunk of stream) {
-        if (!res.write(chunk)) await new Promise((resolve) => res.once("drain", resolve));
+        if (!res.write(chunk) && !res.destroyed) await drainedOrClosed(res);
+        // The client went away (a killed process closes its socket): xapi's next write fails, the task
+        // fails and the VM's export lock goes, so the pool serves the next export or destroy at once.
+        if (res.destroyed) throw new XapiFailure("INTERNAL_ERROR", [CLIENT_GONE]);
         if (sim.cancelRequests.has(call.task)) throw new XapiFailure("TASK_CANCELLED", [call.task]);
       }
       res.end();

@@ -255,6 +255,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   });
   const port = (server.address() as AddressInfo).port;
   const host = options.host ?? "127.0.0.1";
+  if (!host.includes(":")) sim.faults.ownAddress = `${host}:${port}`;
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,

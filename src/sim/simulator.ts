@@ -6,7 +6,7 @@
 import { Database } from "./db";
 import { DiskStore, type DiskStoreOptions } from "./disk-store";
 import { toFailure, XapiFailure } from "./errors";
-import { FaultSet, type FaultAction } from "./faults";
+import { FaultSet, SESSION_CHECK_CODES, type FaultAction } from "./faults";
 import { type CallContext, decodeParam, type HandlerResult, type MethodDef, RecordMap, type Registry } from "./registry";
 import { Rng } from "./rng";
 import { type DbValue, recordToWire } from "./schema";
@@ -85,6 +85,12 @@ export class Simulator {
     const method = isAsync ? wireMethod.slice("Async.".length) : wireMethod;
     const fault: FaultAction | undefined = this.faults.take(method);
     if (fault?.kind === "drop" || fault?.kind === "hang") return { kind: fault.kind };
+    const outcome = await this.dispatch(wireMethod, method, isAsync, rawParams, fault);
+    // The call ran (its task started); its answer is lost on the way back.
+    return fault?.kind === "drop-after" ? { kind: "drop" } : outcome;
+  }
+
+  private async dispatch(wireMethod: string, method: string, isAsync: boolean, rawParams: readonly unknown[], fault: FaultAction | undefined): Promise<CallOutcome> {
     try {
       const def = this.registry.get(method);
       if (!def) {
@@ -105,6 +111,8 @@ export class Simulator {
       if (def.removed) throw new XapiFailure("MESSAGE_REMOVED", []);
       const given = rawParams.slice(needsSession ? 1 : 0, (needsSession ? 1 : 0) + def.params.length);
       const args = given.map((v, i) => decodeParam(def.params[i]!, v));
+      // The session check runs before dispatch: no task is created for these (reference §1.5).
+      if (fault?.kind === "error" && SESSION_CHECK_CODES.has(fault.code)) throw new XapiFailure(fault.code, fault.params);
       if (isAsync) return { kind: "success", value: this.startAsync(wireMethod, method, def, session, args, fault) };
       if (fault?.kind === "error") throw new XapiFailure(fault.code, fault.params);
       const value = await def.handler(this.context(method, session, undefined), args);

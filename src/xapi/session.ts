@@ -54,6 +54,8 @@ export class Session {
   private jsonRpc: boolean | undefined = undefined;
   /** Every session ref this client held, for redaction in logs. */
   private readonly sessions = new Set<string>();
+  /** Agents of hosts left for the master (HOST_IS_SLAVE), destroyed on close. */
+  private readonly retired = new Set<Endpoint["agent"]>();
 
   constructor(
     url: string,
@@ -112,6 +114,7 @@ export class Session {
   /** Runs `fn` with the session ref; once more after a re-login (SESSION_INVALID) or a move to the master (HOST_IS_SLAVE). */
   private async withSession<T>(fn: (ref: OpaqueRef) => Promise<T>, onRecover?: (code: RecoveredCode) => void): Promise<T> {
     const ref = await this.sessionRef();
+    const used = this.endpoint;
     try {
       return await fn(ref);
     } catch (error) {
@@ -122,7 +125,8 @@ export class Session {
       if (isXapiError(error, "HOST_IS_SLAVE")) {
         onRecover?.("HOST_IS_SLAVE");
         // The master moved (HA failover): XAPI refused before doing anything, so repeating is safe.
-        this.moveTo(masterUrl(this.endpoint.url, error.params[0] ?? ""));
+        // Concurrent calls refused by the same host move once.
+        if (this.endpoint === used) this.moveTo(masterUrl(this.endpoint.url, error.params[0] ?? ""));
         return fn(await this.relogin(ref));
       }
       throw error;
@@ -144,12 +148,17 @@ export class Session {
       // Logging out is a courtesy; a dead connection must not turn a good run into a failure.
     } finally {
       this.endpoint.agent.destroy();
+      for (const agent of this.retired) agent.destroy();
     }
   }
 
   private moveTo(url: URL): void {
     this.jsonRpc = undefined;
-    this.endpoint.agent.destroy();
+    // Calls still in flight on the old host finish there: cutting their sockets would make a
+    // VM.snapshot's outcome unknown for nothing. Its idle connections go now, the rest on close().
+    const old = this.endpoint.agent;
+    this.retired.add(old);
+    for (const sockets of Object.values(old.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
     this.endpoint = createEndpoint(url, this.options.tls, this.options.timeoutMs);
     this.transport = xmlRpcTransport(this.endpoint);
   }

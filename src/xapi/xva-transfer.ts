@@ -40,18 +40,24 @@ const asRef = (v: XapiValue): OpaqueRef => {
   return v as OpaqueRef;
 };
 
-/** The task's error when it failed (or fails within `graceMs`), else undefined. */
-async function taskError(client: TransferClient, task: OpaqueRef, method: string, graceMs: number): Promise<XapiError | undefined> {
+/** How the task ended (or `pending` when it did not within `graceMs`, or could not be read). */
+async function taskOutcome(client: TransferClient, task: OpaqueRef, method: string, graceMs: number): Promise<
+  { readonly status: "success"; readonly result: XapiValue } | { readonly status: "failure"; readonly error: XapiError } | { readonly status: "pending" }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), graceMs);
   try {
-    await client.waitTask(task, method, { signal: controller.signal });
-    return undefined;
+    return { status: "success", result: await client.waitTask(task, method, { signal: controller.signal }) };
   } catch (error) {
-    return error instanceof XapiError ? error : undefined;
+    return error instanceof XapiError ? { status: "failure", error } : { status: "pending" };
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The task's error when it failed (or fails within `graceMs`), else undefined. */
+async function taskError(client: TransferClient, task: OpaqueRef, method: string, graceMs: number): Promise<XapiError | undefined> {
+  const outcome = await taskOutcome(client, task, method, graceMs);
+  return outcome.status === "failure" ? outcome.error : undefined;
 }
 
 const destroyTask = (client: TransferClient, task: OpaqueRef): Promise<void> => client.call("task.destroy", [task]).then(() => undefined, () => undefined);
@@ -125,8 +131,9 @@ export interface ImportXvaOptions extends PutOptions {
  * `PUT /import?sr_id=…&task_id=…`, streaming `body` (give `length`: XAPI refuses chunked uploads),
  * then waits for the task and returns the imported VM refs from its result (an exported snapshot
  * arrives as one template). Throws the task's XapiError (IMPORT_ERROR, IMPORT_ERROR_PREMATURE_EOF,
- * SR_BACKEND_FAILURE_44, …) whenever the pool recorded one, else the TransportError. On failure XAPI
- * itself removes what it had created (reference §3.15.3).
+ * SR_BACKEND_FAILURE_44, …) whenever the pool recorded one, else the TransportError; an upload cut
+ * after the task succeeded is a success. On failure XAPI itself removes what it had created
+ * (reference §3.15.3).
  */
 export async function importXva(client: TransferClient, opts: ImportXvaOptions): Promise<OpaqueRef[]> {
   const task = asRef(await client.call("task.create", ["xsnap import", ""]));
@@ -141,10 +148,13 @@ export async function importXva(client: TransferClient, opts: ImportXvaOptions):
     try {
       await client.httpPut("/import", query, opts.body, put);
     } catch (error) {
-      // The pool stops reading and closes when the import fails: its task knows why.
-      const reason = await taskError(client, task, "VM.import", 10_000);
-      if (!reason) await client.call("task.cancel", [task]).catch(() => undefined);
-      throw reason ?? error;
+      // The pool stops reading and closes when the import fails, and also when it succeeded: XAPI
+      // stops once every disk is covered, so the tar's end blocks may still be on their way. The
+      // task is the outcome either way.
+      const outcome = await taskOutcome(client, task, "VM.import", 10_000);
+      if (outcome.status === "success") return vmRefs(outcome.result);
+      if (outcome.status === "pending") await client.call("task.cancel", [task]).catch(() => undefined);
+      throw outcome.status === "failure" ? outcome.error : error;
     }
     const result = await client.waitTask(task, "VM.import", opts.signal ? { signal: opts.signal } : {});
     return vmRefs(result);

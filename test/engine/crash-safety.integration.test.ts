@@ -16,6 +16,9 @@ import { stackOf } from "../helpers/stack";
 
 let sim: RunningSimulator;
 let client: XapiClient;
+/** Kill points tried per case, each converged (asserted where it is counted). */
+const tried = new Map<string, number>();
+const converged = (what: string): void => void tried.set(what, (tried.get(what) ?? 0) + 1);
 
 beforeAll(async () => {
   sim = await startSimulator({ fixture: "demo", port: 0, taskMs: 0 });
@@ -24,6 +27,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await sim?.close();
+  const total = [...tried.values()].reduce((a, b) => a + b, 0);
+  console.log(`crash suite (single kinds): ${total} kill points, all converged (${[...tried].map(([what, n]) => `${what} ${n}`).join(", ")})`);
 });
 
 async function planNow(stack: DesiredStack): Promise<Plan> {
@@ -59,7 +64,7 @@ async function callsOf(stack: DesiredStack): Promise<number> {
 }
 
 describe("an apply killed at any point converges on the next apply", () => {
-  it.each([["a snapshot", WEB], ["a checkpoint", CHECKPOINT]])("while creating %s", async (_what, STACK) => {
+  it.each([["a snapshot", WEB], ["a checkpoint", CHECKPOINT]])("while creating %s", async (what, STACK) => {
     sim.reset();
     const baselineVdis = (await client.readPoolView()).vdis.size;
     const total = await callsOf(STACK);
@@ -74,11 +79,12 @@ describe("an apply killed at any point converges on the next apply", () => {
         const why = `killed ${when} call ${at} of ${total}`;
         expect({ why, snapshots: named(view, "crash test").length, pending: pending(view), vdis: view.vdis.size })
           .toEqual({ why, snapshots: 1, pending: [], vdis: expectedVdis });
+        converged(`creating ${what}`);
       }
     }
   });
 
-  it.each([["a snapshot", WEB], ["a checkpoint", CHECKPOINT]])("while uninstalling %s with its disks", async (_what, STACK) => {
+  it.each([["a snapshot", WEB], ["a checkpoint", CHECKPOINT]])("while uninstalling %s with its disks", async (what, STACK) => {
     sim.reset();
     const baselineVdis = (await client.readPoolView()).vdis.size;
     await converge(STACK);
@@ -93,6 +99,7 @@ describe("an apply killed at any point converges on the next apply", () => {
         const why = `killed ${when} call ${at} of ${total}`;
         expect({ why, snapshots: named(view, "crash test").length, pending: pending(view), vdis: view.vdis.size })
           .toEqual({ why, snapshots: 0, pending: [], vdis: baselineVdis });
+        converged(`uninstalling ${what}`);
       }
     }
   });
@@ -113,6 +120,7 @@ describe("an apply killed at any point converges on the next apply", () => {
         const why = `killed ${when} call ${at} of ${total}`;
         expect({ why, snapshots: named(view, "crash test").length, pending: pending(view), vdis: view.vdis.size })
           .toEqual({ why, snapshots: 1, pending: [], vdis: expectedVdis });
+        converged("replacing a snapshot");
       }
     }
   });

@@ -20,7 +20,27 @@ jest.setTimeout(60_000);
 let sim: RunningSimulator;
 let client: XapiClient;
 const instant = new RetryPolicy({ sleep: () => Promise.resolve() });
-const tally = { injected: 0, retried: 0, settled: 0 };
+/** Every fault injected (code or kind, method, how many) and what became of it, for the summary line. */
+const tally: { what: string; method: string; times: number; outcome: "retried" | "settled" }[] = [];
+let injectedNow: { what: string; method: string; times: number }[] = [];
+/** The faults this test injected ended so: retried to success within the apply, or settled by the next plan. */
+function outcome(kind: "retried" | "settled"): void {
+  tally.push(...injectedNow.map((f) => ({ ...f, outcome: kind })));
+  injectedNow = [];
+}
+function summary(): string {
+  const byWhat = new Map<string, { faults: number; methods: Set<string>; retried: number; settled: number }>();
+  for (const t of tally) {
+    const row = byWhat.get(t.what) ?? { faults: 0, methods: new Set<string>(), retried: 0, settled: 0 };
+    row.faults += t.times;
+    row.methods.add(t.method);
+    row[t.outcome] += t.times;
+    byWhat.set(t.what, row);
+  }
+  const rows = [...byWhat].map(([what, r]) => `${what} ×${r.faults} on ${r.methods.size} method(s): ${[r.retried ? `${r.retried} retried` : "", r.settled ? `${r.settled} settled` : ""].filter(Boolean).join(", ")}`);
+  const total = tally.reduce((n, t) => n + t.times, 0);
+  return `fault suite (engine): ${total} faults injected, ${tally.filter((t) => t.outcome === "retried").reduce((n, t) => n + t.times, 0)} retried to success within the apply, ${tally.filter((t) => t.outcome === "settled").reduce((n, t) => n + t.times, 0)} settled by the next plan (no duplicate, no orphan) — ${rows.join("; ")}`;
+}
 
 beforeAll(async () => {
   sim = await startSimulator({ fixture: "demo", port: 0, taskMs: 0, authFailureDelayMs: 0 });
@@ -29,14 +49,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await client?.close();
   await sim?.close();
-  console.log(`fault suite (engine): ${tally.injected} faults injected, ${tally.retried} retried to success within the apply, ${tally.settled} settled by the next plan (no duplicate, no orphan)`);
+  console.log(summary());
 });
 
-type Fault = { method: string; error: string[] | "drop" | "hang"; times?: number; after?: number };
+type Fault = { method: string; error: string[] | "drop" | "hang" | "drop-after"; times?: number; after?: number };
 async function inject(...faults: Fault[]): Promise<void> {
   const res = await fetch(`${sim.url}/sim/faults`, { method: "POST", body: JSON.stringify(faults) });
   expect(res.status).toBe(200);
-  tally.injected += faults.reduce((n, f) => n + (f.times ?? 1), 0);
+  injectedNow.push(...faults.map((f) => ({ what: Array.isArray(f.error) ? f.error[0] ?? "" : f.error, method: f.method, times: f.times ?? 1 })));
 }
 const stats = async (): Promise<{ calls: Record<string, number>; mutating_calls: number }> => (await (await fetch(`${sim.url}/sim/stats`)).json()) as never;
 const logins = async (): Promise<number> => (await stats()).calls["session.login_with_password"] ?? 0;
@@ -91,7 +111,10 @@ const METHODS: readonly [string, Phase][] = [
   ["VMSS.set_retained_snapshots", "update"], ["VMSS.set_frequency", "update"], ["VMSS.set_schedule", "update"],
   ["VM.destroy", "destroy"], ["VDI.destroy", "destroy"], ["VMSS.destroy", "destroy"], ["pool.remove_from_other_config", "destroy"],
 ];
-const TRANSIENT = ["TOO_MANY_PENDING_TASKS", "OTHER_OPERATION_IN_PROGRESS", "SESSION_INVALID"] as const;
+const TRANSIENT = ["TOO_MANY_PENDING_TASKS", "OTHER_OPERATION_IN_PROGRESS", "SESSION_INVALID", "HOST_IS_SLAVE"] as const;
+/** As the pool answers: SESSION_INVALID names the stale session; HOST_IS_SLAVE without a parameter names the simulator's own address (the master to move to). */
+const wireError = (code: (typeof TRANSIENT)[number]): string[] =>
+  code === "SESSION_INVALID" ? [code, "OpaqueRef:expired"] : code === "HOST_IS_SLAVE" ? [code] : [code, "VM", "OpaqueRef:x"];
 
 async function runPhase(phase: Phase, before: () => Promise<void>): Promise<{ report: ApplyReport; events: ApplyEvent[]; stack: DesiredStack }> {
   sim.reset();
@@ -107,7 +130,7 @@ describe("each transient code on each mutating method is retried to success", ()
     let loginsBefore = 0;
     const { report, events, stack } = await runPhase(phase, async () => {
       loginsBefore = await logins();
-      await inject({ method, error: code === "SESSION_INVALID" ? [code, "OpaqueRef:expired"] : [code, "VM", "OpaqueRef:x"] });
+      await inject({ method, error: wireError(code) });
     });
     expect(report.failed).toEqual([]);
     expect(report.applied.length).toBeGreaterThan(0);
@@ -115,8 +138,10 @@ describe("each transient code on each mutating method is retried to success", ()
     // SESSION_INVALID is answered by the session layer: it logs in again and repeats the call.
     const relogged = (await logins()) - loginsBefore;
     if (code === "SESSION_INVALID") expect(retries.length + relogged).toBeGreaterThanOrEqual(1);
+    // HOST_IS_SLAVE too: the session moves to the master it names, logs in there and repeats; the retry is reported.
+    else if (code === "HOST_IS_SLAVE") expect({ retries, relogged }).toEqual({ retries: [expect.objectContaining({ type: "retry", attempt: 1, code })], relogged: 1 });
     else expect(retries).toEqual([expect.objectContaining({ type: "retry", attempt: 1, code })]);
-    tally.retried++;
+    outcome("retried");
     await expectConverged(stack);
   });
 });
@@ -158,7 +183,7 @@ describe("a lost answer on a creating call never duplicates the object", () => {
     await apply(stack, shortClient);
     await converge(stack);
     expect(await shapes()).toEqual({ ...want, pending: [] });
-    tally.settled++;
+    outcome("settled");
   });
 
   it("a hang on an idempotent setter (the markers) times out and is repeated within the apply", async () => {
@@ -167,9 +192,82 @@ describe("a lost answer on a creating call never duplicates the object", () => {
     const { report, events } = await apply(SNAP, shortClient);
     expect(report.failed).toEqual([]);
     expect(events.filter((e) => e.type === "retry")).toEqual([expect.objectContaining({ code: "TIMEOUT", attempt: 1 })]);
-    tally.retried++;
+    outcome("retried");
     await expectConverged(SNAP);
     expect(await shapes()).toEqual({ base: 1, clone: 0, vmss: 0, pending: [] });
+  });
+});
+
+describe("an answer lost after the call ran (drop-after)", () => {
+  const SNAP = stackOf({ address: "xapi_snapshot.base", attrs: { vm: "web-01", name_label: "fault base" } });
+  const RENAMED = stackOf({ address: "xapi_snapshot.base", attrs: { vm: "web-01", name_label: "fault base renamed" } });
+  const CLONE = stackOf(
+    { address: "xapi_snapshot.base", attrs: { vm: "web-01", name_label: "fault base" } },
+    { address: "xapi_template.clone", attrs: { source: ref("xapi_snapshot.base"), name_label: "fault clone" }, dependsOn: ["xapi_snapshot.base"] },
+  );
+  const COPY = stackOf(
+    { address: "xapi_snapshot.base", attrs: { vm: "web-01", name_label: "fault base" } },
+    { address: "xapi_template.copy", attrs: { source: ref("xapi_snapshot.base"), name_label: "fault copy", sr: "NFS store" }, dependsOn: ["xapi_snapshot.base"] },
+  );
+  const VMSS = stackOf(schedule(7));
+  const objects = async () => {
+    const v = await client.readPoolView();
+    return { base: count(v, "fault base") + count(v, "fault base renamed"), clone: count(v, "fault clone"), copy: count(v, "fault copy"),
+      vmss: [...v.vmss.values()].filter((s) => s.name_label === "fault nightly").length, pending: pending(v), vdis: v.vdis.size };
+  };
+
+  it.each([
+    ["VM.set_other_config (the markers)", SNAP, SNAP, "VM.set_other_config"],
+    ["VM.get_record (a read)", CLONE, CLONE, "VM.get_record"],
+    ["VM.set_name_label (a rename in place)", SNAP, RENAMED, "VM.set_name_label"],
+    ["VMSS.set_retained_snapshots", VMSS, stackOf(schedule(3)), "VMSS.set_retained_snapshots"],
+  ])("an idempotent call, %s, is repeated within the apply", async (_what, first, second, method) => {
+    sim.reset();
+    if (first !== second) expect((await apply(first)).report.failed).toEqual([]);
+    const before = (await stats()).calls[method] ?? 0;
+    await inject({ method, error: "drop-after" });
+    const { report, events } = await apply(second);
+    expect(report.failed).toEqual([]);
+    expect(events.filter((e) => e.type === "retry").map((e) => e.type === "retry" && `${e.code} attempt ${e.attempt}`)).toEqual(["ECONNRESET attempt 1"]);
+    expect(((await stats()).calls[method] ?? 0) - before).toBeGreaterThanOrEqual(2);
+    outcome("retried");
+    await expectConverged(second);
+  });
+
+  it.each([
+    ["Async.VM.snapshot", SNAP, { base: 1, clone: 0, copy: 0, vmss: 0 }],
+    ["Async.VM.clone", CLONE, { base: 1, clone: 1, copy: 0, vmss: 0 }],
+    ["Async.VM.copy", COPY, { base: 1, clone: 0, copy: 1, vmss: 0 }],
+    ["VMSS.create", VMSS, { base: 0, clone: 0, copy: 0, vmss: 1 }],
+  ])("a creating call, %s, is not repeated: the step fails, the next plan adopts what it made, one object", async (wire, stack, want) => {
+    sim.reset();
+    expect((await apply(stack)).report.failed).toEqual([]);
+    const uninterrupted = (await objects()).vdis;
+    sim.reset();
+    await inject({ method: wire.replace(/^Async\./, ""), error: "drop-after" });
+    const { report, events } = await apply(stack);
+    expect(report.failed).toEqual([expect.objectContaining({ message: expect.stringMatching(/ECONNRESET/) })]);
+    expect(events.filter((e) => e.type === "retry")).toEqual([]);
+    expect((await stats()).calls[wire]).toBe(1);   // never repeated blindly
+    const next = await planNow(stack);
+    expect(next.intents?.map((i) => i.status)).toEqual(["adopt"]);
+    await converge(stack);
+    expect((await stats()).calls[wire]).toBe(1);   // adopted, not made again
+    expect(await objects()).toEqual({ ...want, pending: [], vdis: uninterrupted });
+    outcome("settled");
+  });
+
+  it("the intent write itself (pool.add_to_other_config) is not repeated: the step fails before its call, the next plan discards the intent", async () => {
+    sim.reset();
+    await inject({ method: "pool.add_to_other_config", error: "drop-after" });
+    const { report, events } = await apply(SNAP);
+    expect(report.failed).toEqual([expect.objectContaining({ address: "xapi_snapshot.base", message: expect.stringMatching(/ECONNRESET/) })]);
+    expect(events.filter((e) => e.type === "retry")).toEqual([]);
+    expect((await stats()).calls["Async.VM.snapshot"]).toBeUndefined();
+    expect((await planNow(SNAP)).intents?.map((i) => i.status)).toEqual(["discard"]);
+    await converge(SNAP);
+    expect(await objects()).toEqual({ base: 1, clone: 0, copy: 0, vmss: 0, pending: [], vdis: expect.any(Number) });
+    outcome("settled");
   });
 });
 
@@ -189,11 +287,11 @@ describe("a session that expires mid-apply is renewed", () => {
       },
     };
     const before = await logins();
-    tally.injected++;
+    injectedNow.push({ what: "sessions expired", method: "(any, third call)", times: 1 });
     const { report } = await apply(FULL(), expiring);
     expect(report.failed).toEqual([]);
     expect((await logins()) - before).toBe(1);
-    tally.retried++;
+    outcome("retried");
     await expectConverged(FULL());
   });
 
@@ -204,7 +302,7 @@ describe("a session that expires mid-apply is renewed", () => {
     expect(report.failed).toEqual([]);
     // Both are shown: the session's own re-login and repeat, then the policy's retry after the second.
     expect(events.filter((e) => e.type === "retry").map((e) => e.type === "retry" && e.code)).toEqual(["SESSION_INVALID", "SESSION_INVALID"]);
-    tally.retried++;
+    outcome("retried");
     await expectConverged(FULL());
   });
 });

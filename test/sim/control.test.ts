@@ -55,6 +55,30 @@ describe("simulator control endpoints (DESIGN §7)", () => {
     expect(hung).toBe("still waiting");
   });
 
+  it("runs the call and then drops the connection with drop-after: the change is made, the answer is lost", async () => {
+    const s = await login(sim());
+    const web = await refByName(sim(), s, "VM", "web-01");
+    await postJson(`${sim().url}/sim/faults`, [{ method: "VM.set_name_description", error: "drop-after" }, { method: "VM.snapshot", error: "drop-after" }]);
+    await expect(rawCall(sim().url, "VM.set_name_description", [s, web, "changed, unanswered"])).rejects.toThrow();
+    expect(await rpc(sim(), "VM.get_name_description", s, web)).toBe("changed, unanswered");
+    await expect(rawCall(sim().url, "Async.VM.snapshot", [s, web, "snapshot, unanswered"])).rejects.toThrow();
+    for (let i = 0; (await rpc<string[]>(sim(), "VM.get_by_name_label", s, "snapshot, unanswered")).length === 0; i++) {
+      expect(i).toBeLessThan(500);   // the task runs on: the snapshot appears
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  });
+
+  it("answers session-check codes on an Async call directly, with no task, and names itself as the master in a bare HOST_IS_SLAVE", async () => {
+    const s = await login(sim());
+    const web = await refByName(sim(), s, "VM", "web-01");
+    const tasks = (await rpc<string[]>(sim(), "task.get_all", s)).length;
+    await postJson(`${sim().url}/sim/faults`, [{ method: "VM.snapshot", error: ["HOST_IS_SLAVE"] }, { method: "VM.snapshot", error: ["SESSION_INVALID", s] }]);
+    expect(await failureOf(sim(), "Async.VM.snapshot", s, web, "refused")).toEqual(["HOST_IS_SLAVE", `127.0.0.1:${sim().port}`]);
+    expect(await failureOf(sim(), "Async.VM.snapshot", s, web, "refused")).toEqual(["SESSION_INVALID", s]);
+    expect((await rpc<string[]>(sim(), "task.get_all", s)).length).toBe(tasks);
+    expect(await rpc<string[]>(sim(), "VM.get_by_name_label", s, "refused")).toEqual([]);
+  });
+
   it("refuses malformed fault lists with HTTP 400", async () => {
     expect((await postJson(`${sim().url}/sim/faults`, [{ method: "VM.snapshot", error: "explode" }])).status).toBe(400);
     expect((await postJson(`${sim().url}/sim/faults`, { latency_ms: -1 })).status).toBe(400);

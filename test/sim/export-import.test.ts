@@ -1,3 +1,4 @@
+import { get } from "node:http";
 import { Readable } from "node:stream";
 import { login, refByName, rpc, useSimulator, waitTask } from "../helpers/sim";
 import { readXva } from "../../src/sim/xva";
@@ -14,6 +15,7 @@ describe("GET /export and PUT /import (reference §3.13)", () => {
     customize: (b) => {
       const sr = [...b.sim.db.table("SR")].find(([, r]) => r.name_label === "NFS store")?.[0] ?? "";
       b.vm({ name_label: "small", memory: 1024 ** 3, disks: [{ size: 3 * 1024 * 1024 + 512, used: 3 * 1024 * 1024, sr }] });
+      b.vm({ name_label: "wide", memory: 1024 ** 3, disks: [{ size: 256 * 1024 * 1024, sr }] });
     },
   });
 
@@ -44,6 +46,33 @@ describe("GET /export and PUT /import (reference §3.13)", () => {
     expect(res.status).toBe(500);
     expect((await waitTask(sim(), s, task)).error_info).toEqual(["VM_BAD_POWER_STATE", web, "halted, suspended", "running"]);
   });
+
+  it("fails the export's task and frees the snapshot when the client dies mid-stream (a real pool survives a killed client)", async () => {
+    const s = await login(sim());
+    const wide = await refByName(sim(), s, "VM", "wide");
+    const snap = await rpc<string>(sim(), "VM.snapshot", s, wide, "abandoned export");
+    // Far more data than the socket buffers hold, so the pool is still writing when the client dies.
+    await fetch(`${sim().url}/sim/disks`, { method: "POST", body: JSON.stringify({ vdi: await firstDiskOf(s, snap), synthetic_bytes: 64 * 1024 * 1024 }) });
+    const task = await rpc<string>(sim(), "task.create", s, "export", "");
+    await new Promise<void>((resolve) => {
+      const req = get(`${sim().url}/export?session_id=${s}&ref=${snap}&task_id=${task}`, (res) => {
+        res.once("data", () => req.destroy());   // what kill -9 does to the socket
+      });
+      req.on("error", () => undefined);
+      req.on("close", resolve);
+    });
+    expect(await waitTask(sim(), s, task)).toMatchObject({ status: "failure" });
+    expect(await rpc(sim(), "VM.get_current_operations", s, snap)).toEqual({});
+    await rpc(sim(), "VM.destroy", s, snap);   // not held by an export nobody reads
+    expect((await download(`${sim().url}/export?session_id=${s}&ref=${await rpc<string>(sim(), "VM.snapshot", s, wide, "next export")}`)).status).toBe(200);
+  });
+
+  async function firstDiskOf(s: string, vm: string): Promise<string> {
+    for (const vbd of await rpc<string[]>(sim(), "VM.get_VBDs", s, vm)) {
+      if ((await rpc<string>(sim(), "VBD.get_type", s, vbd)) === "Disk") return rpc<string>(sim(), "VBD.get_VDI", s, vbd);
+    }
+    throw new Error(`${vm} has no disk`);
+  }
 
   it("answers 401 without a valid session", async () => {
     expect((await download(`${sim().url}/export?session_id=OpaqueRef:nope&ref=x`)).status).toBe(401);

@@ -111,6 +111,17 @@ describe("XAPI client under injected faults", () => {
     expect(await callCount(sim, "session.login_with_password")).toBe(logins + 1);
   });
 
+  it("lets the calls still in flight on the old host finish when it moves to the master", async () => {
+    // A snapshot is on the wire (slow answers) when another call is told HOST_IS_SLAVE: the snapshot's
+    // answer still arrives, so its outcome is known and nothing is left to settle.
+    await inject(sim, [{ latency_ms: 300 }, { method: "VM.get_name_label", error: ["HOST_IS_SLAVE"] }]);
+    const moving = client.call("VM.get_name_label", [web]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const snapshot = client.call("VM.snapshot", [web, "in flight while moving"]);
+    expect(await moving).toBe("web-01");
+    expect(String(await snapshot)).toMatch(/^OpaqueRef:/);
+  });
+
   it("backs off and retries TOO_MANY_PENDING_TASKS even for a non-idempotent call", async () => {
     await inject(sim, [{ method: "VM.snapshot", error: ["TOO_MANY_PENDING_TASKS"], times: 2 }]);
     const retries: RetryAttempt[] = [];
