@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 
-export async function startSimulatorProcess(options: { readonly vms: number; readonly snapshotsPerVm: number; readonly taskMs: number }): Promise<{ url: string; stop: () => void }> {
+export async function startSimulatorProcess(options: { readonly vms: number; readonly snapshotsPerVm: number; readonly taskMs: number }): Promise<{ url: string; pid: number | undefined; stop: () => void }> {
   const script = `require(${JSON.stringify(require.resolve("../src/sim"))}).startSimulator(${JSON.stringify({ ...options, port: 0 })})` +
     ".then((s) => console.log('xapi-sim listening on ' + s.url))";
   const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
@@ -17,5 +17,5 @@ export async function startSimulatorProcess(options: { readonly vms: number; rea
     });
     child.on("exit", (code) => reject(new Error(`simulator exited (${code})`)));
   });
-  return { url, stop: () => child.kill() };
+  return { url, pid: child.pid, stop: () => child.kill() };
 }

@@ -130,6 +130,11 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
   const bookkeeping: Promise<void>[] = [];
   const keepsAddress = new Set(steps.filter((s) => s.change.action !== "destroy").map((s) => s.change.address));
 
+  // Intents recorded ahead of their step (nextActions' `ahead`), by step index, until the step starts.
+  const early = new Map<number, Promise<string>>();
+  const recordIntent = (step: Step, inputs: Attrs): Promise<string> =>
+    (pools[step.section] as Pool).intents.record(step.change, step.kind.intentSubject(step.change, inputs));
+
   const runStep = async (step: Step, inputs: Attrs): Promise<void> => {
     const { change } = step;
     const pool = pools[step.section] as Pool;
@@ -145,18 +150,22 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
       if (id !== undefined) bookkeeping.push(pool.intents.addTask(id, task).catch(() => undefined));
     });
     try {
-      id = await pool.intents.record(change, step.kind.intentSubject(change, inputs));
+      const written = early.get(step.index);
+      early.delete(step.index);
+      id = await (written ?? recordIntent(step, inputs));
       const applied = await step.kind.apply(change, contextFor(pool, change, step.kind, inputs, watch));
       watch.start();
       values.applied(change, applied);
       // The markers are on the object, so the step is done: the registry entry and the intent's
       // removal run off the critical path (a kill before they land leaves an intent the next plan
-      // settles as "done"); the apply waits for them before it reports.
-      bookkeeping.push(Promise.all([
+      // settles as "done"); the apply waits for them before it reports. They go out after the
+      // calls of the step that takes this one's place, which would otherwise queue behind them.
+      const intent = id;
+      bookkeeping.push(nextTurn().then(() => Promise.all([
         updateRegistry(pool, change, applied.uuid, keepsAddress),
-        pool.intents.clear(id),
+        pool.intents.clear(intent),
         change.resolvesIntent ? pool.intents.clear(change.resolvesIntent, pool.plan.intents?.find((i) => i.id === change.resolvesIntent)?.tasks?.length ?? 0) : undefined,
-      ]).then(() => undefined, (e: unknown) => {
+      ])).then(() => undefined, (e: unknown) => {
         report.failed.push({ address: change.address, message: `applied, but its intent record could not be cleared (${describe(e)}); the next plan settles it` });
       }));
       state.outcome.set(step.index, "applied");
@@ -175,15 +184,30 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
     }
   };
 
+  // The scheduler asks after every finished step, for every waiting step: a step without deferred
+  // inputs always prepares the same (the kinds decode their payload for it), so it is asked once.
+  const constant = new Map<number, Prepared>();
+  const prepare = (step: Step): Prepared => {
+    const known = constant.get(step.index);
+    if (known) return known;
+    const inputs = applyTimeInputs(step.change, values);
+    const prepared: Prepared = inputs.ok ? { ok: true, inputs: inputs.value, keys: step.kind.serialKeys(step.change, inputs.value) } : inputs;
+    if (Object.keys(step.change.deferred ?? {}).length === 0) constant.set(step.index, prepared);
+    return prepared;
+  };
+
   for (;;) {
     if (args.signal?.aborted) state.stopped ??= "not started: the apply was interrupted";
     const next = nextActions(steps, state, {
       parallelism: Math.max(1, args.parallelism ?? 4),
-      prepare: (step) => {
-        const inputs = applyTimeInputs(step.change, values);
-        return inputs.ok ? { ok: true, inputs: inputs.value, keys: step.kind.serialKeys(step.change, inputs.value) } : inputs;
-      },
+      prepare,
     });
+    for (const { step, inputs } of next.ahead) {
+      if (early.has(step.index)) continue;
+      const written = Promise.resolve().then(() => recordIntent(step, inputs));
+      written.catch(() => undefined);   // a failed write fails its step when it starts (or is dropped below)
+      early.set(step.index, written);
+    }
     for (const s of next.skip) markSkipped(s.step, s.because);
     for (const f of next.fail) fail(f.step, f.message);
     for (const { step, inputs, keys } of next.start) {
@@ -199,6 +223,11 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
     }
     if (running.size === 0 && next.start.length === 0 && next.fail.length === 0) break;
     if (running.size > 0) await Promise.race(running.values());
+  }
+  // Steps that never started (a failure or an interrupt stopped the apply) leave no intent behind.
+  for (const [index, written] of early) {
+    const pool = pools[steps[index]?.section ?? 0] as Pool;
+    bookkeeping.push(written.then((id) => pool.intents.clear(id)).catch(() => undefined));
   }
   await Promise.all(bookkeeping);
   for (const step of steps) if (!state.outcome.has(step.index)) markSkipped(step, skipReason(step, steps, state));
@@ -238,13 +267,24 @@ export function nextActions(steps: readonly Step[], state: SchedulerState, opts:
   readonly start: readonly { readonly step: Step; readonly inputs: Attrs; readonly keys: readonly string[] }[];
   readonly skip: readonly { readonly step: Step; readonly because: string }[];
   readonly fail: readonly { readonly step: Step; readonly message: string }[];
+  /**
+   * Steps that would start now but for the pool's parallelism, in the order they will start (at most
+   * `parallelism` per pool), and only those whose serial keys no other unfinished step shares: the
+   * applier records their intents ahead, so that a step starts with its mutating call. Such an intent
+   * is what a kill between the intent and the first mutating call leaves, which the next plan
+   * settles; a key no other step shares keeps it the only intent on its object.
+   */
+  readonly ahead: readonly { readonly step: Step; readonly inputs: Attrs }[];
 } {
   const start: { step: Step; inputs: Attrs; keys: readonly string[] }[] = [];
   const skip: { step: Step; because: string }[] = [];
   const fail: { step: Step; message: string }[] = [];
-  if (state.stopped !== undefined) return { start, skip, fail };
+  const ahead: { step: Step; inputs: Attrs }[] = [];
+  if (state.stopped !== undefined) return { start, skip, fail, ahead };
   const busy = new Set(state.busyKeys);
   const perSection = new Map(state.runningPerSection);
+  const aheadPerSection = new Map<number, number>();
+  let shared: ReadonlySet<string> | undefined;   // keys of more than one unfinished step (computed when needed)
   for (const step of steps) {
     if (state.outcome.has(step.index) || state.running.has(step.index)) continue;
     const blocker = step.after.find((i) => state.outcome.get(i) !== "applied");
@@ -253,7 +293,15 @@ export function nextActions(steps: readonly Step[], state: SchedulerState, opts:
       if (o === "failed" || o === "skipped") skip.push({ step, because: `depends on ${steps[blocker]?.change.address} which ${o === "failed" ? "failed" : "was skipped"}` });
       continue;
     }
-    if ((perSection.get(step.section) ?? 0) >= opts.parallelism) continue;
+    if ((perSection.get(step.section) ?? 0) >= opts.parallelism) {
+      if ((aheadPerSection.get(step.section) ?? 0) >= opts.parallelism) continue;
+      const prepared = opts.prepare(step);
+      shared ??= sharedKeys(steps, state, opts.prepare);
+      if (!prepared.ok || prepared.keys.some((k) => busy.has(k) || shared?.has(k))) continue;
+      aheadPerSection.set(step.section, (aheadPerSection.get(step.section) ?? 0) + 1);
+      ahead.push({ step, inputs: prepared.inputs });
+      continue;
+    }
     const prepared = opts.prepare(step);
     if (!prepared.ok) {
       fail.push({ step, message: prepared.message });
@@ -264,7 +312,22 @@ export function nextActions(steps: readonly Step[], state: SchedulerState, opts:
     perSection.set(step.section, (perSection.get(step.section) ?? 0) + 1);
     start.push({ step, inputs: prepared.inputs, keys: prepared.keys });
   }
-  return { start, skip, fail };
+  return { start, skip, fail, ahead: fail.length > 0 ? [] : ahead };
+}
+
+/** Serial keys more than one unfinished step holds (a step whose inputs are not known yet: its planned keys). */
+function sharedKeys(steps: readonly Step[], state: SchedulerState, prepare: (step: Step) => Prepared): ReadonlySet<string> {
+  const seen = new Set<string>();
+  const shared = new Set<string>();
+  for (const step of steps) {
+    if (state.outcome.has(step.index)) continue;
+    const prepared = prepare(step);
+    for (const k of prepared.ok ? prepared.keys : step.kind.serialKeys(step.change, {})) {
+      if (seen.has(k)) shared.add(k);
+      seen.add(k);
+    }
+  }
+  return shared;
 }
 
 function skipReason(step: Step, steps: readonly Step[], state: SchedulerState): string {
@@ -401,6 +464,9 @@ async function updateRegistry(pool: Pool, change: Change, uuid: string | undefin
   await writeRegistry({ ...entry, uuid });
 }
 
+
+/** Resolves once the event loop has run what is already queued (the next step's first call included). */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 const elapsed = (started: number): number => Math.round((Date.now() - started) / 100) / 10;
 

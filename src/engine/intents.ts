@@ -177,6 +177,8 @@ export function intentWriter(args: {
 }): IntentWriter {
   const now = args.now ?? (() => new Date());
   const taskCounts = new Map<string, number>();
+  // Task keys being written, by intent: a clear waits for them, or a remove could overtake its add.
+  const adding = new Map<string, Promise<unknown>[]>();
   return {
     async record(change, subject) {
       const id = randomUUID();
@@ -190,11 +192,15 @@ export function intentWriter(args: {
     async addTask(id, task) {
       const n = taskCounts.get(id) ?? 0;
       taskCounts.set(id, n + 1);
-      await args.client.call("pool.add_to_other_config", [args.poolRef, taskKey(args.stack, id, n), task]);
+      const written = args.client.call("pool.add_to_other_config", [args.poolRef, taskKey(args.stack, id, n), task]);
+      adding.set(id, [...(adding.get(id) ?? []), written]);
+      await written;
     },
     async clear(id, taskCount) {
       const count = taskCount ?? taskCounts.get(id) ?? 0;
       taskCounts.delete(id);
+      await Promise.allSettled(adding.get(id) ?? []);
+      adding.delete(id);
       await removeIntent(args.client, args.poolRef, args.stack, id, count);
     },
   };

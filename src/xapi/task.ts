@@ -49,8 +49,11 @@ const asRecord = (v: XapiValue | undefined): TaskRecord | undefined =>
 export class TaskWaiter {
   /** Unknown until the first wait; false after the pool refused event.from. */
   private eventsWork: boolean | undefined = undefined;
+  private readonly events: TaskEvents;
 
-  constructor(private readonly caller: TaskCaller) {}
+  constructor(private readonly caller: TaskCaller) {
+    this.events = new TaskEvents(caller, () => { this.eventsWork = true; });
+  }
 
   /** Waits for `task` to finish and returns its result (or throws its error). Does not destroy it. */
   async wait(task: OpaqueRef, method: string, options: TaskWaitOptions): Promise<XapiValue> {
@@ -67,9 +70,7 @@ export class TaskWaiter {
     };
     if (this.eventsWork !== false) {
       try {
-        const value = await this.waitWithEvents(task, options, seen);
-        this.eventsWork = true;
-        return value;
+        return await this.events.wait(task, options, seen);
       } catch (error) {
         if (this.eventsWork === true || !isEventRefusal(error)) throw error;
         this.eventsWork = false;
@@ -78,32 +79,10 @@ export class TaskWaiter {
     return this.waitByPolling(task, options, seen);
   }
 
-  private async waitWithEvents(task: OpaqueRef, options: TaskWaitOptions, seen: (r: TaskRecord) => XapiValue | undefined): Promise<XapiValue> {
-    let token = "";
-    for (;;) {
-      this.checkAborted(options.signal);
-      const batch = asRecord(
-        await this.caller.call("event.from", [[`task/${task}`], token, EVENT_WAIT_S], {
-          timeoutMs: EVENT_WAIT_S * 1000 + options.callTimeoutMs,
-          ...(options.signal ? { signal: options.signal } : {}),
-        }),
-      );
-      token = typeof batch?.token === "string" ? batch.token : token;
-      const events = Array.isArray(batch?.events) ? batch.events : [];
-      for (const event of events) {
-        const e = asRecord(event);
-        if (e?.operation === "del") throw XapiError.fromWire(["HANDLE_INVALID", "task", task], "event.from");
-        const snapshot = asRecord(e?.snapshot);
-        const value = snapshot ? seen(snapshot) : undefined;
-        if (value !== undefined) return value;
-      }
-    }
-  }
-
   private async waitByPolling(task: OpaqueRef, options: TaskWaitOptions, seen: (r: TaskRecord) => XapiValue | undefined): Promise<XapiValue> {
     let delay = Math.min(options.pollMs ?? 250, 250);
     for (;;) {
-      this.checkAborted(options.signal);
+      checkAborted(options.signal);
       const record = asRecord(await this.caller.call("task.get_record", [task], options.signal ? { signal: options.signal } : undefined));
       const value = record ? seen(record) : undefined;
       if (value !== undefined) return value;
@@ -111,9 +90,140 @@ export class TaskWaiter {
       delay = Math.min(delay * 2, options.pollMs ?? 2000);
     }
   }
+}
 
-  private checkAborted(signal: AbortSignal | undefined): void {
-    if (signal?.aborted) throw new TransportError("ABORTED", "", "waiting for the task was cancelled");
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new TransportError("ABORTED", "", "waiting for the task was cancelled");
+}
+
+/** One task being waited for through the shared event.from poll. */
+interface Waiter {
+  readonly task: OpaqueRef;
+  /** Hands over a record of the task; the outcome once it has one (throws the task's error). */
+  readonly seen: (record: TaskRecord) => XapiValue | undefined;
+  readonly resolve: (value: XapiValue) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/** Records of tasks nobody waits for yet, kept for a wait that registers just after its task moved. */
+const RECENT_MAX = 1024;
+
+/**
+ * Every task a session waits for, watched through ONE `event.from(["task"], token)` long poll: at
+ * parallelism 25 a poll per task meant ~12 calls per task (each progress step wakes its poll) and
+ * bursts of 25 answers at every progress step that delayed the apply's other calls; one poll for
+ * all tasks answers each burst at once. The poll runs while someone waits and stops after that; the
+ * next wait starts it again from an empty token, whose answer is every task as it is now.
+ *
+ * A task may finish before its wait is registered (its `Async.*` answer and the poll's answer race):
+ * records of tasks nobody waits for are kept (the last RECENT_MAX) until the poll stops.
+ *
+ * A failed poll fails every wait it served, as each wait's own poll would have failed before.
+ */
+class TaskEvents {
+  private readonly waiters = new Map<OpaqueRef, Waiter[]>();
+  private readonly recent = new Map<OpaqueRef, TaskRecord>();
+  private running = false;
+  /** Aborts the poll in flight when its last waiter gave up (aborted): it would block 20 s for nobody. */
+  private poll: AbortController | undefined;
+
+  constructor(
+    private readonly caller: TaskCaller,
+    private readonly answered: () => void,
+  ) {}
+
+  async wait(task: OpaqueRef, options: TaskWaitOptions, seen: (r: TaskRecord) => XapiValue | undefined): Promise<XapiValue> {
+    checkAborted(options.signal);
+    const known = this.recent.get(task);
+    const value = known ? seen(known) : undefined;   // throws the task's error
+    if (value !== undefined) return value;
+    const signal = options.signal;
+    return new Promise<XapiValue>((resolve, reject) => {
+      const onAbort = (): void => {
+        if (!this.remove(waiter)) return;
+        reject(new TransportError("ABORTED", "", "waiting for the task was cancelled"));
+        if (this.waiters.size === 0) this.poll?.abort();
+      };
+      const settled = (): void => signal?.removeEventListener("abort", onAbort);
+      const waiter: Waiter = {
+        task, seen,
+        resolve: (v) => { settled(); resolve(v); },
+        reject: (e) => { settled(); reject(e); },
+      };
+      this.waiters.set(task, [...(this.waiters.get(task) ?? []), waiter]);
+      signal?.addEventListener("abort", onAbort, { once: true });
+      if (!this.running) void this.watch(options.callTimeoutMs);
+    });
+  }
+
+  private remove(waiter: Waiter): boolean {
+    const list = this.waiters.get(waiter.task) ?? [];
+    if (!list.includes(waiter)) return false;
+    const rest = list.filter((w) => w !== waiter);
+    if (rest.length > 0) this.waiters.set(waiter.task, rest);
+    else this.waiters.delete(waiter.task);
+    return true;
+  }
+
+  private async watch(callTimeoutMs: number): Promise<void> {
+    this.running = true;
+    let token = "";
+    try {
+      while (this.waiters.size > 0) {
+        const poll = (this.poll = new AbortController());
+        let batch: TaskRecord | undefined;
+        try {
+          batch = asRecord(await this.caller.call("event.from", [["task"], token, EVENT_WAIT_S], { timeoutMs: EVENT_WAIT_S * 1000 + callTimeoutMs, signal: poll.signal }));
+        } catch (error) {
+          // Aborted here when its last waiter gave up; a wait registered since then needs a new poll.
+          if (poll.signal.aborted) continue;
+          for (const waiter of [...this.waiters.values()].flat()) waiter.reject(error);
+          this.waiters.clear();
+          return;
+        }
+        this.answered();
+        token = typeof batch?.token === "string" ? batch.token : token;
+        for (const event of Array.isArray(batch?.events) ? batch.events : []) this.deliver(asRecord(event));
+      }
+    } finally {
+      // Synchronous with the last check of `waiters`: a wait registered after this starts a new poll.
+      this.running = false;
+      this.poll = undefined;
+      this.recent.clear();
+    }
+  }
+
+  private deliver(event: TaskRecord | undefined): void {
+    const task = typeof event?.ref === "string" ? (event.ref as OpaqueRef) : undefined;
+    if (!event || !task) return;
+    const waiting = this.waiters.get(task);
+    if (event.operation === "del") {
+      this.recent.delete(task);
+      this.waiters.delete(task);
+      for (const w of waiting ?? []) w.reject(XapiError.fromWire(["HANDLE_INVALID", "task", task], "event.from"));
+      return;
+    }
+    const snapshot = asRecord(event.snapshot);
+    if (!snapshot) return;
+    if (!waiting) {
+      this.recent.delete(task);
+      this.recent.set(task, snapshot);
+      if (this.recent.size > RECENT_MAX) this.recent.delete(this.recent.keys().next().value as OpaqueRef);
+      return;
+    }
+    for (const w of waiting) {
+      let value: XapiValue | undefined;
+      try {
+        value = w.seen(snapshot);
+      } catch (error) {
+        this.remove(w);
+        w.reject(error);
+        continue;
+      }
+      if (value === undefined) continue;
+      this.remove(w);
+      w.resolve(value);
+    }
   }
 }
 

@@ -67,6 +67,7 @@ function harness(opts: { fail?: string[]; delayMs?: number; refuse?: string[]; c
       log.push(`apply ${c.name}`);
       await new Promise((r) => setTimeout(r, opts.delayMs ?? 5));
       running--; runningPerKey.set(key, (runningPerKey.get(key) ?? 1) - 1);
+      log.push(`done ${c.name}`);
       if (opts.fail?.includes(c.name)) throw new Error(`${c.name} broke`);
       if (opts.refuse?.includes(c.name)) {
         if (opts.changeFirst) await ctx.client.call("VM.set_name_label", []);
@@ -86,6 +87,7 @@ describe("applyPlan", () => {
     expect(h.log).toEqual([
       "pool.add_to_other_config xsnap.pending/s/ID",
       "apply a",
+      "done a",
       "pool.add_to_other_config xsnap.managed/s/fake_thing.a",
       "pool.remove_from_other_config xsnap.pending/s/ID",
     ]);
@@ -129,6 +131,39 @@ describe("applyPlan", () => {
     // Only the failed step's intent stays behind (intents recorded ahead for b and c are cleared).
     expect(h2.pending.size).toBe(1);
     expect(h.pending.size).toBe(0);
+  });
+
+  describe("intents recorded ahead while every slot is busy", () => {
+    const intentWrites = (log: readonly string[]): number => log.filter((l) => l === "pool.add_to_other_config xsnap.pending/s/ID").length;
+
+    it("a step whose intent was recorded ahead starts with its own call: one intent per step, all cleared", async () => {
+      const h = harness({ delayMs: 10 });
+      const plan = planOf(change("a", "create", "vm1"), change("b", "create", "vm2"), change("c", "create", "vm3"));
+      const report = await applyPlan({ plan, client: h.client, kinds: h.kinds, parallelism: 1 });
+      expect(report.applied).toHaveLength(3);
+      expect(intentWrites(h.log)).toBe(3);
+      // b's intent was written while a ran, c's while b ran.
+      expect(intentWrites(h.log.slice(0, h.log.indexOf("done a")))).toBe(2);
+      expect(intentWrites(h.log.slice(0, h.log.indexOf("done b")))).toBe(3);
+      expect(h.pending.size).toBe(0);
+    });
+
+    it("records nothing ahead for a step that shares its serial key with another unfinished step", async () => {
+      const h = harness({ delayMs: 10 });
+      const plan = planOf(change("a", "create", "vm1"), change("b", "create", "vm1"));
+      await applyPlan({ plan, client: h.client, kinds: h.kinds, parallelism: 1 });
+      expect(intentWrites(h.log.slice(0, h.log.indexOf("done a")))).toBe(1);
+      expect(h.pending.size).toBe(0);
+    });
+
+    it("clears the intents recorded ahead for steps a failure kept from starting", async () => {
+      const h = harness({ fail: ["a"], delayMs: 10 });
+      const plan = planOf(change("a", "create", "vm1"), change("b", "create", "vm2"), change("c", "create", "vm3"));
+      const report = await applyPlan({ plan, client: h.client, kinds: h.kinds, parallelism: 1 });
+      expect(report.skipped.map((s) => s.address)).toEqual(["fake_thing.b", "fake_thing.c"]);
+      expect(intentWrites(h.log)).toBe(2);   // a's and b's (recorded ahead); c's never
+      expect(h.pending.size).toBe(1);        // only the failed step's intent stays behind
+    });
   });
 
   it("puts the bytes a transfer moved on its periodic progress events", async () => {

@@ -1,8 +1,9 @@
-import { intentKey, resolveIntents } from "../../src/engine/intents";
-import { hasBlockingIntents, type Address } from "../../src/model";
+import { intentKey, intentWriter, resolveIntents } from "../../src/engine/intents";
+import { hasBlockingIntents, type Address, type Change } from "../../src/model";
+import type { XapiClient } from "../../src/resources/client";
 import { builtinKinds } from "../../src/resources";
 import { markerValues } from "../../src/resources/markers";
-import type { Uuid } from "../../src/xapi/types";
+import type { OpaqueRef, Uuid, XapiValue } from "../../src/xapi/types";
 import { demoLikePool } from "../helpers/demo-like-pool";
 import { changeAt, plan, stackOf, STACK } from "../helpers/stack";
 
@@ -77,5 +78,34 @@ describe("intents left by an interrupted apply", () => {
   it("intents of other stacks are not this stack's business", () => {
     const { b } = interrupted("snapshot");
     expect(resolveIntents(b.build(), "other-stack", builtinKinds()).resolutions).toEqual([]);
+  });
+});
+
+describe("intentWriter", () => {
+  it("removes a task key only once its write has landed: a clear never overtakes it and leaves it behind", async () => {
+    const calls: string[] = [];
+    let land: () => void = () => undefined;
+    const client = {
+      call: async (method: string, params: readonly XapiValue[] = []) => {
+        const key = String(params[1]).replace(/[0-9a-f-]{36}/, "ID");
+        if (method === "pool.add_to_other_config" && key.includes("#task")) await new Promise<void>((resolve) => { land = resolve; });
+        calls.push(`${method} ${key}`);
+        return "";
+      },
+    } as unknown as XapiClient;
+    const writer = intentWriter({ client, poolRef: "OpaqueRef:pool" as OpaqueRef, stack: STACK });
+    const change = { address: WEB, type: "xapi_snapshot", action: "create" } as unknown as Change;
+    const id = await writer.record(change, {});
+    const adding = writer.addTask(id, "OpaqueRef:task");
+    const clearing = writer.clear(id);
+    await new Promise((r) => setImmediate(r));
+    land();
+    await Promise.all([adding, clearing]);
+    expect(calls).toEqual([
+      "pool.add_to_other_config xsnap.pending/demo/ID",
+      "pool.add_to_other_config xsnap.pending/demo/ID#task0",
+      "pool.remove_from_other_config xsnap.pending/demo/ID#task0",
+      "pool.remove_from_other_config xsnap.pending/demo/ID",
+    ]);
   });
 });
