@@ -21,7 +21,7 @@ export type FieldType =
  * Immutable; JSON (the state file) and every encoder see the joined string.
  */
 export class PieceText {
-  constructor(private readonly pieces: readonly string[]) {}
+  constructor(readonly pieces: readonly string[]) {}
   toString(): string {
     return this.pieces.join("");
   }
@@ -187,7 +187,7 @@ export function encodeRecordInto(cls: string, rec: DbRecord, out: string[]): voi
 }
 
 /** Whether a value of this type is a date or holds one (those need XAPI's date text in JSON). */
-function holdsDate(type: FieldType): boolean {
+export function holdsDate(type: FieldType): boolean {
   switch (type.kind) {
     case "datetime": return true;
     case "set": return holdsDate(type.of);
