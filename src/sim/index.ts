@@ -61,7 +61,8 @@ export interface SimulatorOptions {
   readonly diskMemoryBytes?: number;
   /**
    * Bytes of record encodings kept so that a repeated `get_all_records` copies instead of encoding
-   * (default 256 MiB; 0 encodes every time). Every write to a record drops its encodings.
+   * (default 0: every call encodes; see DEFAULT_ENCODING_BUDGET for when it pays). Every write to a
+   * record drops its encodings.
    */
   readonly encodingBudgetBytes?: number;
   /** Build extra content (tests): runs after the fixture, before the server starts. */

@@ -5,6 +5,7 @@
  * it (`Database.record`, the one place all writes pass) and all of them on load, so an entry is never
  * older than its record. Bounded: once `budgetBytes` are held, further records are encoded each time
  * (a 10,000-VM pool encodes to ~1.5 GB of JSON alone, and the simulator must build it within 2 GB).
+ * Off unless asked for (DEFAULT_ENCODING_BUDGET says why).
  */
 import { ByteSink } from "./byte-sink";
 

@@ -23,8 +23,9 @@ async function seen(sim: RunningSimulator, s: string, cls: string, ref: string):
 }
 
 describe.each([
-  ["kept encodings", {}],
+  ["kept encodings", { encodingBudgetBytes: 64 * 1024 * 1024 }],
   ["a budget too small to keep any", { encodingBudgetBytes: 1 }],
+  ["no cache (the default)", {}],
 ])("get_all_records with %s", (_why, options) => {
   const sim = useSimulator(options);
 
@@ -32,6 +33,8 @@ describe.each([
     const s = await login(sim());
     const vm = await refByName(sim(), s, "VM", "web-01");
     expect((await seen(sim(), s, "VM", vm)).map((r) => r?.name_label)).toEqual(["web-01", "web-01", "web-01"]);
+    const budget = (options as { encodingBudgetBytes?: number }).encodingBudgetBytes ?? 0;
+    expect(sim().sim.db.encodings.size > 0).toBe(budget > 1024 * 1024); // the first call kept what it encoded
     await rpc(sim(), "VM.set_name_label", s, vm, 'web "01" <renamed>');
     await rpc(sim(), "VM.add_to_other_config", s, vm, "k", "v");
     for (const rec of await seen(sim(), s, "VM", vm)) {
