@@ -59,6 +59,12 @@ export interface SimulatorOptions {
    * `statePath` every chunk goes to `<statePath>.chunks` so that disks survive a restart.
    */
   readonly diskMemoryBytes?: number;
+  /**
+   * Bytes of record encodings kept so that a repeated `get_all_records` copies instead of encoding
+   * (default 0: every call encodes; see DEFAULT_ENCODING_BUDGET for when it pays). Every write to a
+   * record drops its encodings.
+   */
+  readonly encodingBudgetBytes?: number;
   /** Build extra content (tests): runs after the fixture, before the server starts. */
   readonly customize?: (builder: PoolBuilder) => void;
 }
@@ -135,6 +141,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       xapiVersion, user: options.user ?? "root", password: options.password ?? "xsnap",
       taskMs: options.taskMs ?? 0, authFailureDelayMs: options.authFailureDelayMs ?? 5000,
       ...(options.memberOf !== undefined ? { memberOf: options.memberOf } : {}),
+      ...(options.encodingBudgetBytes !== undefined ? { encodingBudgetBytes: options.encodingBudgetBytes } : {}),
     },
     buildRegistry(xapiVersion),
     seed,

@@ -7,12 +7,15 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { type CallOutcome, Simulator } from "./simulator";
 import { RecordMap } from "./registry";
-import { type DbRecord, encodeRecordInto, encodeRecordJson, toJsonValue } from "./schema";
+import { ByteSink } from "./byte-sink";
+import type { RecordEncodings, WireFormat } from "./record-encodings";
+import { writeJsonString, writeRecordJson, writeRecordXml, writeXmlMemberHead, writeXmlMemberTail } from "./record-bytes";
+import { type DbRecord, toJsonValue } from "./schema";
 import { parseMethodCall } from "./xmlrpc-parse";
 import { encodeFailure, encodeMethodResponse, escapeXmlText, SUCCESS_HEAD, SUCCESS_TAIL } from "./xml-encode";
 
 const RPC_HEADERS = { "Access-Control-Allow-Origin": "*", "Access-Control-Allow-Headers": "X-Requested-With" };
-const FLUSH_BYTES = 256 * 1024;
+const FLUSH_BYTES = 1024 * 1024;
 
 export interface RpcHooks {
   /** Extra delay before answering (`--latency-ms`, `/sim/faults {latency_ms}`). */
@@ -47,57 +50,69 @@ function drained(res: ServerResponse): Promise<void> {
   });
 }
 
-/** Write `parts` as they come, waiting for 'drain' whenever the socket buffer is full. */
-class StreamWriter {
-  private buffer: string[] = [];
-  private size = 0;
-  constructor(private readonly res: ServerResponse) {}
-  push(...parts: string[]): void {
-    for (const part of parts) {
-      this.buffer.push(part);
-      this.size += part.length;
-    }
-  }
-  /** Encode a record directly into the buffer. */
-  encodeRecord(cls: string, rec: DbRecord): void {
-    const before = this.buffer.length;
-    encodeRecordInto(cls, rec, this.buffer);
-    for (let i = before; i < this.buffer.length; i++) this.size += (this.buffer[i] as string).length;
-  }
-  async maybeFlush(): Promise<void> {
-    if (this.size >= FLUSH_BYTES) await this.flush();
-  }
-  async flush(): Promise<void> {
-    if (this.size === 0) return;
-    const text = this.buffer.join("");
-    this.buffer = [];
-    this.size = 0;
-    if (!this.res.write(text)) await drained(this.res);
-  }
-}
-
-async function streamRecords(sim: Simulator, res: ServerResponse, map: RecordMap, contentType: string, head: string, tail: string, json: boolean): Promise<void> {
-  res.writeHead(200, { ...RPC_HEADERS, "Content-Type": contentType });
-  const out = new StreamWriter(res);
-  out.push(head, json ? "{" : "<value><struct>");
+/**
+ * A `ref → record` struct, encoded record by record into large Buffers and written with
+ * backpressure, so a 20,000-snapshot pool never exists as one string (nor as one Buffer).
+ */
+async function streamRecords(sim: Simulator, res: ServerResponse, map: RecordMap, envelope: { contentType: string; head: string; tail: string; json: boolean }): Promise<void> {
+  const { json } = envelope;
+  res.writeHead(200, { ...RPC_HEADERS, "Content-Type": envelope.contentType });
+  const sink = new ByteSink();
+  sink.text(envelope.head);
+  sink.text(json ? "{" : "<value><struct>");
+  const out: RecordOutput = { sink, cache: sim.db.encodings, format: json ? "json" : "xml" };
   let first = true;
   for (const ref of map.refs) {
     if (res.destroyed) return;
     const rec = sim.db.get(map.cls, ref);
     if (!rec) continue;
     if (json) {
-      out.push(first ? "" : ",", JSON.stringify(ref), ":", encodeRecordJson(map.cls, rec));
+      if (!first) sink.byte(0x2c); // ,
+      writeJsonString(sink, ref);
+      sink.byte(0x3a); // :
+      appendRecord(out, map.cls, ref, rec);
     } else {
-      out.push("<member><name>", escapeXmlText(ref), "</name>");
-      out.encodeRecord(map.cls, rec);
-      out.push("</member>");
+      writeXmlMemberHead(sink, ref);
+      appendRecord(out, map.cls, ref, rec);
+      writeXmlMemberTail(sink);
     }
     first = false;
-    await out.maybeFlush();
+    if (sink.size >= FLUSH_BYTES) await send(res, sink);
   }
-  out.push(json ? "}" : "</struct></value>", tail);
-  await out.flush();
+  sink.text(json ? "}" : "</struct></value>");
+  sink.text(envelope.tail);
+  await send(res, sink);
   res.end();
+}
+
+interface RecordOutput {
+  readonly sink: ByteSink;
+  readonly cache: RecordEncodings;
+  readonly format: WireFormat;
+}
+
+/** A record's encoding: the kept one, else encoded now (and kept while the budget allows). */
+function appendRecord(out: RecordOutput, cls: string, ref: string, rec: DbRecord): void {
+  const known = out.cache.get(out.format, cls, ref);
+  if (known) return out.sink.bytes(known);
+  if (!out.cache.hasRoom()) return encodeRecord(out.sink, out.format, cls, rec);
+  out.sink.bytes(out.cache.encode(out.format, cls, ref, (slab) => encodeRecord(slab, out.format, cls, rec)));
+}
+
+function encodeRecord(sink: ByteSink, format: WireFormat, cls: string, rec: DbRecord): void {
+  if (format === "json") writeRecordJson(sink, cls, rec);
+  else writeRecordXml(sink, cls, rec);
+}
+
+/** Hand what the sink holds to the socket (one writev), waiting for 'drain' when its buffer is full. */
+async function send(res: ServerResponse, sink: ByteSink): Promise<void> {
+  const chunks = sink.take();
+  if (chunks.length === 0) return;
+  res.cork();
+  let more = true;
+  for (const chunk of chunks) more = res.write(chunk);
+  res.uncork();
+  if (!more && !res.destroyed) await drained(res);
 }
 
 function dropOrHang(outcome: CallOutcome, req: IncomingMessage, res: ServerResponse, hooks: RpcHooks): boolean {
@@ -128,7 +143,7 @@ export async function handleXmlRpc(sim: Simulator, req: IncomingMessage, res: Se
   if (dropOrHang(outcome, req, res, hooks)) return;
   if (outcome.kind === "failure") return sendWhole(res, "text/xml", encodeFailure(outcome.code, outcome.params));
   if (outcome.kind !== "success") return;
-  if (outcome.value instanceof RecordMap) return streamRecords(sim, res, outcome.value, "text/xml", SUCCESS_HEAD, SUCCESS_TAIL, false);
+  if (outcome.value instanceof RecordMap) return streamRecords(sim, res, outcome.value, { contentType: "text/xml", head: SUCCESS_HEAD, tail: SUCCESS_TAIL, json: false });
   sendWhole(res, "text/xml", encodeMethodResponse(sim.materialize(outcome.value)));
 }
 
@@ -153,6 +168,6 @@ export async function handleJsonRpc(sim: Simulator, req: IncomingMessage, res: S
   if (outcome.kind !== "success") return;
   const head = v2 ? '{"jsonrpc":"2.0","result":' : '{"result":';
   const tail = `${v2 ? "" : ',"error":null'},"id":${JSON.stringify(id)}}`;
-  if (outcome.value instanceof RecordMap) return streamRecords(sim, res, outcome.value, "application/json", head, tail, true);
+  if (outcome.value instanceof RecordMap) return streamRecords(sim, res, outcome.value, { contentType: "application/json", head, tail, json: true });
   sendWhole(res, "application/json", head + JSON.stringify(toJsonValue(sim.materialize(outcome.value))) + tail);
 }

@@ -5,7 +5,7 @@
  * `snapshot_metadata` (`helpers.ml` `vm_to_string`).
  */
 import { ENUMS, FIELD_TABLES, type Qualifier } from "./schema-fields";
-import { encodeValueInto, formatXapiDate, XmlDouble, type EncodableValue } from "./xml-encode";
+import { formatXapiDate, XmlDouble, type EncodableValue } from "./xml-encode";
 
 export type FieldType =
   | { readonly kind: "string" | "int" | "float" | "bool" | "datetime" }
@@ -21,7 +21,7 @@ export type FieldType =
  * Immutable; JSON (the state file) and every encoder see the joined string.
  */
 export class PieceText {
-  constructor(private readonly pieces: readonly string[]) {}
+  constructor(readonly pieces: readonly string[]) {}
   toString(): string {
     return this.pieces.join("");
   }
@@ -174,60 +174,14 @@ export function recordToWire(cls: string, rec: DbRecord): Record<string, Encodab
   return out;
 }
 
-/** Append a record's `<value><struct>…` straight from the stored fields (no intermediate object). */
-export function encodeRecordInto(cls: string, rec: DbRecord, out: string[]): void {
-  out.push("<value><struct>");
-  for (const f of classSchema(cls).fields) {
-    const v = rec[f.name];
-    out.push("<member><name>", f.name, "</name>"); // field names are identifiers: nothing to escape
-    encodeValueInto(toWire(f.type, v === undefined ? f.defaultValue() : v), out);
-    out.push("</member>");
-  }
-  out.push("</struct></value>");
-}
-
 /** Whether a value of this type is a date or holds one (those need XAPI's date text in JSON). */
-function holdsDate(type: FieldType): boolean {
+export function holdsDate(type: FieldType): boolean {
   switch (type.kind) {
     case "datetime": return true;
     case "set": return holdsDate(type.of);
     case "map": return holdsDate(type.key) || holdsDate(type.value);
     default: return false;
   }
-}
-
-const jsonFieldHeads = new Map<string, readonly string[]>();
-
-/**
- * One record as JSON-RPC text, straight from the stored fields: the same text as
- * `JSON.stringify(toJsonValue(recordToWire(cls, rec)))`, without building two copies of the record
- * first (a 10,000-VM pool answers ~1.5 GB of it). Values without dates are V8's native
- * JSON.stringify of the stored value (floats are plain numbers in JSON).
- */
-export function encodeRecordJson(cls: string, rec: DbRecord): string {
-  const fields = classSchema(cls).fields;
-  let heads = jsonFieldHeads.get(cls);
-  if (!heads) jsonFieldHeads.set(cls, (heads = fields.map((f, i) => `${i === 0 ? "{" : ","}${JSON.stringify(f.name)}:`)));
-  let out = "";
-  for (let i = 0; i < fields.length; i++) {
-    const f = fields[i] as Field;
-    const raw = rec[f.name];
-    const v = raw === undefined ? f.defaultValue() : raw;
-    let text: string;
-    if (v instanceof PieceText) text = JSON.stringify(v.toString());
-    else if (v instanceof Date) text = `"${formatXapiDate(v)}"`;
-    else if (holdsDateCached(f)) text = JSON.stringify(toJsonValue(toWire(f.type, v)));
-    else text = JSON.stringify(v);
-    out += (heads[i] as string) + text;
-  }
-  return fields.length === 0 ? "{}" : `${out}}`;
-}
-
-const dateFields = new WeakMap<Field, boolean>();
-function holdsDateCached(f: Field): boolean {
-  let known = dateFields.get(f);
-  if (known === undefined) dateFields.set(f, (known = holdsDate(f.type)));
-  return known;
 }
 
 /** A value for JSON-RPC: dates as XAPI date strings (reference §1.3), everything else as is. */

@@ -23,6 +23,8 @@ export interface SimulatorConfig {
   readonly authFailureDelayMs: number;
   /** Set on a pool member: the master's address, which every login answers with HOST_IS_SLAVE. */
   readonly memberOf?: string;
+  /** Bytes of record encodings kept for repeated `get_all_records` (default DEFAULT_ENCODING_BUDGET). */
+  readonly encodingBudgetBytes?: number;
 }
 
 export type CallOutcome =
@@ -55,7 +57,7 @@ export class Simulator {
   private syncOpCounter = 0;
 
   constructor(readonly config: SimulatorConfig, readonly registry: Registry, seed: number, disks: DiskStoreOptions = {}) {
-    this.db = new Database(new Rng(seed));
+    this.db = new Database(new Rng(seed), config.encodingBudgetBytes);
     this.disks = new DiskStore(disks);
   }
 
