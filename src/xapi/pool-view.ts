@@ -49,8 +49,9 @@ async function readAll<R>(reader: PoolReader, ctx: ConvertContext, skip?: Readon
     out.set(canonical, convertRecord<R>(ctx, canonical, record as XapiValue));
   };
   const method = `${ctx.cls}.get_all_records`;
-  if (reader.streamRecords && (await reader.streamRecords(method, accept))) return out;
-  const decode = { keepMembers: new Set(Object.keys(ctx.fields)), skipLevel: RECORD_LEVEL, memberSink: { level: MAP_LEVEL, accept }, ...(skip ? { skipMembers: skip } : {}) };
+  const skipMembers = skip ? { skipMembers: skip } : {};
+  if (reader.streamRecords && (await reader.streamRecords(method, accept, { decode: skipMembers }))) return out;
+  const decode = { keepMembers: new Set(Object.keys(ctx.fields)), skipLevel: RECORD_LEVEL, memberSink: { level: MAP_LEVEL, accept }, ...skipMembers };
   await reader.call(method, [], { decode });
   return out;
 }
