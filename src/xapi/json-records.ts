@@ -20,6 +20,7 @@
  */
 import { JsonTextSplitter } from "./json-text-splitter";
 
+/** Receives each record as parsed; its strings (and `ref`) share no memory with the wire text. */
 export type RecordSink = (ref: string, record: unknown) => void;
 
 export interface JsonSplitOptions {

@@ -7,6 +7,7 @@
  */
 import { Utf8Chunks } from "./codec/utf8-chunks";
 import type { RecordSink } from "./json-records";
+import { ownCopy } from "./record-convert";
 
 /** Depth of the braces/brackets: 1 = the envelope, 2 = the result map, 3 = a record. */
 const MAP_DEPTH = 2;
@@ -115,7 +116,9 @@ export class JsonTextSplitter {
   private emit(text: string, close: number): void {
     // The key through JSON.parse, not as the slice: a slice of 13+ characters would pin the whole
     // chunk text it was cut from, and refs live as long as the PoolView.
-    this.sink(JSON.parse(`"${this.key}"`) as string, JSON.parse(text.slice(this.recordStart, close + 1)));
+    // The record through a flat copy: JSON.parse of a slice may hand out slices of the chunk text
+    // too, and the sink keeps strings without copying them (RecordSink).
+    this.sink(JSON.parse(`"${this.key}"`) as string, JSON.parse(ownCopy(text.slice(this.recordStart, close + 1))));
     this.records++;
     this.recordStart = -1;
   }

@@ -17,7 +17,11 @@ import type { OpaqueRef, Uuid, XapiValue } from "./types";
 
 export interface PoolReader {
   call(method: string, params?: readonly XapiValue[], options?: CallOptions): Promise<XapiValue>;
-  /** JSON-RPC bulk read (json-rpc.ts); resolves false when the host has none. Optional: XML-RPC alone works. */
+  /**
+   * JSON-RPC bulk read (json-rpc.ts); resolves false when the host has none. Optional: XML-RPC alone
+   * works. The records handed to `sink` hold strings of their own, sharing no memory with the wire
+   * text (the PoolView keeps them without a copy).
+   */
   streamRecords?(method: string, sink: (ref: string, record: unknown) => void, options?: CallOptions): Promise<boolean>;
 }
 
@@ -43,14 +47,17 @@ const RECORD_LEVEL = 3;
  */
 async function readAll<R>(reader: PoolReader, ctx: ConvertContext, skip?: ReadonlySet<string>): Promise<Map<OpaqueRef, R>> {
   const out = new Map<OpaqueRef, R>();
-  const accept = (ref: string, record: unknown): void => {
-    const canonical = ctx.interner.intern(ref) as OpaqueRef;
+  const acceptWith = (c: ConvertContext) => (ref: string, record: unknown): void => {
+    const canonical = c.interner.intern(ref) as OpaqueRef;
     // A wire record struct (XML) or a parsed JSON object: XAPI sends no null/<nil/> in records.
-    out.set(canonical, convertRecord<R>(ctx, canonical, record as XapiValue));
+    out.set(canonical, convertRecord<R>(c, canonical, record as XapiValue));
   };
   const method = `${ctx.cls}.get_all_records`;
   const skipMembers = skip ? { skipMembers: skip } : {};
-  if (reader.streamRecords && (await reader.streamRecords(method, accept, { decode: skipMembers }))) return out;
+  // Streamed records hold strings of their own (PoolReader.streamRecords): interned without a copy.
+  const streamed = acceptWith({ ...ctx, interner: ctx.interner.withOwnedStrings() });
+  if (reader.streamRecords && (await reader.streamRecords(method, streamed, { decode: skipMembers }))) return out;
+  const accept = acceptWith(ctx);
   const decode = { keepMembers: new Set(Object.keys(ctx.fields)), skipLevel: RECORD_LEVEL, memberSink: { level: MAP_LEVEL, accept }, ...skipMembers };
   await reader.call(method, [], { decode });
   return out;

@@ -52,22 +52,83 @@ export function ownCopy(s: string): string {
   return scratch.toString("utf8", 0, scratch.write(s, 0, "utf8"));
 }
 
-/** One canonical copy per distinct string (refs, enum values) for the records of one read. */
+/**
+ * One canonical copy per distinct string (refs, enum values), and per distinct string map or
+ * string list (a VM's platform, a snapshot's other_config inherited from its VM, allowed_operations),
+ * for the records of one read. Shared maps and lists are frozen, so sharing is invisible.
+ */
 export class Interner {
-  private readonly strings = new Map<string, string>();
+  private readonly strings: Map<string, string>;
+  private readonly maps: Map<string, Readonly<Record<string, string>>>;
+  private readonly lists: Map<string, readonly string[]>;
+
+  /** @param owned see `withOwnedStrings`. */
+  constructor(private readonly owned = false, shared?: Interner) {
+    this.strings = shared?.strings ?? new Map();
+    this.maps = shared?.maps ?? new Map();
+    this.lists = shared?.lists ?? new Map();
+  }
+
+  /**
+   * The same tables, for strings that share no memory with any wire text (JSON.parse of a record's
+   * own flat string, as json-records.ts hands them out): kept as they are, no copy.
+   */
+  withOwnedStrings(): Interner {
+    return new Interner(true, this);
+  }
+
   intern(s: string): string {
     const canonical = this.strings.get(s);
     if (canonical !== undefined) return canonical;
-    const own = ownCopy(s);
+    const own = this.owned ? s : ownCopy(s);
     this.strings.set(own, own);
     return own;
   }
+
+  /** The shared copy of a uuid-like string unique to its record: copied, never looked up. */
+  unique(s: string): string {
+    return this.owned ? s : ownCopy(s);
+  }
+
+  /** The one frozen map with these (interned) entries; `key` spells them unambiguously. */
+  sharedMap(key: string, build: () => Record<string, string>): Readonly<Record<string, string>> {
+    let map = this.maps.get(key);
+    if (map === undefined) {
+      map = Object.freeze(build());
+      this.maps.set(key, map);
+    }
+    return map;
+  }
+
+  /** The one frozen list with these (interned) items. */
+  sharedList(items: string[]): readonly string[] {
+    let key = "";
+    for (const item of items) key += `${item.length}:${item}`;
+    let list = this.lists.get(key);
+    if (list === undefined) {
+      list = Object.freeze(items);
+      this.lists.set(key, list);
+    }
+    return list;
+  }
 }
 
-/** Ref lists are interned (one copy per ref however many records point at it); other lists copied. */
-function toStrings(v: XapiValue | undefined, own: (s: string) => string): readonly string[] {
-  if (!Array.isArray(v) || v.length === 0) return EMPTY_LIST;
-  return Object.freeze(v.map((item: XapiValue) => own(String(item))));
+/** Items interned (one copy per ref however many records point at it). */
+function toStrings(v: XapiValue | undefined, interner: Interner): string[] | undefined {
+  if (!Array.isArray(v) || v.length === 0) return undefined;
+  return v.map((item: XapiValue) => interner.intern(String(item)));
+}
+
+/** Ref lists are nearly all distinct (a VM's VBDs): frozen as they are. */
+function toRefs(v: XapiValue | undefined, interner: Interner): readonly string[] {
+  const items = toStrings(v, interner);
+  return items ? Object.freeze(items) : EMPTY_LIST;
+}
+
+/** String lists repeat (allowed_operations, tags): one shared list per content. */
+function toSharedStrings(v: XapiValue | undefined, interner: Interner): readonly string[] {
+  const items = toStrings(v, interner);
+  return items ? interner.sharedList(items) : EMPTY_LIST;
 }
 
 /**
@@ -82,16 +143,26 @@ function toMap(v: XapiValue | undefined, interner: Interner): Readonly<Record<st
   if (v === undefined || typeof v !== "object" || Array.isArray(v) || v instanceof Date) return EMPTY_MAP;
   const keys = Object.keys(v);
   if (keys.length === 0) return EMPTY_MAP;
-  const map = Object.create(MAP_PROTO) as Record<string, string>;
-  // Keys and most values repeat from record to record (vdi_type=vhd, mac_seed aside): interned.
-  for (const key of keys) map[interner.intern(key)] = interner.intern(String((v as Record<string, XapiValue>)[key]));
-  return Object.freeze(map);
+  // Keys and most values repeat from record to record (vdi_type=vhd, mac_seed aside): interned,
+  // and whole maps repeat too (platform; a snapshot's other_config is its VM's): shared.
+  const values: string[] = [];
+  let content = "";
+  for (const key of keys) {
+    const value = interner.intern(String((v as Record<string, XapiValue>)[key]));
+    values.push(value);
+    content += `${key.length}:${key}${value.length}:${value}`;
+  }
+  return interner.sharedMap(content, () => {
+    const map = Object.create(MAP_PROTO) as Record<string, string>;
+    for (let i = 0; i < keys.length; i++) map[interner.intern(keys[i] as string)] = values[i] as string;
+    return map;
+  });
 }
 
 function convertField(kind: FieldKind, v: XapiValue | undefined, fallback: string | number | undefined, interner: Interner): unknown {
   switch (kind) {
     case "uuid":
-      return ownCopy(typeof v === "string" ? v : v === undefined ? "" : String(v));
+      return interner.unique(typeof v === "string" ? v : v === undefined ? "" : String(v));
     case "string": {
       // Names, enums, types repeat (a disk's snapshots share its name): one copy each.
       const text = typeof v === "string" ? v : v === undefined ? String(fallback ?? "") : String(v);
@@ -108,9 +179,9 @@ function convertField(kind: FieldKind, v: XapiValue | undefined, fallback: strin
     case "ref":
       return typeof v === "string" && v !== "" ? interner.intern(v) : NULL_REF;
     case "refs":
-      return toStrings(v, (s) => interner.intern(s));
+      return toRefs(v, interner);
     case "strings":
-      return toStrings(v, (s) => interner.intern(s));
+      return toSharedStrings(v, interner);
     case "map":
       return toMap(v, interner);
   }
