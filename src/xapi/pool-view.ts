@@ -6,12 +6,13 @@
  * `snapshot_metadata`) never exists in memory at once.
  */
 import { isXapiError } from "./errors";
-import { convertRecord, Interner, type ConvertContext } from "./record-convert";
+import { convertValues, Interner, recordOf, type ConvertContext } from "./record-convert";
 import {
   type FieldKind,
   HOST_FIELDS, POOL_FIELDS, SR_FIELDS, VBD_FIELDS, VDI_FIELDS, VMSS_FIELDS, VM_FIELDS, VM_SKIPPED_MEMBERS,
 } from "./record-schema";
 import type { HostRecord, PoolClass, PoolRecord, PoolView, SrRecord, VbdRecord, VdiRecord, VmRecord, VmssRecord } from "./records";
+import { RecordTable } from "./record-table";
 import type { CallOptions } from "./transport";
 import type { OpaqueRef, Uuid, XapiValue } from "./types";
 
@@ -28,8 +29,9 @@ export interface PoolReader {
 /** The typed records of the seven reads, by ref. */
 export interface PoolRecords {
   readonly vms: Map<OpaqueRef, VmRecord>;
-  readonly vdis: Map<OpaqueRef, VdiRecord>;
-  readonly vbds: Map<OpaqueRef, VbdRecord>;
+  /** VDIs and VBDs are rows of a RecordTable (record-table.ts) when read from a pool. */
+  readonly vdis: ReadonlyMap<OpaqueRef, VdiRecord>;
+  readonly vbds: ReadonlyMap<OpaqueRef, VbdRecord>;
   readonly srs: Map<OpaqueRef, SrRecord>;
   readonly vmss: Map<OpaqueRef, VmssRecord>;
   readonly pools: Map<OpaqueRef, PoolRecord>;
@@ -41,25 +43,34 @@ const MAP_LEVEL = 2;
 const RECORD_LEVEL = 3;
 
 /**
- * Reads `<cls>.get_all_records` into typed records, converting each as it arrives: over JSON-RPC
- * where the host has it (json-rpc.ts), else over XML-RPC decoding only the fields of the table
- * (the others are skipped while the bytes stream in, never built).
+ * Reads `<cls>.get_all_records`, converting each record as it arrives: over JSON-RPC where the
+ * host has it (json-rpc.ts), else over XML-RPC decoding only the fields of the table (the others
+ * are skipped while the bytes stream in, never built). `add` receives convertValues' values.
  */
-async function readAll<R>(reader: PoolReader, ctx: ConvertContext, skip?: ReadonlySet<string>): Promise<Map<OpaqueRef, R>> {
-  const out = new Map<OpaqueRef, R>();
-  const acceptWith = (c: ConvertContext) => (ref: string, record: unknown): void => {
-    const canonical = c.interner.intern(ref) as OpaqueRef;
-    // A wire record struct (XML) or a parsed JSON object: XAPI sends no null/<nil/> in records.
-    out.set(canonical, convertRecord<R>(c, canonical, record as XapiValue));
-  };
+async function readAll(reader: PoolReader, ctx: ConvertContext, add: (values: unknown[]) => void, skip?: ReadonlySet<string>): Promise<void> {
+  // A wire record struct (XML) or a parsed JSON object: XAPI sends no null/<nil/> in records.
+  const acceptWith = (c: ConvertContext) => (ref: string, record: unknown): void => add(convertValues(c, ref as OpaqueRef, record as XapiValue));
   const method = `${ctx.cls}.get_all_records`;
   const skipMembers = skip ? { skipMembers: skip } : {};
   // Streamed records hold strings of their own (PoolReader.streamRecords): interned without a copy.
   const streamed = acceptWith({ ...ctx, interner: ctx.interner.withOwnedStrings() });
-  if (reader.streamRecords && (await reader.streamRecords(method, streamed, { decode: skipMembers }))) return out;
+  if (reader.streamRecords && (await reader.streamRecords(method, streamed, { decode: skipMembers }))) return;
   const accept = acceptWith(ctx);
   const decode = { keepMembers: new Set(Object.keys(ctx.fields)), skipLevel: RECORD_LEVEL, memberSink: { level: MAP_LEVEL, accept }, ...skipMembers };
   await reader.call(method, [], { decode });
+}
+
+/** Records as frozen objects in a Map: the classes with few records, and VMs (read whole by many kinds). */
+async function readRecords<R>(reader: PoolReader, ctx: ConvertContext, skip?: ReadonlySet<string>): Promise<Map<OpaqueRef, R>> {
+  const out = new Map<OpaqueRef, R>();
+  await readAll(reader, ctx, (values) => out.set(values[0] as OpaqueRef, recordOf<R>(ctx.fields, values)), skip);
+  return out;
+}
+
+/** Records as rows of a RecordTable (record-table.ts): VDIs and VBDs, the bulk of a large pool. */
+async function readTable<R extends { readonly ref: OpaqueRef }>(reader: PoolReader, ctx: ConvertContext): Promise<RecordTable<R>> {
+  const out = new RecordTable<R>(ctx.fields);
+  await readAll(reader, ctx, (values) => out.add(values));
   return out;
 }
 
@@ -67,17 +78,17 @@ export async function readPoolRecords(reader: PoolReader): Promise<PoolRecords> 
   const interner = new Interner();
   const ctx = (cls: string, fields: Readonly<Record<string, FieldKind>>): ConvertContext => ({ cls, fields, interner });
   const [vms, vdis, vbds, srs, vmss, pools, hosts] = await Promise.all([
-    readAll<VmRecord>(reader, ctx("VM", VM_FIELDS), VM_SKIPPED_MEMBERS),
-    readAll<VdiRecord>(reader, ctx("VDI", VDI_FIELDS)),
-    readAll<VbdRecord>(reader, ctx("VBD", VBD_FIELDS)),
-    readAll<SrRecord>(reader, ctx("SR", SR_FIELDS)),
+    readRecords<VmRecord>(reader, ctx("VM", VM_FIELDS), VM_SKIPPED_MEMBERS),
+    readTable<VdiRecord>(reader, ctx("VDI", VDI_FIELDS)),
+    readTable<VbdRecord>(reader, ctx("VBD", VBD_FIELDS)),
+    readRecords<SrRecord>(reader, ctx("SR", SR_FIELDS)),
     // VMSS arrived with Dundee (XenServer 7.2); an older pool simply has no schedules.
-    readAll<VmssRecord>(reader, ctx("VMSS", VMSS_FIELDS)).catch((error: unknown) => {
+    readRecords<VmssRecord>(reader, ctx("VMSS", VMSS_FIELDS)).catch((error: unknown) => {
       if (isXapiError(error, "MESSAGE_METHOD_UNKNOWN")) return new Map<OpaqueRef, VmssRecord>();
       throw error;
     }),
-    readAll<PoolRecord>(reader, ctx("pool", POOL_FIELDS)),
-    readAll<HostRecord>(reader, ctx("host", HOST_FIELDS)),
+    readRecords<PoolRecord>(reader, ctx("pool", POOL_FIELDS)),
+    readRecords<HostRecord>(reader, ctx("host", HOST_FIELDS)),
   ]);
   return { vms, vdis, vbds, srs, vmss, pools, hosts };
 }

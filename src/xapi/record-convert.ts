@@ -100,35 +100,32 @@ export class Interner {
     return map;
   }
 
-  /** The one frozen list with these (interned) items. */
-  sharedList(items: string[]): readonly string[] {
+  /** The one frozen list with these items (interned the first time this content is seen). */
+  sharedList(items: readonly XapiValue[]): readonly string[] {
     let key = "";
-    for (const item of items) key += `${item.length}:${item}`;
+    for (const item of items) {
+      const text = String(item);
+      key += `${text.length}:${text}`;
+    }
     let list = this.lists.get(key);
     if (list === undefined) {
-      list = Object.freeze(items);
+      list = Object.freeze(items.map((item) => this.intern(String(item))));
       this.lists.set(key, list);
     }
     return list;
   }
 }
 
-/** Items interned (one copy per ref however many records point at it). */
-function toStrings(v: XapiValue | undefined, interner: Interner): string[] | undefined {
-  if (!Array.isArray(v) || v.length === 0) return undefined;
-  return v.map((item: XapiValue) => interner.intern(String(item)));
-}
-
-/** Ref lists are nearly all distinct (a VM's VBDs): frozen as they are. */
+/** Ref lists are nearly all distinct (a VM's VBDs): items interned, the list frozen as it is. */
 function toRefs(v: XapiValue | undefined, interner: Interner): readonly string[] {
-  const items = toStrings(v, interner);
-  return items ? Object.freeze(items) : EMPTY_LIST;
+  if (!Array.isArray(v) || v.length === 0) return EMPTY_LIST;
+  return Object.freeze(v.map((item: XapiValue) => interner.intern(String(item))));
 }
 
 /** String lists repeat (allowed_operations, tags): one shared list per content. */
 function toSharedStrings(v: XapiValue | undefined, interner: Interner): readonly string[] {
-  const items = toStrings(v, interner);
-  return items ? interner.sharedList(items) : EMPTY_LIST;
+  if (!Array.isArray(v) || v.length === 0) return EMPTY_LIST;
+  return interner.sharedList(v);
 }
 
 /**
@@ -143,18 +140,16 @@ function toMap(v: XapiValue | undefined, interner: Interner): Readonly<Record<st
   if (v === undefined || typeof v !== "object" || Array.isArray(v) || v instanceof Date) return EMPTY_MAP;
   const keys = Object.keys(v);
   if (keys.length === 0) return EMPTY_MAP;
-  // Keys and most values repeat from record to record (vdi_type=vhd, mac_seed aside): interned,
-  // and whole maps repeat too (platform; a snapshot's other_config is its VM's): shared.
-  const values: string[] = [];
+  // Whole maps repeat (platform; a snapshot's other_config is its VM's): looked up by content
+  // first, so a map seen before costs no interning at all; a new one gets interned keys and values.
   let content = "";
   for (const key of keys) {
-    const value = interner.intern(String((v as Record<string, XapiValue>)[key]));
-    values.push(value);
+    const value = String((v as Record<string, XapiValue>)[key]);
     content += `${key.length}:${key}${value.length}:${value}`;
   }
   return interner.sharedMap(content, () => {
     const map = Object.create(MAP_PROTO) as Record<string, string>;
-    for (let i = 0; i < keys.length; i++) map[interner.intern(keys[i] as string)] = values[i] as string;
+    for (const key of keys) map[interner.intern(key)] = interner.intern(String((v as Record<string, XapiValue>)[key]));
     return map;
   });
 }
@@ -177,7 +172,7 @@ function convertField(kind: FieldKind, v: XapiValue | undefined, fallback: strin
     case "datetime":
       return toDate(v);
     case "ref":
-      return typeof v === "string" && v !== "" ? interner.intern(v) : NULL_REF;
+      return typeof v === "string" && v !== "" && v !== NULL_REF ? interner.intern(v) : NULL_REF;
     case "refs":
       return toRefs(v, interner);
     case "strings":
@@ -213,13 +208,26 @@ export interface ConvertContext {
   readonly interner: Interner;
 }
 
-/** Converts one wire record into a frozen record typed `R` (the table decides the shape). */
-export function convertRecord<R>(ctx: ConvertContext, ref: OpaqueRef, wire: XapiValue): R {
+/**
+ * One wire record's values in the table's order, its interned ref first: what a RecordTable row
+ * stores (record-table.ts) and what a record object is built from.
+ */
+export function convertValues(ctx: ConvertContext, ref: OpaqueRef, wire: XapiValue): unknown[] {
   const source = (typeof wire === "object" && wire !== null && !Array.isArray(wire) && !(wire instanceof Date) ? wire : {}) as Record<string, XapiValue>;
   const defaults = FIELD_DEFAULTS[ctx.cls] ?? {};
   const values: unknown[] = [ctx.interner.intern(ref)];
   for (const name of Object.keys(ctx.fields)) {
     values.push(convertField(ctx.fields[name] as FieldKind, source[name], defaults[name], ctx.interner));
   }
-  return Object.freeze(constructorFor(ctx.fields)(values)) as R;
+  return values;
+}
+
+/** The frozen record of the values convertValues returned for a table of these fields. */
+export function recordOf<R>(fields: Readonly<Record<string, FieldKind>>, values: readonly unknown[]): R {
+  return Object.freeze(constructorFor(fields)(values)) as R;
+}
+
+/** Converts one wire record into a frozen record typed `R` (the table decides the shape). */
+export function convertRecord<R>(ctx: ConvertContext, ref: OpaqueRef, wire: XapiValue): R {
+  return recordOf<R>(ctx.fields, convertValues(ctx, ref, wire));
 }

@@ -1,0 +1,167 @@
+/**
+ * Column storage for the largest tables of a PoolView (VDI and VBD: four records per VM, 750,000
+ * at 10,000 VMs × 10 snapshots, where DESIGN §8 caps the whole plan at 400 MB). A record object
+ * with its hidden-class fields, its Map entry and its own uuid costs ~380 bytes; here a record is a
+ * row: numbers in a Float64Array, booleans in a Uint8Array, interned strings, shared maps and lists
+ * as pointers in arrays.
+ *
+ * Consumers see a ReadonlyMap of frozen records as before (records.ts): `get` and iteration build
+ * the record object on the spot from its row (one object literal, so every record of a table keeps
+ * one hidden class) and keep nothing. Two `get`s of one ref return equal, not identical, records.
+ * The table has no mutating method: after the read it cannot change.
+ */
+import type { FieldKind } from "./record-schema";
+import type { OpaqueRef } from "./types";
+
+/** Numbers and datetimes (as ms since the epoch) in doubles, booleans in bytes, the rest as values. */
+type ColumnKind = "number" | "date" | "flag" | "value";
+
+function columnKind(kind: FieldKind): ColumnKind {
+  switch (kind) {
+    case "int":
+      return "number";
+    case "datetime":
+      return "date";
+    case "bool":
+    case "bool-true":
+      return "flag";
+    default:
+      return "value";
+  }
+}
+
+type Column = Float64Array | Uint8Array | unknown[];
+type Build = (columns: readonly Column[], ref: OpaqueRef, row: number) => Record<string, unknown>;
+
+const builders = new WeakMap<object, Build>();
+
+/**
+ * `(columns, ref, row) → {ref, ...fields}` as one object literal, written once per field table.
+ * Field names come from record-schema.ts (XAPI identifiers); quoted anyway.
+ */
+function builderFor(fields: Readonly<Record<string, FieldKind>>): Build {
+  let build = builders.get(fields);
+  if (!build) {
+    const members = Object.entries(fields).map(([name, kind], i) => {
+      const cell = `c[${i}][row]`;
+      const read = { number: cell, date: `new Date(${cell})`, flag: `${cell} === 1`, value: cell }[columnKind(kind)];
+      return `${JSON.stringify(name)}: ${read}`;
+    });
+    build = new Function("c", "ref", "row", `return { "ref": ref, ${members.join(", ")} };`) as Build;
+    builders.set(fields, build);
+  }
+  return build;
+}
+
+const INITIAL_ROWS = 1024;
+
+export class RecordTable<R extends { readonly ref: OpaqueRef }> implements ReadonlyMap<OpaqueRef, R> {
+  private readonly rows = new Map<OpaqueRef, number>();
+  private readonly refs: OpaqueRef[] = [];
+  private readonly kinds: readonly ColumnKind[];
+  private readonly columns: Column[];
+  private readonly build: Build;
+  private capacity = INITIAL_ROWS;
+
+  constructor(fields: Readonly<Record<string, FieldKind>>) {
+    this.kinds = Object.values(fields).map(columnKind);
+    this.columns = this.kinds.map((kind) => newColumn(kind, INITIAL_ROWS));
+    this.build = builderFor(fields);
+  }
+
+  /**
+   * Stores a record given as `[ref, ...values in the field table's order]` (what convertValues
+   * returns); a ref seen before is overwritten in place, as Map.set would. Only the reader calls this.
+   */
+  add(values: readonly unknown[]): void {
+    const ref = values[0] as OpaqueRef;
+    let row = this.rows.get(ref);
+    if (row === undefined) {
+      row = this.refs.length;
+      if (row === this.capacity) this.grow();
+      this.rows.set(ref, row);
+      this.refs.push(ref);
+    }
+    for (let i = 0; i < this.kinds.length; i++) {
+      const value = values[i + 1];
+      const column = this.columns[i] as Column;
+      switch (this.kinds[i]) {
+        case "number":
+          (column as Float64Array)[row] = value as number;
+          break;
+        case "date":
+          (column as Float64Array)[row] = (value as Date).getTime();
+          break;
+        case "flag":
+          (column as Uint8Array)[row] = value ? 1 : 0;
+          break;
+        default:
+          (column as unknown[])[row] = value;
+      }
+    }
+  }
+
+  get size(): number {
+    return this.refs.length;
+  }
+
+  get(ref: OpaqueRef): R | undefined {
+    const row = this.rows.get(ref);
+    return row === undefined ? undefined : this.record(row);
+  }
+
+  has(ref: OpaqueRef): boolean {
+    return this.rows.has(ref);
+  }
+
+  forEach(callback: (value: R, key: OpaqueRef, map: ReadonlyMap<OpaqueRef, R>) => void, thisArg?: unknown): void {
+    for (let row = 0; row < this.refs.length; row++) callback.call(thisArg, this.record(row), this.refs[row] as OpaqueRef, this);
+  }
+
+  *entries(): MapIterator<[OpaqueRef, R]> {
+    for (let row = 0; row < this.refs.length; row++) yield [this.refs[row] as OpaqueRef, this.record(row)];
+  }
+
+  *keys(): MapIterator<OpaqueRef> {
+    for (let row = 0; row < this.refs.length; row++) yield this.refs[row] as OpaqueRef;
+  }
+
+  *values(): MapIterator<R> {
+    for (let row = 0; row < this.refs.length; row++) yield this.record(row);
+  }
+
+  [Symbol.iterator](): MapIterator<[OpaqueRef, R]> {
+    return this.entries();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "RecordTable";
+  }
+
+  private record(row: number): R {
+    return Object.freeze(this.build(this.columns, this.refs[row] as OpaqueRef, row)) as unknown as R;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    for (let i = 0; i < this.columns.length; i++) {
+      const column = this.columns[i] as Column;
+      if (Array.isArray(column)) continue;
+      const grown = newColumn(this.kinds[i] as ColumnKind, this.capacity) as Float64Array | Uint8Array;
+      grown.set(column);
+      this.columns[i] = grown;
+    }
+  }
+}
+
+function newColumn(kind: ColumnKind, rows: number): Column {
+  switch (kind) {
+    case "number":
+    case "date":
+      return new Float64Array(rows);
+    case "flag":
+      return new Uint8Array(rows);
+    case "value":
+      return [];
+  }
+}
