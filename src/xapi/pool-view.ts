@@ -11,8 +11,9 @@ import {
   type FieldKind,
   HOST_FIELDS, POOL_FIELDS, SR_FIELDS, VBD_FIELDS, VDI_FIELDS, VMSS_FIELDS, VM_FIELDS, VM_SKIPPED_MEMBERS,
 } from "./record-schema";
-import type { HostRecord, PoolClass, PoolRecord, PoolView, SrRecord, VbdRecord, VdiRecord, VmRecord, VmssRecord } from "./records";
+import type { HostRecord, PoolRecord, PoolView, SrRecord, VbdRecord, VdiRecord, VmRecord, VmssRecord } from "./records";
 import { RecordTable } from "./record-table";
+import { UuidIndex } from "./uuid-index";
 import type { CallOptions } from "./transport";
 import type { OpaqueRef, Uuid, XapiValue } from "./types";
 
@@ -104,23 +105,26 @@ function freezeLists<K>(map: Map<K, OpaqueRef[]>): Map<K, readonly OpaqueRef[]> 
   return map;
 }
 
+/** `(ref, uuid)` of every record; read straight from the column of a RecordTable (no record built). */
+function uuidsOf(map: ReadonlyMap<OpaqueRef, { readonly uuid: Uuid }>): Iterable<readonly [OpaqueRef, Uuid]> {
+  if (map instanceof RecordTable) return (map as RecordTable<{ readonly ref: OpaqueRef; readonly uuid: Uuid }>).fieldEntries("uuid");
+  return [...map].map(([ref, record]) => [ref, record.uuid] as const);
+}
+
 /** Indexes the records into the immutable view. Pure. */
 export function buildPoolView(records: PoolRecords, readAt: Date = new Date()): PoolView {
   const { vms, vdis, vbds, srs, vmss, pools, hosts } = records;
   const pool = pools.values().next().value;
   if (!pool) throw new Error("pool.get_all_records returned no pool");
 
-  const byUuid = new Map<Uuid, { readonly class: PoolClass; readonly ref: OpaqueRef }>();
-  const index = (cls: PoolClass, map: ReadonlyMap<OpaqueRef, { readonly uuid: Uuid }>): void => {
-    for (const [ref, record] of map) byUuid.set(record.uuid, Object.freeze({ class: cls, ref }));
-  };
-  index("VM", vms);
-  index("VDI", vdis);
-  index("VBD", vbds);
-  index("SR", srs);
-  index("VMSS", vmss);
-  index("host", hosts);
-  index("pool", pools);
+  const byUuid = new UuidIndex();
+  byUuid.add("VM", uuidsOf(vms));
+  byUuid.add("VDI", uuidsOf(vdis));
+  byUuid.add("VBD", uuidsOf(vbds));
+  byUuid.add("SR", uuidsOf(srs));
+  byUuid.add("VMSS", uuidsOf(vmss));
+  byUuid.add("host", uuidsOf(hosts));
+  byUuid.add("pool", uuidsOf(pools));
 
   const vmsByName = new Map<string, OpaqueRef[]>();
   const snapshotsOf = new Map<OpaqueRef, OpaqueRef[]>();

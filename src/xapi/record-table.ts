@@ -58,12 +58,14 @@ const INITIAL_ROWS = 1024;
 export class RecordTable<R extends { readonly ref: OpaqueRef }> implements ReadonlyMap<OpaqueRef, R> {
   private readonly rows = new Map<OpaqueRef, number>();
   private readonly refs: OpaqueRef[] = [];
+  private readonly names: readonly string[];
   private readonly kinds: readonly ColumnKind[];
   private readonly columns: Column[];
   private readonly build: Build;
   private capacity = INITIAL_ROWS;
 
   constructor(fields: Readonly<Record<string, FieldKind>>) {
+    this.names = Object.keys(fields);
     this.kinds = Object.values(fields).map(columnKind);
     this.columns = this.kinds.map((kind) => newColumn(kind, INITIAL_ROWS));
     this.build = builderFor(fields);
@@ -128,6 +130,19 @@ export class RecordTable<R extends { readonly ref: OpaqueRef }> implements Reado
 
   *values(): MapIterator<R> {
     for (let row = 0; row < this.refs.length; row++) yield this.record(row);
+  }
+
+  /** `(ref, value)` of one field for every row, without building the records (PoolView's indexes). */
+  *fieldEntries<K extends Exclude<keyof R, "ref"> & string>(name: K): Generator<readonly [OpaqueRef, R[K]]> {
+    const i = this.names.indexOf(name);
+    if (i < 0) throw new Error(`RecordTable has no field ${name}`);
+    const column = this.columns[i] as Column;
+    const kind = this.kinds[i];
+    for (let row = 0; row < this.refs.length; row++) {
+      const cell = column[row];
+      const value = kind === "date" ? new Date(cell as number) : kind === "flag" ? cell === 1 : cell;
+      yield [this.refs[row] as OpaqueRef, value as R[K]];
+    }
   }
 
   [Symbol.iterator](): MapIterator<[OpaqueRef, R]> {
