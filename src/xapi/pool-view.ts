@@ -13,7 +13,7 @@ import {
 } from "./record-schema";
 import type { HostRecord, PoolRecord, PoolView, SrRecord, VbdRecord, VdiRecord, VmRecord, VmssRecord } from "./records";
 import { RecordTable } from "./record-table";
-import { UuidIndex } from "./uuid-index";
+import { RecordUuids, UuidIndex, type UuidSource } from "./uuid-index";
 import type { CallOptions } from "./transport";
 import type { OpaqueRef, Uuid, XapiValue } from "./types";
 
@@ -105,10 +105,9 @@ function freezeLists<K>(map: Map<K, OpaqueRef[]>): Map<K, readonly OpaqueRef[]> 
   return map;
 }
 
-/** `(ref, uuid)` of every record; read straight from the column of a RecordTable (no record built). */
-function uuidsOf(map: ReadonlyMap<OpaqueRef, { readonly uuid: Uuid }>): Iterable<readonly [OpaqueRef, Uuid]> {
-  if (map instanceof RecordTable) return (map as RecordTable<{ readonly ref: OpaqueRef; readonly uuid: Uuid }>).fieldEntries("uuid");
-  return [...map].map(([ref, record]) => [ref, record.uuid] as const);
+/** A RecordTable answers from its uuid column; record objects through a Map of uuid → ref. */
+function uuidsOf(map: ReadonlyMap<OpaqueRef, { readonly uuid: Uuid }>): UuidSource {
+  return map instanceof RecordTable ? (map as RecordTable<{ readonly ref: OpaqueRef; readonly uuid: Uuid }>) : new RecordUuids(map);
 }
 
 /** Indexes the records into the immutable view. Pure. */

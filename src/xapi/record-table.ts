@@ -11,10 +11,12 @@
  * The table has no mutating method: after the read it cannot change.
  */
 import type { FieldKind } from "./record-schema";
-import type { OpaqueRef } from "./types";
+import type { OpaqueRef, Uuid } from "./types";
+import { UuidColumn } from "./uuid-column";
+import type { UuidSource } from "./uuid-index";
 
-/** Numbers and datetimes (as ms since the epoch) in doubles, booleans in bytes, the rest as values. */
-type ColumnKind = "number" | "date" | "flag" | "value";
+/** Numbers and datetimes (as ms since the epoch) in doubles, booleans in bytes, uuids in 16 bytes, the rest as values. */
+type ColumnKind = "number" | "date" | "flag" | "uuid" | "value";
 
 function columnKind(kind: FieldKind): ColumnKind {
   switch (kind) {
@@ -25,12 +27,14 @@ function columnKind(kind: FieldKind): ColumnKind {
     case "bool":
     case "bool-true":
       return "flag";
+    case "uuid":
+      return "uuid";
     default:
       return "value";
   }
 }
 
-type Column = Float64Array | Uint8Array | unknown[];
+type Column = Float64Array | Uint8Array | UuidColumn | unknown[];
 type Build = (columns: readonly Column[], ref: OpaqueRef, row: number) => Record<string, unknown>;
 
 const builders = new WeakMap<object, Build>();
@@ -44,7 +48,7 @@ function builderFor(fields: Readonly<Record<string, FieldKind>>): Build {
   if (!build) {
     const members = Object.entries(fields).map(([name, kind], i) => {
       const cell = `c[${i}][row]`;
-      const read = { number: cell, date: `new Date(${cell})`, flag: `${cell} === 1`, value: cell }[columnKind(kind)];
+      const read = { number: cell, date: `new Date(${cell})`, flag: `${cell} === 1`, uuid: `c[${i}].get(row)`, value: cell }[columnKind(kind)];
       return `${JSON.stringify(name)}: ${read}`;
     });
     build = new Function("c", "ref", "row", `return { "ref": ref, ${members.join(", ")} };`) as Build;
@@ -55,7 +59,7 @@ function builderFor(fields: Readonly<Record<string, FieldKind>>): Build {
 
 const INITIAL_ROWS = 1024;
 
-export class RecordTable<R extends { readonly ref: OpaqueRef }> implements ReadonlyMap<OpaqueRef, R> {
+export class RecordTable<R extends { readonly ref: OpaqueRef }> implements ReadonlyMap<OpaqueRef, R>, UuidSource {
   private readonly rows = new Map<OpaqueRef, number>();
   private readonly refs: OpaqueRef[] = [];
   private readonly names: readonly string[];
@@ -97,6 +101,9 @@ export class RecordTable<R extends { readonly ref: OpaqueRef }> implements Reado
         case "flag":
           (column as Uint8Array)[row] = value ? 1 : 0;
           break;
+        case "uuid":
+          (column as UuidColumn).set(row, value as string);
+          break;
         default:
           (column as unknown[])[row] = value;
       }
@@ -132,6 +139,19 @@ export class RecordTable<R extends { readonly ref: OpaqueRef }> implements Reado
     for (let row = 0; row < this.refs.length; row++) yield this.record(row);
   }
 
+  /** `(ref, uuid)` of every row (UuidSource: PoolView.byUuid asks the table itself). */
+  uuidPairs(): Iterable<readonly [OpaqueRef, Uuid]> {
+    return this.fieldEntries("uuid" as Exclude<keyof R, "ref"> & string) as Iterable<readonly [OpaqueRef, Uuid]>;
+  }
+
+  /** The ref of the (last) record whose `uuid` field is `uuid` (UuidSource). */
+  refOfUuid(uuid: string): OpaqueRef | undefined {
+    const column = this.columns[this.names.indexOf("uuid")];
+    if (!(column instanceof UuidColumn)) throw new Error("RecordTable has no uuid column");
+    const row = column.find(uuid);
+    return row < 0 ? undefined : this.refs[row];
+  }
+
   /** `(ref, value)` of one field for every row, without building the records (PoolView's indexes). */
   *fieldEntries<K extends Exclude<keyof R, "ref"> & string>(name: K): Generator<readonly [OpaqueRef, R[K]]> {
     const i = this.names.indexOf(name);
@@ -139,7 +159,7 @@ export class RecordTable<R extends { readonly ref: OpaqueRef }> implements Reado
     const column = this.columns[i] as Column;
     const kind = this.kinds[i];
     for (let row = 0; row < this.refs.length; row++) {
-      const cell = column[row];
+      const cell = column instanceof UuidColumn ? column.get(row) : column[row];
       const value = kind === "date" ? new Date(cell as number) : kind === "flag" ? cell === 1 : cell;
       yield [this.refs[row] as OpaqueRef, value as R[K]];
     }
@@ -162,6 +182,10 @@ export class RecordTable<R extends { readonly ref: OpaqueRef }> implements Reado
     for (let i = 0; i < this.columns.length; i++) {
       const column = this.columns[i] as Column;
       if (Array.isArray(column)) continue;
+      if (column instanceof UuidColumn) {
+        column.grow(this.capacity);
+        continue;
+      }
       const grown = newColumn(this.kinds[i] as ColumnKind, this.capacity) as Float64Array | Uint8Array;
       grown.set(column);
       this.columns[i] = grown;
@@ -176,6 +200,8 @@ function newColumn(kind: ColumnKind, rows: number): Column {
       return new Float64Array(rows);
     case "flag":
       return new Uint8Array(rows);
+    case "uuid":
+      return new UuidColumn(rows);
     case "value":
       return [];
   }

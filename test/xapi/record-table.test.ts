@@ -60,4 +60,24 @@ describe("RecordTable", () => {
     dated.add(convertValues(c, ref(3), { uuid: "c", last_run_time: "20260120T09:30:00Z" }));
     expect(dated.get(ref(3))?.last_run_time).toEqual(new Date(Date.UTC(2026, 0, 20, 9, 30)));
   });
+
+  it("finds a record by uuid: canonical ones from their 16 bytes, others as given, a re-added ref under its new uuid only", () => {
+    const c = ctx("VBD", VBD_FIELDS);
+    const table = new RecordTable<VbdRecord>(c.fields);
+    const uuid = (n: number) => `0000${n.toString(16).padStart(4, "0")}-aaaa-4bbb-8ccc-${n.toString(16).padStart(12, "0")}`;
+    for (let n = 0; n < 100; n++) table.add(convertValues(c, ref(n), { uuid: uuid(n) }));
+    table.add(convertValues(c, ref(100), { uuid: "" }));
+    table.add(convertValues(c, ref(101), { uuid: "UPPER-case" }));
+    table.add(convertValues(c, ref(5), { uuid: uuid(500) }));
+    table.add(convertValues(c, ref(101), { uuid: uuid(7) }));
+    expect(table.refOfUuid(uuid(42))).toBe(ref(42));
+    expect(table.get(ref(42))?.uuid).toBe(uuid(42));
+    expect(table.refOfUuid(uuid(500))).toBe(ref(5));
+    expect(table.refOfUuid(uuid(5))).toBeUndefined();
+    expect(table.refOfUuid(uuid(7))).toBe(ref(101)); // two records with one uuid: the later row
+    expect(table.refOfUuid("UPPER-case")).toBeUndefined();
+    expect(table.refOfUuid("")).toBe(ref(100));
+    expect(table.get(ref(100))?.uuid).toBe("");
+    expect([...table.uuidPairs()].slice(4, 6)).toEqual([[ref(4), uuid(4)], [ref(5), uuid(500)]]);
+  });
 });
