@@ -36,8 +36,10 @@ function columnKind(kind: FieldKind): ColumnKind {
 
 type Column = Float64Array | Uint8Array | UuidColumn | unknown[];
 type Build = (columns: readonly Column[], ref: OpaqueRef, row: number) => Record<string, unknown>;
+type Store = (columns: readonly Column[], values: readonly unknown[], row: number) => void;
 
 const builders = new WeakMap<object, Build>();
+const storers = new WeakMap<object, Store>();
 
 /**
  * `(columns, ref, row) → {ref, ...fields}` as one object literal, written once per field table.
@@ -57,6 +59,24 @@ function builderFor(fields: Readonly<Record<string, FieldKind>>): Build {
   return build;
 }
 
+/** `(columns, values, row)` storing convertValues' values (ref first) in the row: one statement per field. */
+function storerFor(fields: Readonly<Record<string, FieldKind>>): Store {
+  let store = storers.get(fields);
+  if (!store) {
+    const statements = Object.values(fields).map((kind, i) => {
+      const cell = `c[${i}][row]`;
+      const value = `v[${i + 1}]`;
+      return {
+        number: `${cell} = ${value};`, date: `${cell} = ${value}.getTime();`, flag: `${cell} = ${value} ? 1 : 0;`,
+        uuid: `c[${i}].set(row, ${value});`, value: `${cell} = ${value};`,
+      }[columnKind(kind)];
+    });
+    store = new Function("c", "v", "row", statements.join("\n")) as Store;
+    storers.set(fields, store);
+  }
+  return store;
+}
+
 const INITIAL_ROWS = 1024;
 
 export class RecordTable<R extends { readonly ref: OpaqueRef }> implements ReadonlyMap<OpaqueRef, R>, UuidSource {
@@ -66,6 +86,7 @@ export class RecordTable<R extends { readonly ref: OpaqueRef }> implements Reado
   private readonly kinds: readonly ColumnKind[];
   private readonly columns: Column[];
   private readonly build: Build;
+  private readonly store: Store;
   private capacity = INITIAL_ROWS;
 
   constructor(fields: Readonly<Record<string, FieldKind>>) {
@@ -73,6 +94,7 @@ export class RecordTable<R extends { readonly ref: OpaqueRef }> implements Reado
     this.kinds = Object.values(fields).map(columnKind);
     this.columns = this.kinds.map((kind) => newColumn(kind, INITIAL_ROWS));
     this.build = builderFor(fields);
+    this.store = storerFor(fields);
   }
 
   /**
@@ -88,26 +110,7 @@ export class RecordTable<R extends { readonly ref: OpaqueRef }> implements Reado
       this.rows.set(ref, row);
       this.refs.push(ref);
     }
-    for (let i = 0; i < this.kinds.length; i++) {
-      const value = values[i + 1];
-      const column = this.columns[i] as Column;
-      switch (this.kinds[i]) {
-        case "number":
-          (column as Float64Array)[row] = value as number;
-          break;
-        case "date":
-          (column as Float64Array)[row] = (value as Date).getTime();
-          break;
-        case "flag":
-          (column as Uint8Array)[row] = value ? 1 : 0;
-          break;
-        case "uuid":
-          (column as UuidColumn).set(row, value as string);
-          break;
-        default:
-          (column as unknown[])[row] = value;
-      }
-    }
+    this.store(this.columns, values, row);
   }
 
   get size(): number {

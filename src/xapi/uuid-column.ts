@@ -21,6 +21,8 @@ export class UuidColumn {
   /** row + 1 per slot (0 = free), at most half full; a row whose uuid changed leaves a stale slot that never matches. */
   private slots = new Int32Array(16);
   private used = 0;
+  /** Rows set so far (0 … rows - 1). */
+  private rows = 0;
 
   constructor(capacity: number) {
     this.bytes = Buffer.alloc(16 * capacity);
@@ -36,6 +38,7 @@ export class UuidColumn {
     }
     this.others.delete(row);
     this.bytes.write(uuid.replace(/-/g, ""), 16 * row, 16, "hex");
+    this.rows = Math.max(this.rows, row + 1);
     if (2 * (this.used + 1) > this.slots.length) this.rehash(2 * this.slots.length);
     this.insert(row);
   }
@@ -82,11 +85,11 @@ export class UuidColumn {
     this.slots[slot] = row + 1;
   }
 
+  /** Every row again, in order, under its current uuid (so the later of two rows with one uuid still wins). */
   private rehash(size: number): void {
-    const rows = [...this.slots].filter((taken) => taken !== 0).map((taken) => taken - 1).sort((a, b) => a - b);
     this.slots = new Int32Array(size);
     this.used = 0;
-    for (const row of rows) if (!this.others.has(row)) this.insert(row);
+    for (let row = 0; row < this.rows; row++) if (!this.others.has(row)) this.insert(row);
   }
 
   /** Whether `row` holds the uuid in KEY. */
