@@ -30,7 +30,7 @@ export function jsonRpcRecords(endpoint: Endpoint, method: string, params: reado
     open: (status, contentType) => {
       if (status === 404 || (status === 200 && !isJson(contentType))) return { write: () => undefined, end: () => false };
       if (status !== 200) return undefined;
-      const splitter = new JsonRecordSplitter(sink);
+      const splitter = new JsonRecordSplitter(sink, options.decode?.skipMembers ? { skipMembers: options.decode.skipMembers } : {});
       return {
         write: (chunk) => splitter.write(chunk),
         end: () => {

@@ -6,26 +6,33 @@
  * `snapshot_metadata`) never exists in memory at once.
  */
 import { isXapiError } from "./errors";
-import { convertRecord, Interner, type ConvertContext } from "./record-convert";
+import { convertValues, Interner, recordOf, type ConvertContext } from "./record-convert";
 import {
   type FieldKind,
   HOST_FIELDS, POOL_FIELDS, SR_FIELDS, VBD_FIELDS, VDI_FIELDS, VMSS_FIELDS, VM_FIELDS, VM_SKIPPED_MEMBERS,
 } from "./record-schema";
-import type { HostRecord, PoolClass, PoolRecord, PoolView, SrRecord, VbdRecord, VdiRecord, VmRecord, VmssRecord } from "./records";
+import type { HostRecord, PoolRecord, PoolView, SrRecord, VbdRecord, VdiRecord, VmRecord, VmssRecord } from "./records";
+import { RecordTable } from "./record-table";
+import { RecordUuids, UuidIndex, type UuidSource } from "./uuid-index";
 import type { CallOptions } from "./transport";
 import type { OpaqueRef, Uuid, XapiValue } from "./types";
 
 export interface PoolReader {
   call(method: string, params?: readonly XapiValue[], options?: CallOptions): Promise<XapiValue>;
-  /** JSON-RPC bulk read (json-rpc.ts); resolves false when the host has none. Optional: XML-RPC alone works. */
+  /**
+   * JSON-RPC bulk read (json-rpc.ts); resolves false when the host has none. Optional: XML-RPC alone
+   * works. The records handed to `sink` hold strings of their own, sharing no memory with the wire
+   * text (the PoolView keeps them without a copy).
+   */
   streamRecords?(method: string, sink: (ref: string, record: unknown) => void, options?: CallOptions): Promise<boolean>;
 }
 
 /** The typed records of the seven reads, by ref. */
 export interface PoolRecords {
   readonly vms: Map<OpaqueRef, VmRecord>;
-  readonly vdis: Map<OpaqueRef, VdiRecord>;
-  readonly vbds: Map<OpaqueRef, VbdRecord>;
+  /** VDIs and VBDs are rows of a RecordTable (record-table.ts) when read from a pool. */
+  readonly vdis: ReadonlyMap<OpaqueRef, VdiRecord>;
+  readonly vbds: ReadonlyMap<OpaqueRef, VbdRecord>;
   readonly srs: Map<OpaqueRef, SrRecord>;
   readonly vmss: Map<OpaqueRef, VmssRecord>;
   readonly pools: Map<OpaqueRef, PoolRecord>;
@@ -37,21 +44,34 @@ const MAP_LEVEL = 2;
 const RECORD_LEVEL = 3;
 
 /**
- * Reads `<cls>.get_all_records` into typed records, converting each as it arrives: over JSON-RPC
- * where the host has it (json-rpc.ts), else over XML-RPC decoding only the fields of the table
- * (the others are skipped while the bytes stream in, never built).
+ * Reads `<cls>.get_all_records`, converting each record as it arrives: over JSON-RPC where the
+ * host has it (json-rpc.ts), else over XML-RPC decoding only the fields of the table (the others
+ * are skipped while the bytes stream in, never built). `add` receives convertValues' values.
  */
-async function readAll<R>(reader: PoolReader, ctx: ConvertContext, skip?: ReadonlySet<string>): Promise<Map<OpaqueRef, R>> {
-  const out = new Map<OpaqueRef, R>();
-  const accept = (ref: string, record: unknown): void => {
-    const canonical = ctx.interner.intern(ref) as OpaqueRef;
-    // A wire record struct (XML) or a parsed JSON object: XAPI sends no null/<nil/> in records.
-    out.set(canonical, convertRecord<R>(ctx, canonical, record as XapiValue));
-  };
+async function readAll(reader: PoolReader, ctx: ConvertContext, add: (values: unknown[]) => void, skip?: ReadonlySet<string>): Promise<void> {
+  // A wire record struct (XML) or a parsed JSON object: XAPI sends no null/<nil/> in records.
+  const acceptWith = (c: ConvertContext) => (ref: string, record: unknown): void => add(convertValues(c, ref as OpaqueRef, record as XapiValue));
   const method = `${ctx.cls}.get_all_records`;
-  if (reader.streamRecords && (await reader.streamRecords(method, accept))) return out;
-  const decode = { keepMembers: new Set(Object.keys(ctx.fields)), skipLevel: RECORD_LEVEL, memberSink: { level: MAP_LEVEL, accept }, ...(skip ? { skipMembers: skip } : {}) };
+  const skipMembers = skip ? { skipMembers: skip } : {};
+  // Streamed records hold strings of their own (PoolReader.streamRecords): interned without a copy.
+  const streamed = acceptWith({ ...ctx, interner: ctx.interner.withOwnedStrings() });
+  if (reader.streamRecords && (await reader.streamRecords(method, streamed, { decode: skipMembers }))) return;
+  const accept = acceptWith(ctx);
+  const decode = { keepMembers: new Set(Object.keys(ctx.fields)), skipLevel: RECORD_LEVEL, memberSink: { level: MAP_LEVEL, accept }, ...skipMembers };
   await reader.call(method, [], { decode });
+}
+
+/** Records as frozen objects in a Map: the classes with few records, and VMs (read whole by many kinds). */
+async function readRecords<R>(reader: PoolReader, ctx: ConvertContext, skip?: ReadonlySet<string>): Promise<Map<OpaqueRef, R>> {
+  const out = new Map<OpaqueRef, R>();
+  await readAll(reader, ctx, (values) => out.set(values[0] as OpaqueRef, recordOf<R>(ctx.fields, values)), skip);
+  return out;
+}
+
+/** Records as rows of a RecordTable (record-table.ts): VDIs and VBDs, the bulk of a large pool. */
+async function readTable<R extends { readonly ref: OpaqueRef }>(reader: PoolReader, ctx: ConvertContext): Promise<RecordTable<R>> {
+  const out = new RecordTable<R>(ctx.fields);
+  await readAll(reader, ctx, (values) => out.add(values));
   return out;
 }
 
@@ -59,17 +79,17 @@ export async function readPoolRecords(reader: PoolReader): Promise<PoolRecords> 
   const interner = new Interner();
   const ctx = (cls: string, fields: Readonly<Record<string, FieldKind>>): ConvertContext => ({ cls, fields, interner });
   const [vms, vdis, vbds, srs, vmss, pools, hosts] = await Promise.all([
-    readAll<VmRecord>(reader, ctx("VM", VM_FIELDS), VM_SKIPPED_MEMBERS),
-    readAll<VdiRecord>(reader, ctx("VDI", VDI_FIELDS)),
-    readAll<VbdRecord>(reader, ctx("VBD", VBD_FIELDS)),
-    readAll<SrRecord>(reader, ctx("SR", SR_FIELDS)),
+    readRecords<VmRecord>(reader, ctx("VM", VM_FIELDS), VM_SKIPPED_MEMBERS),
+    readTable<VdiRecord>(reader, ctx("VDI", VDI_FIELDS)),
+    readTable<VbdRecord>(reader, ctx("VBD", VBD_FIELDS)),
+    readRecords<SrRecord>(reader, ctx("SR", SR_FIELDS)),
     // VMSS arrived with Dundee (XenServer 7.2); an older pool simply has no schedules.
-    readAll<VmssRecord>(reader, ctx("VMSS", VMSS_FIELDS)).catch((error: unknown) => {
+    readRecords<VmssRecord>(reader, ctx("VMSS", VMSS_FIELDS)).catch((error: unknown) => {
       if (isXapiError(error, "MESSAGE_METHOD_UNKNOWN")) return new Map<OpaqueRef, VmssRecord>();
       throw error;
     }),
-    readAll<PoolRecord>(reader, ctx("pool", POOL_FIELDS)),
-    readAll<HostRecord>(reader, ctx("host", HOST_FIELDS)),
+    readRecords<PoolRecord>(reader, ctx("pool", POOL_FIELDS)),
+    readRecords<HostRecord>(reader, ctx("host", HOST_FIELDS)),
   ]);
   return { vms, vdis, vbds, srs, vmss, pools, hosts };
 }
@@ -85,23 +105,25 @@ function freezeLists<K>(map: Map<K, OpaqueRef[]>): Map<K, readonly OpaqueRef[]> 
   return map;
 }
 
+/** A RecordTable answers from its uuid column; record objects through a Map of uuid → ref. */
+function uuidsOf(map: ReadonlyMap<OpaqueRef, { readonly uuid: Uuid }>): UuidSource {
+  return map instanceof RecordTable ? (map as RecordTable<{ readonly ref: OpaqueRef; readonly uuid: Uuid }>) : new RecordUuids(map);
+}
+
 /** Indexes the records into the immutable view. Pure. */
 export function buildPoolView(records: PoolRecords, readAt: Date = new Date()): PoolView {
   const { vms, vdis, vbds, srs, vmss, pools, hosts } = records;
   const pool = pools.values().next().value;
   if (!pool) throw new Error("pool.get_all_records returned no pool");
 
-  const byUuid = new Map<Uuid, { readonly class: PoolClass; readonly ref: OpaqueRef }>();
-  const index = (cls: PoolClass, map: ReadonlyMap<OpaqueRef, { readonly uuid: Uuid }>): void => {
-    for (const [ref, record] of map) byUuid.set(record.uuid, Object.freeze({ class: cls, ref }));
-  };
-  index("VM", vms);
-  index("VDI", vdis);
-  index("VBD", vbds);
-  index("SR", srs);
-  index("VMSS", vmss);
-  index("host", hosts);
-  index("pool", pools);
+  const byUuid = new UuidIndex();
+  byUuid.add("VM", uuidsOf(vms));
+  byUuid.add("VDI", uuidsOf(vdis));
+  byUuid.add("VBD", uuidsOf(vbds));
+  byUuid.add("SR", uuidsOf(srs));
+  byUuid.add("VMSS", uuidsOf(vmss));
+  byUuid.add("host", uuidsOf(hosts));
+  byUuid.add("pool", uuidsOf(pools));
 
   const vmsByName = new Map<string, OpaqueRef[]>();
   const snapshotsOf = new Map<OpaqueRef, OpaqueRef[]>();

@@ -52,22 +52,80 @@ export function ownCopy(s: string): string {
   return scratch.toString("utf8", 0, scratch.write(s, 0, "utf8"));
 }
 
-/** One canonical copy per distinct string (refs, enum values) for the records of one read. */
+/**
+ * One canonical copy per distinct string (refs, enum values), and per distinct string map or
+ * string list (a VM's platform, a snapshot's other_config inherited from its VM, allowed_operations),
+ * for the records of one read. Shared maps and lists are frozen, so sharing is invisible.
+ */
 export class Interner {
-  private readonly strings = new Map<string, string>();
+  private readonly strings: Map<string, string>;
+  private readonly maps: Map<string, Readonly<Record<string, string>>>;
+  private readonly lists: Map<string, readonly string[]>;
+
+  /** @param owned see `withOwnedStrings`. */
+  constructor(private readonly owned = false, shared?: Interner) {
+    this.strings = shared?.strings ?? new Map();
+    this.maps = shared?.maps ?? new Map();
+    this.lists = shared?.lists ?? new Map();
+  }
+
+  /**
+   * The same tables, for strings that share no memory with any wire text (JSON.parse of a record's
+   * own flat string, as json-records.ts hands them out): kept as they are, no copy.
+   */
+  withOwnedStrings(): Interner {
+    return new Interner(true, this);
+  }
+
   intern(s: string): string {
     const canonical = this.strings.get(s);
     if (canonical !== undefined) return canonical;
-    const own = ownCopy(s);
+    const own = this.owned ? s : ownCopy(s);
     this.strings.set(own, own);
     return own;
   }
+
+  /** The shared copy of a uuid-like string unique to its record: copied, never looked up. */
+  unique(s: string): string {
+    return this.owned ? s : ownCopy(s);
+  }
+
+  /** The one frozen map with these (interned) entries; `key` spells them unambiguously. */
+  sharedMap(key: string, build: () => Record<string, string>): Readonly<Record<string, string>> {
+    let map = this.maps.get(key);
+    if (map === undefined) {
+      map = Object.freeze(build());
+      this.maps.set(key, map);
+    }
+    return map;
+  }
+
+  /** The one frozen list with these items (interned the first time this content is seen). */
+  sharedList(items: readonly XapiValue[]): readonly string[] {
+    let key = "";
+    for (const item of items) {
+      const text = String(item);
+      key += `${text.length}:${text}`;
+    }
+    let list = this.lists.get(key);
+    if (list === undefined) {
+      list = Object.freeze(items.map((item) => this.intern(String(item))));
+      this.lists.set(key, list);
+    }
+    return list;
+  }
 }
 
-/** Ref lists are interned (one copy per ref however many records point at it); other lists copied. */
-function toStrings(v: XapiValue | undefined, own: (s: string) => string): readonly string[] {
+/** Ref lists are nearly all distinct (a VM's VBDs): items interned, the list frozen as it is. */
+function toRefs(v: XapiValue | undefined, interner: Interner): readonly string[] {
   if (!Array.isArray(v) || v.length === 0) return EMPTY_LIST;
-  return Object.freeze(v.map((item: XapiValue) => own(String(item))));
+  return Object.freeze(v.map((item: XapiValue) => interner.intern(String(item))));
+}
+
+/** String lists repeat (allowed_operations, tags): one shared list per content. */
+function toSharedStrings(v: XapiValue | undefined, interner: Interner): readonly string[] {
+  if (!Array.isArray(v) || v.length === 0) return EMPTY_LIST;
+  return interner.sharedList(v);
 }
 
 /**
@@ -82,16 +140,24 @@ function toMap(v: XapiValue | undefined, interner: Interner): Readonly<Record<st
   if (v === undefined || typeof v !== "object" || Array.isArray(v) || v instanceof Date) return EMPTY_MAP;
   const keys = Object.keys(v);
   if (keys.length === 0) return EMPTY_MAP;
-  const map = Object.create(MAP_PROTO) as Record<string, string>;
-  // Keys and most values repeat from record to record (vdi_type=vhd, mac_seed aside): interned.
-  for (const key of keys) map[interner.intern(key)] = interner.intern(String((v as Record<string, XapiValue>)[key]));
-  return Object.freeze(map);
+  // Whole maps repeat (platform; a snapshot's other_config is its VM's): looked up by content
+  // first, so a map seen before costs no interning at all; a new one gets interned keys and values.
+  let content = "";
+  for (const key of keys) {
+    const value = String((v as Record<string, XapiValue>)[key]);
+    content += `${key.length}:${key}${value.length}:${value}`;
+  }
+  return interner.sharedMap(content, () => {
+    const map = Object.create(MAP_PROTO) as Record<string, string>;
+    for (const key of keys) map[interner.intern(key)] = interner.intern(String((v as Record<string, XapiValue>)[key]));
+    return map;
+  });
 }
 
 function convertField(kind: FieldKind, v: XapiValue | undefined, fallback: string | number | undefined, interner: Interner): unknown {
   switch (kind) {
     case "uuid":
-      return ownCopy(typeof v === "string" ? v : v === undefined ? "" : String(v));
+      return interner.unique(typeof v === "string" ? v : v === undefined ? "" : String(v));
     case "string": {
       // Names, enums, types repeat (a disk's snapshots share its name): one copy each.
       const text = typeof v === "string" ? v : v === undefined ? String(fallback ?? "") : String(v);
@@ -106,11 +172,11 @@ function convertField(kind: FieldKind, v: XapiValue | undefined, fallback: strin
     case "datetime":
       return toDate(v);
     case "ref":
-      return typeof v === "string" && v !== "" ? interner.intern(v) : NULL_REF;
+      return typeof v === "string" && v !== "" && v !== NULL_REF ? interner.intern(v) : NULL_REF;
     case "refs":
-      return toStrings(v, (s) => interner.intern(s));
+      return toRefs(v, interner);
     case "strings":
-      return toStrings(v, (s) => interner.intern(s));
+      return toSharedStrings(v, interner);
     case "map":
       return toMap(v, interner);
   }
@@ -142,13 +208,26 @@ export interface ConvertContext {
   readonly interner: Interner;
 }
 
-/** Converts one wire record into a frozen record typed `R` (the table decides the shape). */
-export function convertRecord<R>(ctx: ConvertContext, ref: OpaqueRef, wire: XapiValue): R {
+/**
+ * One wire record's values in the table's order, its interned ref first: what a RecordTable row
+ * stores (record-table.ts) and what a record object is built from.
+ */
+export function convertValues(ctx: ConvertContext, ref: OpaqueRef, wire: XapiValue): unknown[] {
   const source = (typeof wire === "object" && wire !== null && !Array.isArray(wire) && !(wire instanceof Date) ? wire : {}) as Record<string, XapiValue>;
   const defaults = FIELD_DEFAULTS[ctx.cls] ?? {};
   const values: unknown[] = [ctx.interner.intern(ref)];
   for (const name of Object.keys(ctx.fields)) {
     values.push(convertField(ctx.fields[name] as FieldKind, source[name], defaults[name], ctx.interner));
   }
-  return Object.freeze(constructorFor(ctx.fields)(values)) as R;
+  return values;
+}
+
+/** The frozen record of the values convertValues returned for a table of these fields. */
+export function recordOf<R>(fields: Readonly<Record<string, FieldKind>>, values: readonly unknown[]): R {
+  return Object.freeze(constructorFor(fields)(values)) as R;
+}
+
+/** Converts one wire record into a frozen record typed `R` (the table decides the shape). */
+export function convertRecord<R>(ctx: ConvertContext, ref: OpaqueRef, wire: XapiValue): R {
+  return recordOf<R>(ctx.fields, convertValues(ctx, ref, wire));
 }

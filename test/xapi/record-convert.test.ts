@@ -40,4 +40,33 @@ describe("convertRecord", () => {
     expect(a.name_label === b.name_label && a.SR === b.SR && a.sm_config["vdi_type"] === b.sm_config["vdi_type"]).toBe(true);
     expect(interner.intern(["web-01", "system disk"].join(" "))).toBe(a.name_label);
   });
+
+  it("shares one frozen map or string list per content, and keeps maps of different content apart", () => {
+    const c = ctx("VM", VM_FIELDS);
+    const wire = (n: number, extra: Record<string, string> = {}) => ({
+      uuid: `u${n}`, platform: { acpi: "1", ["dev" + "ice-model"]: "qemu" }, other_config: { a: "1", ...extra },
+      allowed_operations: ["clone", ["ex", "port"].join("")], tags: [],
+    });
+    const a = convertRecord<VmRecord>(c, "OpaqueRef:a" as OpaqueRef, wire(1));
+    const b = convertRecord<VmRecord>(c, "OpaqueRef:b" as OpaqueRef, wire(2));
+    const d = convertRecord<VmRecord>(c, "OpaqueRef:d" as OpaqueRef, wire(3, { b: "2" }));
+    // Keys and values that only differ in where the separator would fall stay distinct maps.
+    const e = convertRecord<VmRecord>(c, "OpaqueRef:e" as OpaqueRef, { uuid: "u4", other_config: { "a1:": "1" } });
+    expect(a.platform).toBe(b.platform);
+    expect(a.allowed_operations).toBe(b.allowed_operations);
+    expect(a.other_config).toBe(b.other_config);
+    expect(d.other_config).toEqual({ a: "1", b: "2" });
+    expect(e.other_config).toEqual({ "a1:": "1" });
+    expect(a.platform).toEqual({ acpi: "1", "device-model": "qemu" });
+    expect(Object.isFrozen(a.platform) && Object.isFrozen(a.allowed_operations)).toBe(true);
+    expect(a.tags).toEqual([]);
+  });
+
+  it("shares strings between an interner and its owned-strings twin (refs stay one copy whichever path read them)", () => {
+    const interner = new Interner();
+    const ref = ["OpaqueRef:", "x".repeat(36)].join("");
+    const first = interner.intern(ref);
+    expect(interner.withOwnedStrings().intern(["OpaqueRef:", "x".repeat(36)].join(""))).toBe(first);
+    expect(interner.withOwnedStrings().unique("some-uuid")).toBe("some-uuid");
+  });
 });

@@ -1,0 +1,211 @@
+/**
+ * Column storage for the largest tables of a PoolView (VDI and VBD: four records per VM, 750,000
+ * at 10,000 VMs × 10 snapshots, where DESIGN §8 caps the whole plan at 400 MB). A record object
+ * with its hidden-class fields, its Map entry and its own uuid costs ~380 bytes; here a record is a
+ * row: numbers in a Float64Array, booleans in a Uint8Array, interned strings, shared maps and lists
+ * as pointers in arrays.
+ *
+ * Consumers see a ReadonlyMap of frozen records as before (records.ts): `get` and iteration build
+ * the record object on the spot from its row (one object literal, so every record of a table keeps
+ * one hidden class) and keep nothing. Two `get`s of one ref return equal, not identical, records.
+ * The table has no mutating method: after the read it cannot change.
+ */
+import type { FieldKind } from "./record-schema";
+import type { OpaqueRef, Uuid } from "./types";
+import { UuidColumn } from "./uuid-column";
+import type { UuidSource } from "./uuid-index";
+
+/** Numbers and datetimes (as ms since the epoch) in doubles, booleans in bytes, uuids in 16 bytes, the rest as values. */
+type ColumnKind = "number" | "date" | "flag" | "uuid" | "value";
+
+function columnKind(kind: FieldKind): ColumnKind {
+  switch (kind) {
+    case "int":
+      return "number";
+    case "datetime":
+      return "date";
+    case "bool":
+    case "bool-true":
+      return "flag";
+    case "uuid":
+      return "uuid";
+    default:
+      return "value";
+  }
+}
+
+type Column = Float64Array | Uint8Array | UuidColumn | unknown[];
+type Build = (columns: readonly Column[], ref: OpaqueRef, row: number) => Record<string, unknown>;
+type Store = (columns: readonly Column[], values: readonly unknown[], row: number) => void;
+
+const builders = new WeakMap<object, Build>();
+const storers = new WeakMap<object, Store>();
+
+/**
+ * `(columns, ref, row) → {ref, ...fields}` as one object literal, written once per field table.
+ * Field names come from record-schema.ts (XAPI identifiers); quoted anyway.
+ */
+function builderFor(fields: Readonly<Record<string, FieldKind>>): Build {
+  let build = builders.get(fields);
+  if (!build) {
+    const members = Object.entries(fields).map(([name, kind], i) => {
+      const cell = `c[${i}][row]`;
+      const read = { number: cell, date: `new Date(${cell})`, flag: `${cell} === 1`, uuid: `c[${i}].get(row)`, value: cell }[columnKind(kind)];
+      return `${JSON.stringify(name)}: ${read}`;
+    });
+    build = new Function("c", "ref", "row", `return { "ref": ref, ${members.join(", ")} };`) as Build;
+    builders.set(fields, build);
+  }
+  return build;
+}
+
+/** `(columns, values, row)` storing convertValues' values (ref first) in the row: one statement per field. */
+function storerFor(fields: Readonly<Record<string, FieldKind>>): Store {
+  let store = storers.get(fields);
+  if (!store) {
+    const statements = Object.values(fields).map((kind, i) => {
+      const cell = `c[${i}][row]`;
+      const value = `v[${i + 1}]`;
+      return {
+        number: `${cell} = ${value};`, date: `${cell} = ${value}.getTime();`, flag: `${cell} = ${value} ? 1 : 0;`,
+        uuid: `c[${i}].set(row, ${value});`, value: `${cell} = ${value};`,
+      }[columnKind(kind)];
+    });
+    store = new Function("c", "v", "row", statements.join("\n")) as Store;
+    storers.set(fields, store);
+  }
+  return store;
+}
+
+const INITIAL_ROWS = 1024;
+
+export class RecordTable<R extends { readonly ref: OpaqueRef }> implements ReadonlyMap<OpaqueRef, R>, UuidSource {
+  private readonly rows = new Map<OpaqueRef, number>();
+  private readonly refs: OpaqueRef[] = [];
+  private readonly names: readonly string[];
+  private readonly kinds: readonly ColumnKind[];
+  private readonly columns: Column[];
+  private readonly build: Build;
+  private readonly store: Store;
+  private capacity = INITIAL_ROWS;
+
+  constructor(fields: Readonly<Record<string, FieldKind>>) {
+    this.names = Object.keys(fields);
+    this.kinds = Object.values(fields).map(columnKind);
+    this.columns = this.kinds.map((kind) => newColumn(kind, INITIAL_ROWS));
+    this.build = builderFor(fields);
+    this.store = storerFor(fields);
+  }
+
+  /**
+   * Stores a record given as `[ref, ...values in the field table's order]` (what convertValues
+   * returns); a ref seen before is overwritten in place, as Map.set would. Only the reader calls this.
+   */
+  add(values: readonly unknown[]): void {
+    const ref = values[0] as OpaqueRef;
+    let row = this.rows.get(ref);
+    if (row === undefined) {
+      row = this.refs.length;
+      if (row === this.capacity) this.grow();
+      this.rows.set(ref, row);
+      this.refs.push(ref);
+    }
+    this.store(this.columns, values, row);
+  }
+
+  get size(): number {
+    return this.refs.length;
+  }
+
+  get(ref: OpaqueRef): R | undefined {
+    const row = this.rows.get(ref);
+    return row === undefined ? undefined : this.record(row);
+  }
+
+  has(ref: OpaqueRef): boolean {
+    return this.rows.has(ref);
+  }
+
+  forEach(callback: (value: R, key: OpaqueRef, map: ReadonlyMap<OpaqueRef, R>) => void, thisArg?: unknown): void {
+    for (let row = 0; row < this.refs.length; row++) callback.call(thisArg, this.record(row), this.refs[row] as OpaqueRef, this);
+  }
+
+  *entries(): MapIterator<[OpaqueRef, R]> {
+    for (let row = 0; row < this.refs.length; row++) yield [this.refs[row] as OpaqueRef, this.record(row)];
+  }
+
+  *keys(): MapIterator<OpaqueRef> {
+    for (let row = 0; row < this.refs.length; row++) yield this.refs[row] as OpaqueRef;
+  }
+
+  *values(): MapIterator<R> {
+    for (let row = 0; row < this.refs.length; row++) yield this.record(row);
+  }
+
+  /** `(ref, uuid)` of every row (UuidSource: PoolView.byUuid asks the table itself). */
+  uuidPairs(): Iterable<readonly [OpaqueRef, Uuid]> {
+    return this.fieldEntries("uuid" as Exclude<keyof R, "ref"> & string) as Iterable<readonly [OpaqueRef, Uuid]>;
+  }
+
+  /** The ref of the (last) record whose `uuid` field is `uuid` (UuidSource). */
+  refOfUuid(uuid: string): OpaqueRef | undefined {
+    const column = this.columns[this.names.indexOf("uuid")];
+    if (!(column instanceof UuidColumn)) throw new Error("RecordTable has no uuid column");
+    const row = column.find(uuid);
+    return row < 0 ? undefined : this.refs[row];
+  }
+
+  /** `(ref, value)` of one field for every row, without building the records (PoolView's indexes). */
+  *fieldEntries<K extends Exclude<keyof R, "ref"> & string>(name: K): Generator<readonly [OpaqueRef, R[K]]> {
+    const i = this.names.indexOf(name);
+    if (i < 0) throw new Error(`RecordTable has no field ${name}`);
+    const column = this.columns[i] as Column;
+    const kind = this.kinds[i];
+    for (let row = 0; row < this.refs.length; row++) {
+      const cell = column instanceof UuidColumn ? column.get(row) : column[row];
+      const value = kind === "date" ? new Date(cell as number) : kind === "flag" ? cell === 1 : cell;
+      yield [this.refs[row] as OpaqueRef, value as R[K]];
+    }
+  }
+
+  [Symbol.iterator](): MapIterator<[OpaqueRef, R]> {
+    return this.entries();
+  }
+
+  get [Symbol.toStringTag](): string {
+    return "RecordTable";
+  }
+
+  private record(row: number): R {
+    return Object.freeze(this.build(this.columns, this.refs[row] as OpaqueRef, row)) as unknown as R;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    for (let i = 0; i < this.columns.length; i++) {
+      const column = this.columns[i] as Column;
+      if (Array.isArray(column)) continue;
+      if (column instanceof UuidColumn) {
+        column.grow(this.capacity);
+        continue;
+      }
+      const grown = newColumn(this.kinds[i] as ColumnKind, this.capacity) as Float64Array | Uint8Array;
+      grown.set(column);
+      this.columns[i] = grown;
+    }
+  }
+}
+
+function newColumn(kind: ColumnKind, rows: number): Column {
+  switch (kind) {
+    case "number":
+    case "date":
+      return new Float64Array(rows);
+    case "flag":
+      return new Uint8Array(rows);
+    case "uuid":
+      return new UuidColumn(rows);
+    case "value":
+      return [];
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The uuid column of a RecordTable (record-table.ts): a canonical uuid (lowercase, dashed) as its
+ * 16 bytes, found again through an open-addressing hash over those bytes, instead of a 56-byte
+ * string plus a Map entry in PoolView.byUuid (~100 bytes per VDI or VBD: 70 MB at 10,000 VMs).
+ * Anything else (an empty uuid, upper case, a fixture's "u1") is kept as the string it was, so
+ * every value reads back exactly as given.
+ */
+const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const HEX = Buffer.from("0123456789abcdef", "latin1");
+/** Where the dashes go in the 36-character form. */
+const DASH_AFTER_BYTE = new Set([3, 5, 7, 9]);
+
+/** Scratch space shared by every column (JavaScript runs one call at a time). */
+const KEY = Buffer.alloc(16);
+const TEXT = Buffer.alloc(36);
+
+export class UuidColumn {
+  private bytes: Buffer;
+  private readonly others = new Map<number, string>();
+  private readonly otherRows = new Map<string, number>();
+  /** row + 1 per slot (0 = free), at most half full; a row whose uuid changed leaves a stale slot that never matches. */
+  private slots = new Int32Array(16);
+  private used = 0;
+  /** Rows set so far (0 … rows - 1). */
+  private rows = 0;
+
+  constructor(capacity: number) {
+    this.bytes = Buffer.alloc(16 * capacity);
+  }
+
+  set(row: number, uuid: string): void {
+    const before = this.others.get(row);
+    if (before !== undefined && this.otherRows.get(before) === row) this.otherRows.delete(before);
+    if (!CANONICAL_UUID.test(uuid)) {
+      this.others.set(row, uuid);
+      this.otherRows.set(uuid, row);
+      return;
+    }
+    this.others.delete(row);
+    this.bytes.write(uuid.replace(/-/g, ""), 16 * row, 16, "hex");
+    this.rows = Math.max(this.rows, row + 1);
+    if (2 * (this.used + 1) > this.slots.length) this.rehash(2 * this.slots.length);
+    this.insert(row);
+  }
+
+  /** The uuid of `row`, as a flat string of its own. */
+  get(row: number): string {
+    const other = this.others.get(row);
+    if (other !== undefined) return other;
+    let at = 0;
+    for (let i = 0; i < 16; i++) {
+      const byte = this.bytes[16 * row + i] as number;
+      TEXT[at++] = HEX[byte >> 4] as number;
+      TEXT[at++] = HEX[byte & 15] as number;
+      if (DASH_AFTER_BYTE.has(i)) TEXT[at++] = 45; /* - */
+    }
+    return TEXT.toString("latin1", 0, 36);
+  }
+
+  /** The last row holding `uuid`, or -1. */
+  find(uuid: string): number {
+    if (!CANONICAL_UUID.test(uuid)) return this.otherRows.get(uuid) ?? -1;
+    KEY.write(uuid.replace(/-/g, ""), 0, 16, "hex");
+    const mask = this.slots.length - 1;
+    for (let slot = hashAt(KEY, 0) & mask; ; slot = (slot + 1) & mask) {
+      const taken = this.slots[slot] as number;
+      if (taken === 0) return -1;
+      if (this.holdsKey(taken - 1)) return taken - 1;
+    }
+  }
+
+  grow(capacity: number): void {
+    const grown = Buffer.alloc(16 * capacity);
+    this.bytes.copy(grown);
+    this.bytes = grown;
+  }
+
+  /** Puts `row` in its slot; a slot of another row with the same uuid is taken over (the later row wins, as in a Map). */
+  private insert(row: number): void {
+    this.bytes.copy(KEY, 0, 16 * row, 16 * row + 16);
+    const mask = this.slots.length - 1;
+    let slot = hashAt(KEY, 0) & mask;
+    while (this.slots[slot] !== 0 && !this.holdsKey((this.slots[slot] as number) - 1)) slot = (slot + 1) & mask;
+    if (this.slots[slot] === 0) this.used++;
+    this.slots[slot] = row + 1;
+  }
+
+  /** Every row again, in order, under its current uuid (so the later of two rows with one uuid still wins). */
+  private rehash(size: number): void {
+    this.slots = new Int32Array(size);
+    this.used = 0;
+    for (let row = 0; row < this.rows; row++) if (!this.others.has(row)) this.insert(row);
+  }
+
+  /** Whether `row` holds the uuid in KEY. */
+  private holdsKey(row: number): boolean {
+    return !this.others.has(row) && KEY.compare(this.bytes, 16 * row, 16 * row + 16) === 0;
+  }
+}
+
+/** Mixes the first and last 4 bytes (random in v4 uuids; the last ones vary in time-based ones too). */
+function hashAt(bytes: Buffer, at: number): number {
+  return (bytes.readUInt32LE(at) ^ Math.imul(bytes.readUInt32LE(at + 12), 0x9e3779b1)) >>> 0;
+}
