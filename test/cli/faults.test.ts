@@ -129,7 +129,8 @@ describe("transient faults and lost answers, as a user sees them", () => {
 
 describe("two concurrent applies of the same stack", () => {
   it("one waits for nothing and gets exit 3; the other applies; the pool ends converged", async () => {
-    await withSim(1500, async (sim) => {
+    // A 12 s task: the second CLI process must start while the first holds the lock, even on a loaded machine.
+    await withSim(12_000, async (sim) => {
       const dir = stackDir("concurrent");
       const config = writeStack(dir, { url: sim.url, stack: "concurrent", resources: { xapi_snapshot: { a: { vm: "web-01", name_label: "concurrent a" } } } });
       let started!: () => void;
