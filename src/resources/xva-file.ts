@@ -100,14 +100,12 @@ function durableFile(path: string, onBytes: (bytes: number) => void): DurableFil
   const write = async (buffers: Buffer[]): Promise<void> => {
     handle ??= await open(path, "w");
     let bytes = 0;
-    for (const b of buffers) {
-      hash.update(b);
-      bytes += b.length;
-    }
-    for (let done = 0; done < bytes; ) {
-      const { bytesWritten } = await handle.writev(done === 0 ? buffers : [Buffer.concat(buffers).subarray(done)]);
-      done += bytesWritten;
-    }
+    for (const b of buffers) bytes += b.length;
+    // The write runs on libuv's thread pool: hash while it is in flight, not before it.
+    const writing = handle.writev(buffers);
+    for (const b of buffers) hash.update(b);
+    let done = (await writing).bytesWritten;
+    while (done < bytes) done += (await handle.writev([Buffer.concat(buffers).subarray(done)])).bytesWritten;
     written += bytes;
     onBytes(written);
     unsynced += bytes;
