@@ -14,7 +14,7 @@ import { asAddress, hasBlockingIntents, hasErrors, type Action, type Address, ty
 import { builtinKinds } from "../resources";
 import { type XapiClient, xapiCode } from "../resources/client";
 import type { ApplyContext, KindRegistry, ResourceKind } from "../resources/kind";
-import { defaultRetryPolicy, retryingClient, type RetryPolicy } from "../xapi";
+import { defaultRetryPolicy, isTransportError, retryingClient, type RetryPolicy } from "../xapi";
 import type { OpaqueRef } from "../xapi/types";
 import { applyTimeInputs, valueTable } from "./apply-values";
 import { intentWriter, removeIntent, type IntentWriter } from "./intents";
@@ -178,7 +178,10 @@ export async function applyPlans(args: ApplyPlansArgs): Promise<ApplyReport> {
         const intent = id;
         bookkeeping.push(pool.intents.clear(intent).catch(() => undefined));
       }
-      fail(step, describe(e));
+      // A request that reached the pool and lost its answer may have done its work: say so, since
+      // the step is not repeated blindly (its intent stays for the next plan to settle).
+      const unknown = id !== undefined && isTransportError(e) && e.sent;
+      fail(step, unknown ? `${describe(e)}; the pool may have done it: the next plan adopts what it made or plans it again` : describe(e));
     } finally {
       clearInterval(ticker);
     }

@@ -108,6 +108,7 @@ describe("transient faults and lost answers, as a user sees them", () => {
       const run = await xsnap(["apply", "--config", config, "--auto-approve"]);
       expect(run.code).toBe(1);   // nothing applied: exit 1, not 5 (README, exit codes)
       expect(run.stdout).toContain("xapi_snapshot.a: Creation failed: ECONNRESET");
+      expect(run.stdout).toContain("the pool may have done it: the next plan adopts what it made or plans it again");
       expect(run.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
       const plan = await xsnap(["plan", "--config", config]);
       expect(plan.stdout).toContain("Pending operations from an interrupted apply:");
