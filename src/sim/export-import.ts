@@ -8,6 +8,7 @@
  * put there, the fixtures' seeded chunks, or generated synthetic content; only non-zero chunks are read.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { drainedOrClosed } from "./http-drain";
 import { toFailure, XapiFailure } from "./errors";
 import { type CallContext } from "./registry";
 import { classSchema, type DbRecord, type DbValue, NULL_REF, recordToWire } from "./schema";
@@ -127,19 +128,6 @@ function exportObjects(sim: Simulator, vmRef: string, preservePower: boolean): {
 
 /** What xapi's failed write to a closed socket becomes in the task (DERIVED: a Unix_error through exnHelper.ml's catch-all). */
 const CLIENT_GONE = 'Unix.Unix_error(Unix.EPIPE, "write", "")';
-
-/** Resolves on 'drain' or 'close', removing both listeners: a client that died never drains. */
-function drainedOrClosed(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
-}
 
 export async function handleExport(sim: Simulator, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const call = authenticate(sim, req, res, "VM export");

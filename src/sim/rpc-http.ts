@@ -5,6 +5,7 @@
  * backpressure, so a 20,000-snapshot pool never exists as one string.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { drainedOrClosed } from "./http-drain";
 import { type CallOutcome, Simulator } from "./simulator";
 import { RecordMap } from "./registry";
 import { ByteSink } from "./byte-sink";
@@ -35,19 +36,6 @@ async function readBody(req: IncomingMessage): Promise<string> {
 function sendWhole(res: ServerResponse, contentType: string, body: string): void {
   res.writeHead(200, { ...RPC_HEADERS, "Content-Type": contentType, "Content-Length": Buffer.byteLength(body) });
   res.end(body);
-}
-
-/** Resolves on 'drain' or 'close', removing both listeners (a race of two `once` calls would leak one). */
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
-    };
-    res.on("drain", done);
-    res.on("close", done);
-  });
 }
 
 /**
@@ -112,7 +100,7 @@ async function send(res: ServerResponse, sink: ByteSink): Promise<void> {
   let more = true;
   for (const chunk of chunks) more = res.write(chunk);
   res.uncork();
-  if (!more && !res.destroyed) await drained(res);
+  if (!more && !res.destroyed) await drainedOrClosed(res);
 }
 
 function dropOrHang(outcome: CallOutcome, req: IncomingMessage, res: ServerResponse, hooks: RpcHooks): boolean {
