@@ -5,7 +5,6 @@
  * Anything else (an empty uuid, upper case, a fixture's "u1") is kept as the string it was, so
  * every value reads back exactly as given.
  */
-const CANONICAL_UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HEX = Buffer.from("0123456789abcdef", "latin1");
 /** Where the dashes go in the 36-character form. */
 const DASH_AFTER_BYTE = new Set([3, 5, 7, 9]);
@@ -24,23 +23,48 @@ export class UuidColumn {
   /** Rows set so far (0 … rows - 1). */
   private rows = 0;
 
-  constructor(capacity: number) {
+  constructor(capacity = 1024) {
     this.bytes = Buffer.alloc(16 * capacity);
   }
 
   set(row: number, uuid: string): void {
     const before = this.others.get(row);
     if (before !== undefined && this.otherRows.get(before) === row) this.otherRows.delete(before);
-    if (!CANONICAL_UUID.test(uuid)) {
+    if (!canonicalInto(KEY, uuid)) {
       this.others.set(row, uuid);
       this.otherRows.set(uuid, row);
       return;
     }
     this.others.delete(row);
-    this.bytes.write(uuid.replace(/-/g, ""), 16 * row, 16, "hex");
-    this.rows = Math.max(this.rows, row + 1);
+    this.store(row);
     if (2 * (this.used + 1) > this.slots.length) this.rehash(2 * this.slots.length);
     this.insert(row);
+  }
+
+  /**
+   * The last row holding `uuid`; when there is none, `uuid` is stored at `row` (a row not set
+   * before) and `row` returned. One parse and one probe: a RecordTable's ref index adds 750,000
+   * rows this way at 10,000 VMs.
+   */
+  findOrSet(row: number, uuid: string): number {
+    if (2 * (this.used + 1) > this.slots.length) this.rehash(2 * this.slots.length); // before KEY is filled: rehash uses it
+    if (!canonicalInto(KEY, uuid)) {
+      const found = this.otherRows.get(uuid);
+      if (found !== undefined) return found;
+      this.others.set(row, uuid);
+      this.otherRows.set(uuid, row);
+      return row;
+    }
+    const mask = this.slots.length - 1;
+    let slot = hashAt(KEY, 0) & mask;
+    for (let taken = this.slots[slot] as number; taken !== 0; taken = this.slots[slot] as number) {
+      if (this.holdsKey(taken - 1)) return taken - 1;
+      slot = (slot + 1) & mask;
+    }
+    this.store(row);
+    this.slots[slot] = row + 1;
+    this.used++;
+    return row;
   }
 
   /** The uuid of `row`, as a flat string of its own. */
@@ -59,8 +83,7 @@ export class UuidColumn {
 
   /** The last row holding `uuid`, or -1. */
   find(uuid: string): number {
-    if (!CANONICAL_UUID.test(uuid)) return this.otherRows.get(uuid) ?? -1;
-    KEY.write(uuid.replace(/-/g, ""), 0, 16, "hex");
+    if (!canonicalInto(KEY, uuid)) return this.otherRows.get(uuid) ?? -1;
     const mask = this.slots.length - 1;
     for (let slot = hashAt(KEY, 0) & mask; ; slot = (slot + 1) & mask) {
       const taken = this.slots[slot] as number;
@@ -69,10 +92,15 @@ export class UuidColumn {
     }
   }
 
-  grow(capacity: number): void {
-    const grown = Buffer.alloc(16 * capacity);
-    this.bytes.copy(grown);
-    this.bytes = grown;
+  /** KEY's 16 bytes into `row`, growing the store by doubling (the table adds rows one by one). */
+  private store(row: number): void {
+    if (16 * row >= this.bytes.length) {
+      const grown = Buffer.alloc(Math.max(2 * this.bytes.length, 16 * (row + 1)));
+      this.bytes.copy(grown);
+      this.bytes = grown;
+    }
+    KEY.copy(this.bytes, 16 * row);
+    this.rows = Math.max(this.rows, row + 1);
   }
 
   /** Puts `row` in its slot; a slot of another row with the same uuid is taken over (the later row wins, as in a Map). */
@@ -94,8 +122,38 @@ export class UuidColumn {
 
   /** Whether `row` holds the uuid in KEY. */
   private holdsKey(row: number): boolean {
-    return !this.others.has(row) && KEY.compare(this.bytes, 16 * row, 16 * row + 16) === 0;
+    return (this.others.size === 0 || !this.others.has(row)) && KEY.compare(this.bytes, 16 * row, 16 * row + 16) === 0;
   }
+}
+
+/**
+ * Whether `uuid` is canonical (36 characters, lower-case hex, dashes at 8, 13, 18 and 23); if so its
+ * 16 bytes are written into `into`. One pass, no allocation (a regular expression, a replace and a
+ * hex decode cost three).
+ */
+function canonicalInto(into: Buffer, uuid: string): boolean {
+  if (uuid.length !== 36) return false;
+  let byte = 0;
+  for (let i = 0; i < 36; ) {
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (uuid.charCodeAt(i) !== 45 /* - */) return false;
+      i++;
+      continue;
+    }
+    const high = hexValue(uuid.charCodeAt(i));
+    const low = hexValue(uuid.charCodeAt(i + 1));
+    if (high < 0 || low < 0) return false;
+    into[byte++] = (high << 4) | low;
+    i += 2;
+  }
+  return true;
+}
+
+/** 0–15 for a lower-case hex digit, else -1. */
+function hexValue(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  return -1;
 }
 
 /** Mixes the first and last 4 bytes (random in v4 uuids; the last ones vary in time-based ones too). */

@@ -21,15 +21,17 @@ describe("RecordTable", () => {
     sm_config: { vdi_type: "vhd" }, on_boot: n % 5 === 0 ? "reset" : "persist", other_config: {},
   });
 
-  it("reads back every record as convertRecord builds it, in insertion order, across column growth", () => {
+  it("reads back every record as convertRecord builds it, in insertion order, across pages (4,096 rows each)", () => {
     const c = ctx("VDI", VDI_FIELDS);
-    const wires = Array.from({ length: 3000 }, (_, n) => vdiWire(n));
+    const wires = Array.from({ length: 9000 }, (_, n) => vdiWire(n));
     const table = tableOf<VdiRecord>(c, wires);
     const expected = wires.map((w, n) => convertRecord<VdiRecord>(c, ref(n), w));
-    expect(table.size).toBe(3000);
+    expect(table.size).toBe(9000);
     expect([...table.values()]).toEqual(expected);
     expect([...table.keys()]).toEqual(expected.map((r) => r.ref));
-    expect(table.get(ref(2999))).toEqual(expected[2999]);
+    expect(table.get(ref(4095))).toEqual(expected[4095]);
+    expect(table.get(ref(4096))).toEqual(expected[4096]);
+    expect(table.get(ref(8999))).toEqual(expected[8999]);
     expect(table.get(ref(7))?.virtual_size).toBe(2 ** 40 + 7);
     expect(table.get("OpaqueRef:missing" as OpaqueRef)).toBeUndefined();
     expect(table.has(ref(0)) && !table.has("OpaqueRef:missing" as OpaqueRef)).toBe(true);
