@@ -45,7 +45,7 @@ export const VBD_FIELDS = {
 
 export const SR_FIELDS = {
   uuid: "uuid", name_label: "string", type: "string", content_type: "string", shared: "bool",
-  physical_size: "int", physical_utilisation: "int", virtual_allocation: "int", VDIs: "refs",
+  physical_size: "int", physical_utilisation: "int", virtual_allocation: "int",
   sm_config: "map", other_config: "map",
 } as const satisfies Fields<SrRecord>;
 

@@ -88,7 +88,6 @@ export interface SrRecord {
   readonly physical_size: number;
   readonly physical_utilisation: number;
   readonly virtual_allocation: number;
-  readonly VDIs: readonly OpaqueRef[];
   readonly sm_config: StringMap;
   readonly other_config: StringMap;
 }

@@ -45,7 +45,7 @@ export class PoolBuilder {
     const sr: Mutable<SrRecord> = {
       ref: this.ref("SR"), uuid: this.uuid(), name_label: args.name_label, type: args.type ?? "nfs", content_type: "user", shared: true,
       physical_size: args.physical_size ?? 2048 * GiB, physical_utilisation: args.physical_utilisation ?? 0, virtual_allocation: 0,
-      VDIs: [], sm_config: {}, other_config: {},
+      sm_config: {}, other_config: {},
     };
     this.srs.set(sr.ref, sr);
     if (this.pool.default_SR === NULL_REF) this.pool.default_SR = sr.ref;
@@ -71,7 +71,6 @@ export class PoolBuilder {
       sm_config: d.sm_config ?? {}, on_boot: d.on_boot ?? "persist", other_config: {},
     };
     this.vdis.set(vdi.ref, vdi);
-    (this.srs.get(d.sr.ref) as Mutable<SrRecord>).VDIs.push(vdi.ref);
     this.plug(vm, vdi, owner);
     return vdi;
   }
