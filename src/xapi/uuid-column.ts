@@ -126,8 +126,11 @@ export class UuidColumn {
   /** Whether `row` holds the uuid in KEY. */
   private holdsKey(row: number): boolean {
     if (this.others.size > 0 && this.others.has(row)) return false;
+    const page = this.pages[row >>> PAGE_BITS] as Buffer;
     const at = 16 * (row & ROW_IN_PAGE);
-    return KEY.compare(this.pages[row >>> PAGE_BITS] as Buffer, at, at + 16) === 0;
+    // A loop, not Buffer.compare: the native call cost more than comparing 16 bytes (2 % of a read).
+    for (let i = 0; i < 16; i++) if (page[at + i] !== KEY[i]) return false;
+    return true;
   }
 }
 
