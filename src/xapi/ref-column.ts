@@ -9,6 +9,7 @@ import type { OpaqueRef } from "./types";
 import { UuidColumn } from "./uuid-column";
 
 const PREFIX = "OpaqueRef:";
+const PREFIX_BYTES = Buffer.from(PREFIX, "latin1");
 /** Marks a ref stored without the prefix: no uuid, nor anything after the prefix, starts with NUL. */
 const BARE = "\u0000";
 
@@ -37,7 +38,8 @@ export class RefColumn {
 
   /** The ref of `row`, as a string of its own. */
   get(row: number): OpaqueRef {
-    const key = this.keys.get(row);
-    return (key.startsWith(BARE) ? key.slice(BARE.length) : PREFIX + key) as OpaqueRef;
+    const other = this.keys.otherAt(row);
+    if (other === undefined) return this.keys.canonical(row, PREFIX_BYTES) as OpaqueRef;
+    return (other.startsWith(BARE) ? other.slice(BARE.length) : PREFIX + other) as OpaqueRef;
   }
 }
