@@ -8,7 +8,9 @@
  * Three processes per size, so nobody's memory or CPU is counted for someone else: the simulator
  * (bench/sim-child), each measured plan (bench/plan-scale-child, a fresh process per round) and each
  * xen-api fetch (bench/xen-api-fetch.mjs; ESM, so a plain node child). Rounds are interleaved and
- * the best wall time of each side is compared. xen-api over XML-RPC is timed only up to
+ * the best wall time of each side is compared. The floor is measured too: the same login and seven
+ * JSON-RPC answers received and thrown away (no parsing), so a reader sees what part of either side
+ * is the simulator's serving, which no client can beat. xen-api over XML-RPC is timed only up to
  * BENCH_XMLRPC_MAX VMs (default 200): it is ~10× slower than its JSON-RPC there (measured at
  * 2,000 VMs: 345 s against 28 s), so it is never its best transport.
  * Env: BENCH_SIZES (200,2000,5000,10000), BENCH_ROUNDS (2), BENCH_XMLRPC_MAX (200),
@@ -20,6 +22,7 @@ import { once } from "events";
 import { mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from "fs";
 import { loadavg, tmpdir, cpus } from "os";
 import { dirname, join } from "path";
+import { request } from "http";
 import { createInterface } from "readline";
 import { applyPlan } from "../src/engine/applier";
 import { planStack } from "../src/engine/planner";
@@ -85,6 +88,36 @@ async function seed(url: string): Promise<DesiredStack> {
   }
 }
 
+/** POSTs a JSON-RPC call and counts the answer's bytes; returns the first KiB of it as text. */
+function postCounting(url: string, method: string, params: readonly string[]): Promise<{ bytes: number; head: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(new URL("/jsonrpc", url), { method: "POST", headers: { "content-type": "application/json" } }, (res) => {
+      let bytes = 0;
+      const head: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => {
+        if (bytes < 1024) head.push(chunk);
+        bytes += chunk.length;
+      });
+      res.on("end", () => resolve({ bytes, head: Buffer.concat(head).toString("utf8", 0, 1024) }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(JSON.stringify({ jsonrpc: "2.0", method, params, id: 1 }));
+  });
+}
+
+/** The floor: login and the seven answers received in parallel and discarded, nothing parsed. */
+async function receiveOnly(url: string): Promise<number> {
+  const started = process.hrtime.bigint();
+  const login = await postCounting(url, "session.login_with_password", ["root", "xsnap"]);
+  const session = /"result":"([^"]+)"/.exec(login.head)?.[1];
+  if (!session) throw new Error(`receive-only floor: login failed: ${login.head}`);
+  await Promise.all(["VM", "VDI", "VBD", "SR", "VMSS", "pool", "host"].map((cls) => postCounting(url, `${cls}.get_all_records`, [session])));
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  await postCounting(url, "session.logout", [session]);
+  return ms;
+}
+
 function runJson<T>(args: readonly string[]): Promise<T> {
   return new Promise((resolve, reject) => {
     execFile(process.execPath, args, { maxBuffer: 1 << 20, timeout: 1_800_000, cwd: root }, (error, stdout, stderr) => {
@@ -116,6 +149,9 @@ export interface SizeResult {
   readonly peerRuns: readonly { transport: string; s: number; error?: string }[];
   readonly peerPeakRssMb: number;
   readonly ratio: number;
+  /** Best time to merely receive the seven answers (see receiveOnly), and its ratio to the peer: no client's ratio can be lower. */
+  readonly floorS: number;
+  readonly floorRatio: number;
   readonly load: readonly number[];
 }
 
@@ -127,6 +163,7 @@ async function measure(vms: number): Promise<SizeResult> {
     const stackFile = join(dir, "stack.json");
     writeFileSync(stackFile, JSON.stringify(await seed(sim.url)));
     const plans: PlanRun[] = [];
+    const floors: number[] = [];
     const peers: PeerRun[] = [];
     // A failed fetch is a result too: at 10,000 VMs xen-api's JSON-RPC answer for VM.get_all_records
     // exceeds V8's maximum string length (its HTTP client decodes the body as one string).
@@ -141,6 +178,7 @@ async function measure(vms: number): Promise<SizeResult> {
       plans.push({ ...run, simCalls: (await simCalls(sim.url)) - before });
       peers.push(await peer("json-rpc"));
       if (vms <= XMLRPC_MAX && round === 0) peers.push(await peer("xml-rpc"));
+      floors.push(await receiveOnly(sim.url));
     }
     const best = plans.reduce((a, b) => (b.ms < a.ms ? b : a));
     const bestPeer = peers.reduce((a, b) => (b.ms < a.ms ? b : a));
@@ -152,6 +190,7 @@ async function measure(vms: number): Promise<SizeResult> {
       peerS: bestPeer.ms / 1000, ...(bestPeer.error ? { peerError: bestPeer.error } : {}), peerTransport: bestPeer.transport,
       peerRuns: peers.map((p) => ({ transport: p.transport, s: p.ms / 1000, ...(p.error ? { error: p.error } : {}) })),
       peerPeakRssMb: Math.max(...peers.map((p) => (Number.isNaN(p.maxRssMb) ? 0 : p.maxRssMb))), ratio: bestPeer.error ? NaN : best.ms / bestPeer.ms,
+      floorS: Math.min(...floors) / 1000, floorRatio: bestPeer.error ? NaN : Math.min(...floors) / bestPeer.ms,
       load: [load0[0] ?? 0, load1[0] ?? 0],
     };
   } finally {
@@ -172,7 +211,7 @@ async function main(): Promise<void> {
     console.log(
       `${String(vms).padStart(6)} VMs (${r.vmRecords} VM records): sim build ${f(r.simBuildS)} s, sim peak RSS ${f(r.simPeakRssMb, 0)} MB | plan ${r.calls} calls, ` +
         `${f(r.planS, 2)} s (read ${f(r.readS, 2)} s + plan ${f(r.planOnlyMs, 0)} ms; runs ${r.planRuns.map((s) => f(s, 2)).join(", ")}), cpu ${f(r.planCpuS, 2)} s, peak RSS ${f(r.planPeakRssMb, 0)} MB | ` +
-        `xen-api best ${f(r.peerS, 2)} s (${r.peerTransport}; ${r.peerRuns.map((p) => `${p.transport} ${p.error ?? f(p.s, 2)}`).join(", ")}), peak RSS ${f(r.peerPeakRssMb, 0)} MB | ratio ${f(r.ratio, 2)} | load ${r.load.map((l) => f(l, 2)).join("→")}`,
+        `xen-api best ${f(r.peerS, 2)} s (${r.peerTransport}; ${r.peerRuns.map((p) => `${p.transport} ${p.error ?? f(p.s, 2)}`).join(", ")}), peak RSS ${f(r.peerPeakRssMb, 0)} MB | ratio ${f(r.ratio, 2)} | receive-only floor ${f(r.floorS, 2)} s (ratio ${f(r.floorRatio, 2)}) | load ${r.load.map((l) => f(l, 2)).join("→")}`,
     );
   }
   mkdirSync(dirname(OUT), { recursive: true });
