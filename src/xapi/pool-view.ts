@@ -71,7 +71,7 @@ async function readRecords<R>(reader: PoolReader, ctx: ConvertContext, skip?: Re
 /** Records as rows of a RecordTable (record-table.ts): VDIs and VBDs, the bulk of a large pool. */
 async function readTable<R extends { readonly ref: OpaqueRef }>(reader: PoolReader, ctx: ConvertContext): Promise<RecordTable<R>> {
   const out = new RecordTable<R>(ctx.fields);
-  await readAll(reader, ctx, (values) => out.add(values));
+  await readAll(reader, { ...ctx, internOwnRef: false }, (values) => out.add(values));
   return out;
 }
 

@@ -206,6 +206,11 @@ export interface ConvertContext {
   readonly cls: string;
   readonly fields: Readonly<Record<string, FieldKind>>;
   readonly interner: Interner;
+  /**
+   * false when the record's own ref is kept as bytes (a RecordTable row, ref-column.ts): interning it
+   * would be wasted work (4 % of a 2,000-VM read) and a table entry held to the end of the read.
+   */
+  readonly internOwnRef?: boolean;
 }
 
 /**
@@ -215,7 +220,7 @@ export interface ConvertContext {
 export function convertValues(ctx: ConvertContext, ref: OpaqueRef, wire: XapiValue): unknown[] {
   const source = (typeof wire === "object" && wire !== null && !Array.isArray(wire) && !(wire instanceof Date) ? wire : {}) as Record<string, XapiValue>;
   const defaults = FIELD_DEFAULTS[ctx.cls] ?? {};
-  const values: unknown[] = [ctx.interner.intern(ref)];
+  const values: unknown[] = [ctx.internOwnRef === false ? ref : ctx.interner.intern(ref)];
   for (const name of Object.keys(ctx.fields)) {
     values.push(convertField(ctx.fields[name] as FieldKind, source[name], defaults[name], ctx.interner));
   }
