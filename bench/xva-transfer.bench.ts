@@ -9,10 +9,10 @@
  *   import (tar parsing, XXH64 of every chunk, chunks stored), so the ratio measures xsnap's overhead.
  * - peak RSS of this process (the client), sampled every 20 ms; the simulator runs in a child process.
  * Bars: each throughput ratio ≥ 0.9, peak RSS ≤ 150 MB. Each side runs three times, alternating; the best run counts (a 4 GiB transfer on a shared disk varies by ±30 % from run to run).
- * The plain download's file is deleted (untimed) right after each of its runs: see the export loop.
+ * Every timed run starts from the same state: previous output removed, page cache synced (`settle`).
  * `XVA_BENCH_GIB` changes the size (default 4).
  */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { request, get } from "node:http";
 import { tmpdir } from "node:os";
@@ -43,6 +43,21 @@ async function startSim(): Promise<{ url: string; pid: number; stop: () => void 
     child.on("exit", (code) => reject(new Error(`simulator exited (${code})`)));
   });
   return { url, pid: child.pid ?? 0, stop: () => child.kill() };
+}
+
+/**
+ * Untimed, before each timed run: the same start for both sides. Removes `files` (the previous run's
+ * output), then `sync`s. Measured on this 2-core guest: a plain download leaves ~2.1 GiB of its 4 GiB
+ * dirty (writeback starts past dirty_background_ratio), as does an import in the simulator's chunk
+ * pack file; left there, the kernel writes them back during the next run, on the same disk and on that
+ * run's clock (an xsnap export must make its own 4 GiB durable meanwhile). Freeing a 4 GiB file costs a
+ * journal commit with ~1.2 s of discards (the disk is mounted `discard`): without the removal, xsnap's
+ * rename over its previous file paid that inside its final folder fsync, and plain's truncation of its
+ * previous file paid it too. Unlinking drops dirty pages unwritten; `sync` waits for the rest.
+ */
+function settle(...files: string[]): void {
+  for (const file of files) rmSync(file, { force: true });
+  spawnSync("sync");
 }
 
 /** Seconds taken by `f`. */
@@ -112,13 +127,10 @@ async function main(): Promise<void> {
     let sha = "";
     let plainBytes = 0;
     for (let round = 0; round < 3; round++) {
+      settle(plainFile);
       exportTimes.plain = Math.min(exportTimes.plain, await timed(() => plainDownload(exportUrl, plainFile)));
-      // The plain download leaves ~2 GiB of its file dirty in the page cache (writeback starts only past
-      // dirty_background_ratio). Kept, the kernel would write it back during the xsnap run that follows,
-      // on the same disk, on xsnap's clock (and truncating it would cost the next plain run). Unlinked,
-      // its dirty pages are dropped unwritten: each run starts from the same clean page cache.
       plainBytes = statSync(plainFile).size;
-      rmSync(plainFile);
+      settle(plainFile, xsnapFile);
       exportTimes.xsnap = Math.min(exportTimes.xsnap, await timed(async () => { sha = (await exportSnapshotToFile(client, { snapshot, path: xsnapFile })).sha256; }));
     }
     const bytes = statSync(xsnapFile).size;
@@ -127,9 +139,11 @@ async function main(): Promise<void> {
     const importTimes = { plain: Infinity, xsnap: Infinity };
     for (let round = 0; round < 2; round++) {
       const before = new Set((await client.call("VM.get_all")) as OpaqueRef[]);
+      settle();
       importTimes.plain = Math.min(importTimes.plain, await timed(() => plainUpload(importUrl, xsnapFile)));
       for (const vm of (await client.call("VM.get_all")) as OpaqueRef[]) if (!before.has(vm)) await destroyWithDisks(client, vm);
       let imported: OpaqueRef | undefined;
+      settle();
       importTimes.xsnap = Math.min(importTimes.xsnap, await timed(async () => { imported = (await importXvaFile(client, { path: xsnapFile, sr })).vm; }));
       if (imported) await destroyWithDisks(client, imported);
     }
