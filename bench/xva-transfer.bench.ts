@@ -137,7 +137,7 @@ async function main(): Promise<void> {
     if (plainBytes !== bytes) throw new Error("plain and xsnap exports differ in size");
 
     const importTimes = { plain: Infinity, xsnap: Infinity };
-    for (let round = 0; round < 2; round++) {
+    for (let round = 0; round < 3; round++) {
       const before = new Set((await client.call("VM.get_all")) as OpaqueRef[]);
       settle();
       importTimes.plain = Math.min(importTimes.plain, await timed(() => plainUpload(importUrl, xsnapFile)));
