@@ -187,7 +187,7 @@ async function run(w: Workload): Promise<Run> {
     };
   } finally {
     await client.close();
-    sim.stop();
+    await sim.stop();
   }
 }
 

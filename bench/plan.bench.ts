@@ -63,7 +63,7 @@ async function main(): Promise<void> {
   } finally {
     if (sampler) clearInterval(sampler);
     await client.close();
-    sim.stop();
+    await sim.stop();
   }
 }
 
