@@ -21,6 +21,8 @@ for (const r of doc.results) {
   rows.push({ vms: r.vms, what: "xsnap plan (login + read + plan)", seconds: r.planS, mb: r.planPeakRssMb });
   // A failed fetch (xen-api at 10,000 VMs) has no point on the time chart.
   if (!r.peerError && r.peerS !== null) rows.push({ vms: r.vms, what: "xen-api raw fetch (best transport)", seconds: r.peerS, mb: r.peerPeakRssMb });
+  // Results from before the floor was measured have none.
+  if (typeof r.floorS === "number") rows.push({ vms: r.vms, what: "receive only, nothing parsed (the floor)", seconds: r.floorS });
 }
 
 const axisX = { field: "vms", type: "quantitative", title: "VMs in the pool (× 10 snapshots each)", scale: { type: "log" }, axis: { values: doc.results.map((r) => r.vms), format: "," } };
@@ -38,15 +40,16 @@ async function render(name, spec) {
 function table() {
   const f = (n, d = 1) => Number(n).toFixed(d);
   const lines = [
-    "| VMs (VM records) | sim build s / peak MB | XAPI calls | plan s (read + plan) | plan peak RSS MB | xen-api best fetch s (transport) | xen-api peak RSS MB | ratio | load (1 min) |",
-    "|---|---|---|---|---|---|---|---|---|",
+    "| VMs (VM records) | sim build s / peak MB | XAPI calls | plan s (read + plan) | plan CPU s | plan peak RSS MB | xen-api best fetch s (transport) | xen-api peak RSS MB | ratio | receive-only floor s (ratio) | load (1 min) |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
   ];
   for (const r of doc.results) {
     const peer = r.peerError ? `failed: ${r.peerError}` : `${f(r.peerS, 2)} (${r.peerTransport})`;
     const ratio = r.peerError || r.ratio === null ? "—" : f(r.ratio, 2);
+    const floor = typeof r.floorS !== "number" ? "—" : `${f(r.floorS, 2)} (${r.peerError || r.floorRatio === null ? "—" : f(r.floorRatio, 2)})`;
     lines.push(
-      `| ${r.vms.toLocaleString("en")} (${r.vmRecords.toLocaleString("en")}) | ${f(r.simBuildS)} / ${f(r.simPeakRssMb, 0)} | ${r.calls} | ${f(r.planS, 2)} (${f(r.readS, 2)} + ${f(r.planOnlyMs / 1000, 2)}) | ${f(r.planPeakRssMb, 0)} | ` +
-        `${peer} | ${f(r.peerPeakRssMb, 0)} | **${ratio}** | ${r.load.map((l) => f(l, 1)).join(" → ")} |`,
+      `| ${r.vms.toLocaleString("en")} (${r.vmRecords.toLocaleString("en")}) | ${f(r.simBuildS)} / ${f(r.simPeakRssMb, 0)} | ${r.calls} | ${f(r.planS, 2)} (${f(r.readS, 2)} + ${f(r.planOnlyMs / 1000, 2)}) | ${f(r.planCpuS, 2)} | ${f(r.planPeakRssMb, 0)} | ` +
+        `${peer} | ${r.peerError ? "—" : f(r.peerPeakRssMb, 0)} | **${ratio}** | ${floor} | ${r.load.map((l) => f(l, 1)).join(" → ")} |`,
     );
   }
   console.log(lines.join("\n"));
