@@ -10,10 +10,11 @@ async function main(): Promise<void> {
   const started = Date.now();
   const sim = await startSimulator({ vms: Number(process.argv[2] ?? 2000), snapshotsPerVm: Number(process.argv[3] ?? 10), taskMs: Number(process.argv[4] ?? 0) });
   const buildMs = Date.now() - started;
-  process.stdout.write(`${JSON.stringify({ url: sim.url, buildMs, rssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
+  // The handler first: whoever reads the line may stop us at once.
   process.on("SIGTERM", () => {
     void sim.close().then(() => process.exit(0));
   });
+  process.stdout.write(`${JSON.stringify({ url: sim.url, buildMs, rssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
 }
 
 void main();

@@ -16,7 +16,7 @@ export interface SimulatorProcess {
 
 export async function startSimulatorProcess(options: SimulatorOptions): Promise<SimulatorProcess> {
   const script = `require(${JSON.stringify(require.resolve("../src/sim"))}).startSimulator(${JSON.stringify({ ...options, port: 0 })})` +
-    ".then((s) => { console.log('xapi-sim listening on ' + s.url); process.once('SIGTERM', () => s.close().then(() => process.exit(0))); })";
+    ".then((s) => { process.once('SIGTERM', () => s.close().then(() => process.exit(0))); console.log('xapi-sim listening on ' + s.url); })";
   const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";

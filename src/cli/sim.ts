@@ -64,15 +64,10 @@ export async function runSim(opts: SimCliOptions): Promise<number> {
     process.stderr.write(`xapi-sim: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT.error;
   }
-  // The first line is for scripts (they wait for it); the rest is what a person pastes in another terminal.
-  process.stdout.write([
-    `xapi-sim listening on ${running.url}`,
-    `login: user ${opts.user}, password ${opts.password}`,
-    "In another terminal:",
-    `  export XAPI_URL=${running.url} XAPI_USERNAME=${shellWord(opts.user)} XAPI_PASSWORD=${shellWord(opts.password)}`,
-    "",
-  ].join("\n"));
-  await new Promise<void>((resolve) => {
+  // Listening for the stop signals before the first line is out: a script that waits for that line
+  // and then sends SIGTERM would otherwise, on a busy machine, find no handler yet and kill the
+  // simulator before it closes (seen in CI as an exit by signal instead of 0).
+  const stopped = new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off("SIGINT", stop);
       process.off("SIGTERM", stop);
@@ -81,6 +76,15 @@ export async function runSim(opts: SimCliOptions): Promise<number> {
     process.on("SIGINT", stop);
     process.on("SIGTERM", stop);
   });
+  // The first line is for scripts (they wait for it); the rest is what a person pastes in another terminal.
+  process.stdout.write([
+    `xapi-sim listening on ${running.url}`,
+    `login: user ${opts.user}, password ${opts.password}`,
+    "In another terminal:",
+    `  export XAPI_URL=${running.url} XAPI_USERNAME=${shellWord(opts.user)} XAPI_PASSWORD=${shellWord(opts.password)}`,
+    "",
+  ].join("\n"));
+  await stopped;
   await running.close();
   return EXIT.ok;
 }
