@@ -34,14 +34,13 @@ export class UuidColumn {
   set(row: number, uuid: string): void {
     const before = this.others.get(row);
     if (before !== undefined && this.otherRows.get(before) === row) this.otherRows.delete(before);
+    this.makeRoom();
     if (!canonicalInto(KEY, uuid)) {
-      this.others.set(row, uuid);
-      this.otherRows.set(uuid, row);
+      this.keepOther(row, uuid);
       return;
     }
     this.others.delete(row);
     this.store(row);
-    if (2 * (this.used + 1) > this.slots.length) this.rehash(2 * this.slots.length);
     this.insert(row);
   }
 
@@ -51,20 +50,16 @@ export class UuidColumn {
    * rows this way at 10,000 VMs.
    */
   findOrSet(row: number, uuid: string): number {
-    if (2 * (this.used + 1) > this.slots.length) this.rehash(2 * this.slots.length); // before KEY is filled: rehash uses it
+    this.makeRoom();
     if (!canonicalInto(KEY, uuid)) {
       const found = this.otherRows.get(uuid);
       if (found !== undefined) return found;
-      this.others.set(row, uuid);
-      this.otherRows.set(uuid, row);
+      this.keepOther(row, uuid);
       return row;
     }
-    const mask = this.slots.length - 1;
-    let slot = hashAt(KEY, 0) & mask;
-    for (let taken = this.slots[slot] as number; taken !== 0; taken = this.slots[slot] as number) {
-      if (this.holdsKey(taken - 1)) return taken - 1;
-      slot = (slot + 1) & mask;
-    }
+    const slot = this.slotOfKey();
+    const taken = this.slots[slot] as number;
+    if (taken !== 0) return taken - 1;
     this.store(row);
     this.slots[slot] = row + 1;
     this.used++;
@@ -102,12 +97,26 @@ export class UuidColumn {
   /** The last row holding `uuid`, or -1. */
   find(uuid: string): number {
     if (!canonicalInto(KEY, uuid)) return this.otherRows.get(uuid) ?? -1;
+    return (this.slots[this.slotOfKey()] as number) - 1; // a free slot holds 0: -1
+  }
+
+  /** Grows the hash before a row may be added, so it stays at most half full. Before KEY is filled: rehashing uses it. */
+  private makeRoom(): void {
+    if (2 * (this.used + 1) > this.slots.length) this.rehash(2 * this.slots.length);
+  }
+
+  /** A value that is not a canonical uuid, kept as the string it is. */
+  private keepOther(row: number, uuid: string): void {
+    this.others.set(row, uuid);
+    this.otherRows.set(uuid, row);
+  }
+
+  /** The slot of the row holding the uuid in KEY, or the free slot where it would go. */
+  private slotOfKey(): number {
     const mask = this.slots.length - 1;
-    for (let slot = hashAt(KEY, 0) & mask; ; slot = (slot + 1) & mask) {
-      const taken = this.slots[slot] as number;
-      if (taken === 0) return -1;
-      if (this.holdsKey(taken - 1)) return taken - 1;
-    }
+    let slot = hashAt(KEY, 0) & mask;
+    while (this.slots[slot] !== 0 && !this.holdsKey((this.slots[slot] as number) - 1)) slot = (slot + 1) & mask;
+    return slot;
   }
 
   /** KEY's 16 bytes into `row` (pages added up to it). */
@@ -121,9 +130,7 @@ export class UuidColumn {
   private insert(row: number): void {
     const at = 16 * (row & ROW_IN_PAGE);
     (this.pages[row >>> PAGE_BITS] as Buffer).copy(KEY, 0, at, at + 16);
-    const mask = this.slots.length - 1;
-    let slot = hashAt(KEY, 0) & mask;
-    while (this.slots[slot] !== 0 && !this.holdsKey((this.slots[slot] as number) - 1)) slot = (slot + 1) & mask;
+    const slot = this.slotOfKey();
     if (this.slots[slot] === 0) this.used++;
     this.slots[slot] = row + 1;
   }
