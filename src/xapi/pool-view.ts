@@ -6,7 +6,7 @@
  * `snapshot_metadata`) never exists in memory at once.
  */
 import { isXapiError } from "./errors";
-import { convertValues, Interner, recordOf, type ConvertContext } from "./record-convert";
+import { FieldReader, Interner, recordReader } from "./record-convert";
 import {
   type FieldKind,
   HOST_FIELDS, POOL_FIELDS, SR_FIELDS, VBD_FIELDS, VDI_FIELDS, VMSS_FIELDS, VM_FIELDS, VM_SKIPPED_MEMBERS,
@@ -43,41 +43,49 @@ export interface PoolRecords {
 const MAP_LEVEL = 2;
 const RECORD_LEVEL = 3;
 
+/** What one class's read needs: its class and field table, and the read's interner. */
+interface ReadContext {
+  readonly cls: string;
+  readonly fields: Readonly<Record<string, FieldKind>>;
+  readonly interner: Interner;
+}
+
 /**
- * Reads `<cls>.get_all_records`, converting each record as it arrives: over JSON-RPC where the
- * host has it (json-rpc.ts), else over XML-RPC decoding only the fields of the table (the others
- * are skipped while the bytes stream in, never built). `add` receives convertValues' values.
+ * Reads `<cls>.get_all_records`, handing each record to `add` as it arrives with the FieldReader
+ * to convert it: over JSON-RPC where the host has it (json-rpc.ts), else over XML-RPC decoding only
+ * the fields of the table (the others are skipped while the bytes stream in, never built).
  */
-async function readAll(reader: PoolReader, ctx: ConvertContext, add: (values: unknown[]) => void, skip?: ReadonlySet<string>): Promise<void> {
+async function readAll(reader: PoolReader, ctx: ReadContext, add: (fields: FieldReader, ref: OpaqueRef, wire: XapiValue) => void, skip?: ReadonlySet<string>): Promise<void> {
   // A wire record struct (XML) or a parsed JSON object: XAPI sends no null/<nil/> in records.
-  const acceptWith = (c: ConvertContext) => (ref: string, record: unknown): void => add(convertValues(c, ref as OpaqueRef, record as XapiValue));
+  const acceptWith = (fields: FieldReader) => (ref: string, record: unknown): void => add(fields, ref as OpaqueRef, record as XapiValue);
   const method = `${ctx.cls}.get_all_records`;
   const skipMembers = skip ? { skipMembers: skip } : {};
   // Streamed records hold strings of their own (PoolReader.streamRecords): interned without a copy.
-  const streamed = acceptWith({ ...ctx, interner: ctx.interner.withOwnedStrings() });
+  const streamed = acceptWith(new FieldReader(ctx.interner.withOwnedStrings()));
   if (reader.streamRecords && (await reader.streamRecords(method, streamed, { decode: skipMembers }))) return;
-  const accept = acceptWith(ctx);
+  const accept = acceptWith(new FieldReader(ctx.interner));
   const decode = { keepMembers: new Set(Object.keys(ctx.fields)), skipLevel: RECORD_LEVEL, memberSink: { level: MAP_LEVEL, accept }, ...skipMembers };
   await reader.call(method, [], { decode });
 }
 
 /** Records as frozen objects in a Map: the classes with few records, and VMs (read whole by many kinds). */
-async function readRecords<R>(reader: PoolReader, ctx: ConvertContext, skip?: ReadonlySet<string>): Promise<Map<OpaqueRef, R>> {
+async function readRecords<R>(reader: PoolReader, ctx: ReadContext, skip?: ReadonlySet<string>): Promise<Map<OpaqueRef, R>> {
   const out = new Map<OpaqueRef, R>();
-  await readAll(reader, ctx, (values) => out.set(values[0] as OpaqueRef, recordOf<R>(ctx.fields, values)), skip);
+  const read = recordReader<R>(ctx.cls, ctx.fields);
+  await readAll(reader, ctx, (fields, ref, wire) => out.set(ref, read(fields, wire, ref)), skip);
   return out;
 }
 
 /** Records as rows of a RecordTable (record-table.ts): VDIs and VBDs, the bulk of a large pool. */
-async function readTable<R extends { readonly ref: OpaqueRef }>(reader: PoolReader, ctx: ConvertContext): Promise<RecordTable<R>> {
-  const out = new RecordTable<R>(ctx.fields);
-  await readAll(reader, { ...ctx, internOwnRef: false }, (values) => out.add(values));
+async function readTable<R extends { readonly ref: OpaqueRef }>(reader: PoolReader, ctx: ReadContext): Promise<RecordTable<R>> {
+  const out = new RecordTable<R>(ctx.cls, ctx.fields);
+  await readAll(reader, ctx, (fields, ref, wire) => out.add(ref, wire, fields));
   return out;
 }
 
 export async function readPoolRecords(reader: PoolReader): Promise<PoolRecords> {
   const interner = new Interner();
-  const ctx = (cls: string, fields: Readonly<Record<string, FieldKind>>): ConvertContext => ({ cls, fields, interner });
+  const ctx = (cls: string, fields: Readonly<Record<string, FieldKind>>): ReadContext => ({ cls, fields, interner });
   const [vms, vdis, vbds, srs, vmss, pools, hosts] = await Promise.all([
     readRecords<VmRecord>(reader, ctx("VM", VM_FIELDS), VM_SKIPPED_MEMBERS),
     readTable<VdiRecord>(reader, ctx("VDI", VDI_FIELDS)),

@@ -39,6 +39,8 @@ function toDate(v: XapiValue | undefined): Date {
 }
 
 const scratch = Buffer.allocUnsafe(64 * 1024);
+/** Strings JSON.parse internalises (V8's kMaxInternalizedStringValueLength): already one copy each. */
+const JSON_SHARED_LENGTH = 10;
 
 /**
  * A copy of `s` that shares no memory with the text it was cut from. V8 substrings of 13+
@@ -78,6 +80,9 @@ export class Interner {
   }
 
   intern(s: string): string {
+    // V8's JSON.parse already hands out one copy of each string of up to 10 characters (measured on
+    // Node 20: 200,000 parsed "persist" values cost no memory): enums, most map keys and values.
+    if (this.owned && s.length <= JSON_SHARED_LENGTH) return s;
     const canonical = this.strings.get(s);
     if (canonical !== undefined) return canonical;
     const own = this.owned ? s : ownCopy(s);
@@ -142,97 +147,132 @@ function toMap(v: XapiValue | undefined, interner: Interner): Readonly<Record<st
   if (keys.length === 0) return EMPTY_MAP;
   // Whole maps repeat (platform; a snapshot's other_config is its VM's): looked up by content
   // first, so a map seen before costs no interning at all; a new one gets interned keys and values.
-  let content = "";
-  for (const key of keys) {
-    const value = String((v as Record<string, XapiValue>)[key]);
-    content += `${key.length}:${key}${value.length}:${value}`;
-  }
-  return interner.sharedMap(content, () => {
+  // The content is spelled by JSON.stringify: unambiguous, and native (building it in JavaScript
+  // cost 6 % of a 2,000-VM read).
+  return interner.sharedMap(JSON.stringify(v), () => {
     const map = Object.create(MAP_PROTO) as Record<string, string>;
     for (const key of keys) map[interner.intern(key)] = interner.intern(String((v as Record<string, XapiValue>)[key]));
     return map;
   });
 }
 
-function convertField(kind: FieldKind, v: XapiValue | undefined, fallback: string | number | undefined, interner: Interner): unknown {
-  switch (kind) {
-    case "uuid":
-      return interner.unique(typeof v === "string" ? v : v === undefined ? "" : String(v));
-    case "string": {
-      // Names, enums, types repeat (a disk's snapshots share its name): one copy each.
-      const text = typeof v === "string" ? v : v === undefined ? String(fallback ?? "") : String(v);
-      return interner.intern(text);
-    }
-    case "int":
-      return toInt(v, typeof fallback === "number" ? fallback : 0);
-    case "bool":
-      return toBool(v, false);
-    case "bool-true":
-      return toBool(v, true);
-    case "datetime":
-      return toDate(v);
-    case "ref":
-      return typeof v === "string" && v !== "" && v !== NULL_REF ? interner.intern(v) : NULL_REF;
-    case "refs":
-      return toRefs(v, interner);
-    case "strings":
-      return toSharedStrings(v, interner);
-    case "map":
-      return toMap(v, interner);
+/**
+ * The field readers of one read: one method per field kind, bound to the read's interner. The
+ * generated readers (`recordReader`, RecordTable's row writer) call them one field at a time.
+ */
+export class FieldReader {
+  constructor(readonly interner: Interner) {}
+
+  uuid(v: XapiValue | undefined): string {
+    return this.interner.unique(typeof v === "string" ? v : v === undefined ? "" : String(v));
+  }
+
+  /** Names, enums, types repeat (a disk's snapshots share its name): one copy each. */
+  string(v: XapiValue | undefined, fallback: string): string {
+    return this.interner.intern(typeof v === "string" ? v : v === undefined ? fallback : String(v));
+  }
+
+  int(v: XapiValue | undefined, fallback: number): number {
+    return toInt(v, fallback);
+  }
+
+  bool(v: XapiValue | undefined, fallback: boolean): boolean {
+    return toBool(v, fallback);
+  }
+
+  datetime(v: XapiValue | undefined): Date {
+    return toDate(v);
+  }
+
+  /** A record's own ref (its key in the answer): one copy with every field that points at it. */
+  ownRef(ref: string): string {
+    return this.interner.intern(ref);
+  }
+
+  ref(v: XapiValue | undefined): string {
+    return typeof v === "string" && v !== "" && v !== NULL_REF ? this.interner.intern(v) : NULL_REF;
+  }
+
+  refs(v: XapiValue | undefined): readonly string[] {
+    return toRefs(v, this.interner);
+  }
+
+  strings(v: XapiValue | undefined): readonly string[] {
+    return toSharedStrings(v, this.interner);
+  }
+
+  map(v: XapiValue | undefined): Readonly<Record<string, string>> {
+    return toMap(v, this.interner);
   }
 }
 
-type Construct = (values: readonly unknown[]) => Record<string, unknown>;
-const constructors = new WeakMap<object, Construct>();
+/** A wire record's members, or none when the value is not a struct. */
+export function membersOf(wire: XapiValue): Record<string, XapiValue> {
+  return (typeof wire === "object" && wire !== null && !Array.isArray(wire) && !(wire instanceof Date) ? wire : {}) as Record<string, XapiValue>;
+}
 
 /**
- * A function that returns `{ref, ...every field of the table}` as one object literal. V8 gives all
- * records of a table one hidden class that way; a clone of a template filled by keyed stores and
+ * Per field of the table, in order, the source text of the expression reading it from wire members
+ * `s` with FieldReader `r`. Generated code, not a loop over the field table: each field is a named
+ * property load that V8 caches per table, and no kind is dispatched at run time (a loop with keyed
+ * loads and a switch cost 2× on a cold process, which is every CLI run). Field names come from
+ * record-schema.ts (XAPI identifiers); quoted anyway.
+ */
+export function fieldReads(cls: string, fields: Readonly<Record<string, FieldKind>>): string[] {
+  const defaults = FIELD_DEFAULTS[cls] ?? {};
+  return Object.entries(fields).map(([name, kind]) => {
+    const member = `s[${JSON.stringify(name)}]`;
+    const fallback = defaults[name];
+    switch (kind) {
+      case "string":
+        return `r.string(${member}, ${JSON.stringify(String(fallback ?? ""))})`;
+      case "int":
+        return `r.int(${member}, ${typeof fallback === "number" ? fallback : 0})`;
+      case "bool":
+        return `r.bool(${member}, false)`;
+      case "bool-true":
+        return `r.bool(${member}, true)`;
+      default:
+        return `r.${kind}(${member})`;
+    }
+  });
+}
+
+/** Caches one generated function per (field table, class). */
+export function memoByTable<F>(cache: WeakMap<object, Map<string, F>>, fields: object, cls: string, make: () => F): F {
+  let byClass = cache.get(fields);
+  if (!byClass) cache.set(fields, (byClass = new Map()));
+  let made = byClass.get(cls);
+  if (!made) byClass.set(cls, (made = make()));
+  return made;
+}
+
+/** Wire record → frozen record of its table's fields. */
+export type RecordRead<R> = (reader: FieldReader, wire: XapiValue, ref: string) => R;
+const recordReads = new WeakMap<object, Map<string, RecordRead<unknown>>>();
+
+/**
+ * A function returning `{ref, ...every field of the table}` as one object literal, frozen. V8 gives
+ * all records of a table one hidden class that way; a clone of a template filled by keyed stores and
  * then frozen got a hidden class of its own per record once a field had held both small ints and
  * doubles (measured: 312,000 hidden classes, 74 MB, for a 22,000-VM-record view).
  */
-function constructorFor(fields: Readonly<Record<string, FieldKind>>): Construct {
-  let construct = constructors.get(fields);
-  if (!construct) {
-    const names = ["ref", ...Object.keys(fields)];
-    // Field names come from record-schema.ts (XAPI identifiers); quoted anyway.
-    construct = new Function("v", `return { ${names.map((name, i) => `${JSON.stringify(name)}: v[${i}]`).join(", ")} };`) as Construct;
-    constructors.set(fields, construct);
-  }
-  return construct;
+export function recordReader<R>(cls: string, fields: Readonly<Record<string, FieldKind>>): RecordRead<R> {
+  return memoByTable(recordReads, fields, cls, () => {
+    const names = Object.keys(fields);
+    const members = fieldReads(cls, fields).map((read, i) => `${JSON.stringify(names[i])}: ${read}`);
+    const body = `const s = membersOf(wire); return Object.freeze({ "ref": r.ownRef(ref), ${members.join(", ")} });`;
+    return new Function("membersOf", `return function readRecord(r, wire, ref) { ${body} };`)(membersOf) as RecordRead<unknown>;
+  }) as RecordRead<R>;
 }
 
 export interface ConvertContext {
   readonly cls: string;
   readonly fields: Readonly<Record<string, FieldKind>>;
   readonly interner: Interner;
-  /**
-   * false when the record's own ref is kept as bytes (a RecordTable row, ref-column.ts): interning it
-   * would be wasted work (4 % of a 2,000-VM read) and a table entry held to the end of the read.
-   */
-  readonly internOwnRef?: boolean;
-}
-
-/**
- * One wire record's values in the table's order, its interned ref first: what a RecordTable row
- * stores (record-table.ts) and what a record object is built from.
- */
-export function convertValues(ctx: ConvertContext, ref: OpaqueRef, wire: XapiValue): unknown[] {
-  const source = (typeof wire === "object" && wire !== null && !Array.isArray(wire) && !(wire instanceof Date) ? wire : {}) as Record<string, XapiValue>;
-  const defaults = FIELD_DEFAULTS[ctx.cls] ?? {};
-  const values: unknown[] = [ctx.internOwnRef === false ? ref : ctx.interner.intern(ref)];
-  for (const name of Object.keys(ctx.fields)) {
-    values.push(convertField(ctx.fields[name] as FieldKind, source[name], defaults[name], ctx.interner));
-  }
-  return values;
-}
-
-/** The frozen record of the values convertValues returned for a table of these fields. */
-export function recordOf<R>(fields: Readonly<Record<string, FieldKind>>, values: readonly unknown[]): R {
-  return Object.freeze(constructorFor(fields)(values)) as R;
 }
 
 /** Converts one wire record into a frozen record typed `R` (the table decides the shape). */
 export function convertRecord<R>(ctx: ConvertContext, ref: OpaqueRef, wire: XapiValue): R {
-  return recordOf<R>(ctx.fields, convertValues(ctx, ref, wire));
+  return recordReader<R>(ctx.cls, ctx.fields)(new FieldReader(ctx.interner), wire, ref);
 }

@@ -24,23 +24,20 @@ type Fields<R> = { readonly [K in Exclude<keyof R, "ref">]: FieldKind };
 export const VM_FIELDS = {
   uuid: "uuid", name_label: "string", name_description: "string", power_state: "string",
   is_a_template: "bool", is_default_template: "bool", is_a_snapshot: "bool", is_control_domain: "bool",
-  is_vmss_snapshot: "bool", snapshot_of: "ref", snapshots: "refs", snapshot_time: "datetime",
-  snapshot_info: "map", parent: "ref", snapshot_schedule: "ref", other_config: "map", tags: "strings",
-  blocked_operations: "map", allowed_operations: "strings", current_operations: "map", VBDs: "refs",
-  suspend_VDI: "ref", suspend_SR: "ref", memory_static_max: "int", memory_dynamic_max: "int",
-  VCPUs_max: "int", resident_on: "ref", platform: "map", HVM_boot_policy: "string", guest_metrics: "ref",
+  is_vmss_snapshot: "bool", snapshot_of: "ref", snapshot_time: "datetime", snapshot_info: "map",
+  parent: "ref", snapshot_schedule: "ref", other_config: "map", tags: "strings", blocked_operations: "map",
+  allowed_operations: "strings", VBDs: "refs", suspend_VDI: "ref", suspend_SR: "ref",
+  memory_static_max: "int", platform: "map",
 } as const satisfies Fields<VmRecord>;
 
 export const VDI_FIELDS = {
-  uuid: "uuid", name_label: "string", name_description: "string", SR: "ref", VBDs: "refs",
-  virtual_size: "int", physical_utilisation: "int", type: "string", sharable: "bool", read_only: "bool",
-  managed: "bool", missing: "bool", is_a_snapshot: "bool", snapshot_of: "ref", sm_config: "map",
-  on_boot: "string", other_config: "map",
+  uuid: "uuid", name_label: "string", name_description: "string", SR: "ref", virtual_size: "int",
+  physical_utilisation: "int", type: "string", sharable: "bool", managed: "bool", missing: "bool",
+  is_a_snapshot: "bool", snapshot_of: "ref", sm_config: "map", on_boot: "string", other_config: "map",
 } as const satisfies Fields<VdiRecord>;
 
 export const VBD_FIELDS = {
-  uuid: "uuid", VM: "ref", VDI: "ref", type: "string", mode: "string", userdevice: "string",
-  bootable: "bool", empty: "bool", currently_attached: "bool", other_config: "map",
+  uuid: "uuid", VM: "ref", VDI: "ref", type: "string", mode: "string", empty: "bool", other_config: "map",
 } as const satisfies Fields<VbdRecord>;
 
 export const SR_FIELDS = {

@@ -10,8 +10,9 @@
  * one hidden class) and keep nothing. Two `get`s of one ref return equal, not identical, records.
  * The table has no mutating method: after the read it cannot change.
  */
+import { fieldReads, membersOf, memoByTable, type FieldReader } from "./record-convert";
 import type { FieldKind } from "./record-schema";
-import type { OpaqueRef, Uuid } from "./types";
+import type { OpaqueRef, Uuid, XapiValue } from "./types";
 import { RefColumn } from "./ref-column";
 import { UuidColumn } from "./uuid-column";
 import type { UuidSource } from "./uuid-index";
@@ -45,10 +46,10 @@ const PAGE = 1 << PAGE_BITS;
 type Page = Float64Array | Uint8Array | unknown[];
 type Column = Page[] | UuidColumn;
 type Build = (columns: readonly Column[], ref: OpaqueRef, row: number) => Record<string, unknown>;
-type Store = (columns: readonly Column[], values: readonly unknown[], row: number) => void;
+type Store = (columns: readonly Column[], reader: FieldReader, wire: XapiValue, row: number) => void;
 
 const builders = new WeakMap<object, Build>();
-const storers = new WeakMap<object, Store>();
+const storers = new WeakMap<object, Map<string, Store>>();
 
 /** The cell of column `i` at the row whose page is `p` and offset `o` (set by the generated code). */
 const cellOf = (i: number): string => `c[${i}][p][o]`;
@@ -72,22 +73,23 @@ function builderFor(fields: Readonly<Record<string, FieldKind>>): Build {
   return build;
 }
 
-/** `(columns, values, row)` storing convertValues' values (ref first) in the row: one statement per field. */
-function storerFor(fields: Readonly<Record<string, FieldKind>>): Store {
-  let store = storers.get(fields);
-  if (!store) {
-    const statements = Object.values(fields).map((kind, i) => {
+/**
+ * `(columns, reader, wire, row)` reading each field of a wire record (record-convert.ts) straight into
+ * its cell: one statement per field, no intermediate array of values.
+ */
+function storerFor(cls: string, fields: Readonly<Record<string, FieldKind>>): Store {
+  return memoByTable(storers, fields, cls, () => {
+    const kinds = Object.values(fields);
+    const statements = fieldReads(cls, fields).map((read, i) => {
       const cell = cellOf(i);
-      const value = `v[${i + 1}]`;
       return {
-        number: `${cell} = ${value};`, date: `${cell} = ${value}.getTime();`, flag: `${cell} = ${value} ? 1 : 0;`,
-        uuid: `c[${i}].set(row, ${value});`, value: `${cell} = ${value};`,
-      }[columnKind(kind)];
+        number: `${cell} = ${read};`, date: `${cell} = ${read}.getTime();`, flag: `${cell} = ${read} ? 1 : 0;`,
+        uuid: `c[${i}].set(row, ${read});`, value: `${cell} = ${read};`,
+      }[columnKind(kinds[i] as FieldKind)];
     });
-    store = new Function("c", "v", "row", [pageAndOffset, ...statements].join("\n")) as Store;
-    storers.set(fields, store);
-  }
-  return store;
+    const body = [pageAndOffset, "const s = membersOf(wire);", ...statements].join("\n");
+    return new Function("membersOf", `return function storeRow(c, r, wire, row) { ${body} };`)(membersOf) as Store;
+  });
 }
 
 export class RecordTable<R extends { readonly ref: OpaqueRef }> implements ReadonlyMap<OpaqueRef, R>, UuidSource {
@@ -99,22 +101,23 @@ export class RecordTable<R extends { readonly ref: OpaqueRef }> implements Reado
   private readonly store: Store;
   private pages = 0;
 
-  constructor(fields: Readonly<Record<string, FieldKind>>) {
+  /** `cls` names the XAPI class, whose datamodel defaults fill missing fields (record-schema.ts). */
+  constructor(cls: string, fields: Readonly<Record<string, FieldKind>>) {
     this.names = Object.keys(fields);
     this.kinds = Object.values(fields).map(columnKind);
     this.columns = this.kinds.map((kind) => (kind === "uuid" ? new UuidColumn() : []));
     this.build = builderFor(fields);
-    this.store = storerFor(fields);
+    this.store = storerFor(cls, fields);
   }
 
   /**
-   * Stores a record given as `[ref, ...values in the field table's order]` (what convertValues
-   * returns); a ref seen before is overwritten in place, as Map.set would. Only the reader calls this.
+   * Reads the fields of a wire record into the row of `ref`; a ref seen before is overwritten in
+   * place, as Map.set would. Only the reader calls this.
    */
-  add(values: readonly unknown[]): void {
-    const row = this.refs.add(values[0] as OpaqueRef);
+  add(ref: OpaqueRef, wire: XapiValue, reader: FieldReader): void {
+    const row = this.refs.add(ref);
     if (row >>> PAGE_BITS === this.pages) this.addPage();
-    this.store(this.columns, values, row);
+    this.store(this.columns, reader, wire, row);
   }
 
   get size(): number {

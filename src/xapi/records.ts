@@ -21,7 +21,6 @@ export interface VmRecord {
   readonly is_control_domain: boolean;
   readonly is_vmss_snapshot: boolean;
   readonly snapshot_of: OpaqueRef;
-  readonly snapshots: readonly OpaqueRef[];
   readonly snapshot_time: Date;
   readonly snapshot_info: StringMap;
   readonly parent: OpaqueRef;
@@ -30,17 +29,11 @@ export interface VmRecord {
   readonly tags: readonly string[];
   readonly blocked_operations: StringMap;
   readonly allowed_operations: readonly string[];
-  readonly current_operations: StringMap;
   readonly VBDs: readonly OpaqueRef[];
   readonly suspend_VDI: OpaqueRef;
   readonly suspend_SR: OpaqueRef;
   readonly memory_static_max: number;
-  readonly memory_dynamic_max: number;
-  readonly VCPUs_max: number;
-  readonly resident_on: OpaqueRef;
   readonly platform: StringMap;
-  readonly HVM_boot_policy: string;
-  readonly guest_metrics: OpaqueRef;
 }
 
 export interface VdiRecord {
@@ -49,12 +42,10 @@ export interface VdiRecord {
   readonly name_label: string;
   readonly name_description: string;
   readonly SR: OpaqueRef;
-  readonly VBDs: readonly OpaqueRef[];
   readonly virtual_size: number;
   readonly physical_utilisation: number;
   readonly type: string;
   readonly sharable: boolean;
-  readonly read_only: boolean;
   readonly managed: boolean;
   readonly missing: boolean;
   readonly is_a_snapshot: boolean;
@@ -71,10 +62,7 @@ export interface VbdRecord {
   readonly VDI: OpaqueRef;
   readonly type: "Disk" | "CD" | "Floppy";
   readonly mode: "RO" | "RW";
-  readonly userdevice: string;
-  readonly bootable: boolean;
   readonly empty: boolean;
-  readonly currently_attached: boolean;
   readonly other_config: StringMap;
 }
 

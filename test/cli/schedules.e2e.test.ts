@@ -126,7 +126,7 @@ describe("examples/schedules on the demo pool", () => {
     await client.call("VMSS.snapshot_now", [ref]);
     const v = await view();
     const web = v.vms.get(vmRef(v, "web-01") as never);
-    const taken = (web?.snapshots ?? []).map((s) => v.vms.get(s)).filter((s) => s?.is_vmss_snapshot).sort((a, b) => (b?.snapshot_time.getTime() ?? 0) - (a?.snapshot_time.getTime() ?? 0));
+    const taken = (v.snapshotsOf.get(web?.ref ?? ("" as never)) ?? []).map((s) => v.vms.get(s)).filter((s) => s?.is_vmss_snapshot).sort((a, b) => (b?.snapshot_time.getTime() ?? 0) - (a?.snapshot_time.getTime() ?? 0));
     expect(taken).toHaveLength(2);
     doc.data = { ...doc.data, xapi_snapshot: { latest: { vm: "web-01", schedule: "nightly-2", most_recent: true } } };
     doc.resource.xapi_vm_revert = { web_latest: { vm: "web-01", snapshot: "${data.xapi_snapshot.latest.uuid}", revert_token: "latest-1" } };

@@ -76,7 +76,7 @@ describe("planStack on snapshots", () => {
     const c = changeAt(p, WEB);
     expect(c?.action).toBe("destroy");
     expect(c?.reason).toBe("not_in_configuration");
-    const disk = [...b.vdis.values()].find((v) => v.is_a_snapshot && b.vbds.get(v.VBDs[0] ?? ("" as never))?.VM === snap.ref);
+    const disk = [...b.vbds.values()].filter((vbd) => vbd.VM === snap.ref).map((vbd) => b.vdis.get(vbd.VDI)).find((v) => v?.is_a_snapshot);
     expect(c?.notes.join("\n")).toContain(`"web-01 root" (${disk?.uuid})`);
   });
 

@@ -65,9 +65,9 @@ export class PoolBuilder {
 
   attachDisk(vm: VmRecord, d: DiskSpec, owner = true): VdiRecord {
     const vdi: Mutable<VdiRecord> = {
-      ref: this.ref("VDI"), uuid: this.uuid(), name_label: d.name_label, name_description: "", SR: d.sr.ref, VBDs: [],
+      ref: this.ref("VDI"), uuid: this.uuid(), name_label: d.name_label, name_description: "", SR: d.sr.ref,
       virtual_size: d.virtual_size ?? 10 * GiB, physical_utilisation: d.physical_utilisation ?? 4 * GiB, type: "user",
-      sharable: d.sharable ?? false, read_only: false, managed: true, missing: false, is_a_snapshot: false, snapshot_of: NULL_REF,
+      sharable: d.sharable ?? false, managed: true, missing: false, is_a_snapshot: false, snapshot_of: NULL_REF,
       sm_config: d.sm_config ?? {}, on_boot: d.on_boot ?? "persist", other_config: {},
     };
     this.vdis.set(vdi.ref, vdi);
@@ -78,10 +78,9 @@ export class PoolBuilder {
   private plug(vm: VmRecord, vdi: Mutable<VdiRecord>, owner: boolean): void {
     const m = this.vms.get(vm.ref) as Mutable<VmRecord>;
     const vbd: Mutable<VbdRecord> = { ref: this.ref("VBD"), uuid: this.uuid(), VM: vm.ref, VDI: vdi.ref, type: "Disk", mode: "RW",
-      userdevice: String(m.VBDs.length), bootable: m.VBDs.length === 0, empty: false, currently_attached: false, other_config: owner ? { owner: "" } : {} };
+      empty: false, other_config: owner ? { owner: "" } : {} };
     this.vbds.set(vbd.ref, vbd);
     m.VBDs.push(vbd.ref);
-    vdi.VBDs.push(vbd.ref);
   }
 
   /** A snapshot as VM.snapshot (or VM.checkpoint with `memory`) would leave it. */
@@ -101,20 +100,19 @@ export class PoolBuilder {
     m.is_vmss_snapshot = args.is_vmss_snapshot ?? false;
     // What XAPI allows on a Halted snapshot (reference/xapi.md §7); a checkpoint adds hard_shutdown below.
     m.allowed_operations = ["clone", "copy", "destroy", "export", "metadata_export", "revert"];
-    source.snapshots.push(snap.ref);
     for (const vbdRef of source.VBDs) {
       const vbd = this.vbds.get(vbdRef);
       const disk = vbd ? this.vdis.get(vbd.VDI) : undefined;
       if (!vbd || !disk || vbd.type !== "Disk") continue;
-      const copy: Mutable<VdiRecord> = { ...disk, ref: this.ref("VDI"), uuid: this.uuid(), VBDs: [], is_a_snapshot: true, snapshot_of: disk.ref, physical_utilisation: 0 };
+      const copy: Mutable<VdiRecord> = { ...disk, ref: this.ref("VDI"), uuid: this.uuid(), is_a_snapshot: true, snapshot_of: disk.ref, physical_utilisation: 0 };
       this.vdis.set(copy.ref, copy);
       this.plug(snap, copy, true);
     }
     if (args.memory && source.power_state === "Running") {
       const sr = this.srs.get(this.pool.suspend_image_SR);
       if (sr) {
-        const image: Mutable<VdiRecord> = { ref: this.ref("VDI"), uuid: this.uuid(), name_label: "Suspend image", name_description: "", SR: sr.ref, VBDs: [],
-          virtual_size: source.memory_static_max, physical_utilisation: source.memory_static_max, type: "suspend", sharable: false, read_only: false,
+        const image: Mutable<VdiRecord> = { ref: this.ref("VDI"), uuid: this.uuid(), name_label: "Suspend image", name_description: "", SR: sr.ref,
+          virtual_size: source.memory_static_max, physical_utilisation: source.memory_static_max, type: "suspend", sharable: false,
           managed: true, missing: false, is_a_snapshot: true, snapshot_of: NULL_REF, sm_config: {}, on_boot: "persist", other_config: {} };
         this.vdis.set(image.ref, image);
         m.suspend_VDI = image.ref;
@@ -127,10 +125,10 @@ export class PoolBuilder {
     const vm: Mutable<VmRecord> = {
       ref: this.ref("VM"), uuid: this.uuid(), name_label: a.name_label, name_description: "", power_state: a.power_state,
       is_a_template: a.is_a_template, is_default_template: false, is_a_snapshot: false, is_control_domain: a.is_control_domain, is_vmss_snapshot: false,
-      snapshot_of: NULL_REF, snapshots: [], snapshot_time: new Date(0), snapshot_info: {}, parent: NULL_REF, snapshot_schedule: NULL_REF,
-      other_config: a.other_config, tags: [...a.tags], blocked_operations: a.blocked_operations, allowed_operations: [], current_operations: {},
-      VBDs: [], suspend_VDI: NULL_REF, suspend_SR: a.suspend_SR, memory_static_max: a.memory_static_max, memory_dynamic_max: a.memory_static_max,
-      VCPUs_max: 2, resident_on: NULL_REF, platform: a.platform, HVM_boot_policy: "BIOS order", guest_metrics: NULL_REF,
+      snapshot_of: NULL_REF, snapshot_time: new Date(0), snapshot_info: {}, parent: NULL_REF, snapshot_schedule: NULL_REF,
+      other_config: a.other_config, tags: [...a.tags], blocked_operations: a.blocked_operations, allowed_operations: [],
+      VBDs: [], suspend_VDI: NULL_REF, suspend_SR: a.suspend_SR, memory_static_max: a.memory_static_max,
+      platform: a.platform,
     };
     this.vms.set(vm.ref, vm);
     return vm;

@@ -7,10 +7,9 @@ export function vm(name: string, uuid: string, extra: Partial<VmRecord> = {}): V
   return {
     ref: asRef(`OpaqueRef:${uuid}`), uuid: asUuid(uuid), name_label: name, name_description: "", power_state: "Running",
     is_a_template: false, is_default_template: false, is_a_snapshot: false, is_control_domain: false, is_vmss_snapshot: false,
-    snapshot_of: NULL_REF, snapshots: [], snapshot_time: new Date(0), snapshot_info: {}, parent: NULL_REF,
+    snapshot_of: NULL_REF, snapshot_time: new Date(0), snapshot_info: {}, parent: NULL_REF,
     snapshot_schedule: NULL_REF, other_config: {}, tags: [], blocked_operations: {}, allowed_operations: [],
-    current_operations: {}, VBDs: [], suspend_VDI: NULL_REF, suspend_SR: NULL_REF, memory_static_max: 2 ** 31,
-    memory_dynamic_max: 2 ** 31, VCPUs_max: 1, resident_on: NULL_REF, platform: {}, HVM_boot_policy: "", guest_metrics: NULL_REF,
+    VBDs: [], suspend_VDI: NULL_REF, suspend_SR: NULL_REF, memory_static_max: 2 ** 31, platform: {},
     ...extra,
   };
 }

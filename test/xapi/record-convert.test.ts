@@ -1,7 +1,7 @@
 /** Wire record → typed record: the compact forms (shared hidden class, interned strings, maps without Object.prototype). */
 import { convertRecord, Interner, type ConvertContext } from "../../src/xapi/record-convert";
-import { VDI_FIELDS, VM_FIELDS } from "../../src/xapi/record-schema";
-import type { OpaqueRef, VdiRecord, VmRecord } from "../../src/xapi";
+import { VDI_FIELDS, VMSS_FIELDS, VM_FIELDS } from "../../src/xapi/record-schema";
+import type { OpaqueRef, VdiRecord, VmRecord, VmssRecord } from "../../src/xapi";
 
 const ctx = (cls: string, fields: ConvertContext["fields"], interner = new Interner()): ConvertContext => ({ cls, fields, interner });
 
@@ -25,8 +25,23 @@ describe("convertRecord", () => {
   it("gives records exactly ref plus the table's fields, with defaults for missing ones", () => {
     const vdi = convertRecord<VdiRecord>(ctx("VDI", VDI_FIELDS), "OpaqueRef:2" as OpaqueRef, { uuid: "u2", virtual_size: "10737418240", extra: "ignored" });
     expect(Object.keys(vdi)).toEqual(["ref", ...Object.keys(VDI_FIELDS)]);
-    expect(vdi).toMatchObject({ ref: "OpaqueRef:2", uuid: "u2", virtual_size: 10737418240, on_boot: "persist", sharable: false, VBDs: [] });
+    expect(vdi).toMatchObject({ ref: "OpaqueRef:2", uuid: "u2", virtual_size: 10737418240, on_boot: "persist", sharable: false, managed: false });
     expect("extra" in vdi).toBe(false);
+  });
+
+  it("reads every field kind as XAPI's bindings would, and a wire value that is not a struct as all defaults", () => {
+    const c = ctx("VMSS", VMSS_FIELDS);
+    const read = (wire: unknown) => convertRecord<VmssRecord>(c, "OpaqueRef:s" as OpaqueRef, wire as never);
+    expect(read({ uuid: "s1", enabled: "false", retained_snapshots: "12", last_run_time: "20260120T09:30:00Z", VMs: ["OpaqueRef:a"], schedule: { hour: "3" } })).toMatchObject({
+      enabled: false, retained_snapshots: 12, last_run_time: new Date(Date.UTC(2026, 0, 20, 9, 30)), VMs: ["OpaqueRef:a"], schedule: { hour: "3" },
+    });
+    // The datamodel's defaults: enabled true, retained_snapshots 7 (not 0), an empty uuid, the epoch.
+    for (const wire of [{}, "not a struct", ["a"], 42, new Date(0)]) {
+      expect(read(wire)).toMatchObject({ uuid: "", enabled: true, retained_snapshots: 7, last_run_time: new Date(0), VMs: [], schedule: {}, frequency: "" });
+    }
+    expect(read({ enabled: "1", retained_snapshots: "x", last_run_time: "yesterday" })).toMatchObject({ enabled: true, retained_snapshots: 7, last_run_time: new Date(0) });
+    const vm = convertRecord<VmRecord>(ctx("VM", VM_FIELDS), "OpaqueRef:v" as OpaqueRef, { snapshot_of: "", parent: "OpaqueRef:p", memory_static_max: 2 ** 40 });
+    expect(vm).toMatchObject({ power_state: "Halted", snapshot_of: "OpaqueRef:NULL", parent: "OpaqueRef:p", memory_static_max: 2 ** 40, is_a_snapshot: false });
   });
 
   it("shares one copy of repeated names, refs and map values across the records of a read", () => {

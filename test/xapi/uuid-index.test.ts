@@ -1,5 +1,5 @@
 /** UuidIndex: PoolView.byUuid, each class answering for its own records, read like the Map it replaces. */
-import { convertValues, Interner } from "../../src/xapi/record-convert";
+import { FieldReader, Interner } from "../../src/xapi/record-convert";
 import { VDI_FIELDS } from "../../src/xapi/record-schema";
 import { RecordTable } from "../../src/xapi/record-table";
 import { RecordUuids, UuidIndex } from "../../src/xapi/uuid-index";
@@ -8,9 +8,9 @@ import type { OpaqueRef, Uuid, VdiRecord } from "../../src/xapi";
 const records = (...pairs: [string, string][]) => new Map(pairs.map(([ref, uuid]) => [ref as OpaqueRef, { uuid: uuid as Uuid }]));
 
 function vdiTable(uuids: readonly string[]): RecordTable<VdiRecord> {
-  const ctx = { cls: "VDI", fields: VDI_FIELDS, interner: new Interner() };
-  const table = new RecordTable<VdiRecord>(VDI_FIELDS);
-  uuids.forEach((uuid, i) => table.add(convertValues(ctx, `OpaqueRef:vdi${i}` as OpaqueRef, { uuid })));
+  const reader = new FieldReader(new Interner());
+  const table = new RecordTable<VdiRecord>("VDI", VDI_FIELDS);
+  uuids.forEach((uuid, i) => table.add(`OpaqueRef:vdi${i}` as OpaqueRef, { uuid }, reader));
   return table;
 }
 
