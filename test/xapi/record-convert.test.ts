@@ -1,7 +1,7 @@
 /** Wire record → typed record: the compact forms (shared hidden class, interned strings, maps without Object.prototype). */
 import { convertRecord, Interner, type ConvertContext } from "../../src/xapi/record-convert";
-import { VDI_FIELDS, VMSS_FIELDS, VM_FIELDS } from "../../src/xapi/record-schema";
-import type { OpaqueRef, VdiRecord, VmRecord, VmssRecord } from "../../src/xapi";
+import { VBD_FIELDS, VDI_FIELDS, VMSS_FIELDS, VM_FIELDS } from "../../src/xapi/record-schema";
+import type { OpaqueRef, VbdRecord, VdiRecord, VmRecord, VmssRecord } from "../../src/xapi";
 
 const ctx = (cls: string, fields: ConvertContext["fields"], interner = new Interner()): ConvertContext => ({ cls, fields, interner });
 
@@ -75,6 +75,19 @@ describe("convertRecord", () => {
     expect(a.platform).toEqual({ acpi: "1", "device-model": "qemu" });
     expect(Object.isFrozen(a.platform) && Object.isFrozen(a.allowed_operations)).toBe(true);
     expect(a.tags).toEqual([]);
+  });
+
+  it("tells apart two maps whose content hashes collide, and still shares each with its equals", () => {
+    const c = ctx("VBD", VBD_FIELDS);
+    // {owner: "vm-167954"} and {owner: "vm-213081"} have one content hash (found by search).
+    const read = (n: number, owner: string) => convertRecord<VbdRecord>(c, `OpaqueRef:${n}` as OpaqueRef, { other_config: { owner } });
+    const [a, b, a2, b2] = [read(1, "vm-167954"), read(2, "vm-213081"), read(3, ["vm", "167954"].join("-")), read(4, ["vm", "213081"].join("-"))];
+    expect(a.other_config).toEqual({ owner: "vm-167954" });
+    expect(b.other_config).toEqual({ owner: "vm-213081" });
+    expect(a2.other_config).toBe(a.other_config);
+    expect(b2.other_config).toBe(b.other_config);
+    // Same entries plus one more is another map.
+    expect(convertRecord<VbdRecord>(c, "OpaqueRef:5" as OpaqueRef, { other_config: { owner: "vm-167954", x: "" } }).other_config).toEqual({ owner: "vm-167954", x: "" });
   });
 
   it("shares strings between an interner and its owned-strings twin (refs stay one copy whichever path read them)", () => {
