@@ -55,9 +55,9 @@ interface ReadContext {
  * to convert it: over JSON-RPC where the host has it (json-rpc.ts), else over XML-RPC decoding only
  * the fields of the table (the others are skipped while the bytes stream in, never built).
  */
-async function readAll(reader: PoolReader, ctx: ReadContext, add: (fields: FieldReader, ref: OpaqueRef, wire: XapiValue) => void, skip?: ReadonlySet<string>): Promise<void> {
+async function readAll(reader: PoolReader, ctx: ReadContext, add: (fieldReader: FieldReader, ref: OpaqueRef, wire: XapiValue) => void, skip?: ReadonlySet<string>): Promise<void> {
   // A wire record struct (XML) or a parsed JSON object: XAPI sends no null/<nil/> in records.
-  const acceptWith = (fields: FieldReader) => (ref: string, record: unknown): void => add(fields, ref as OpaqueRef, record as XapiValue);
+  const acceptWith = (fieldReader: FieldReader) => (ref: string, record: unknown): void => add(fieldReader, ref as OpaqueRef, record as XapiValue);
   const method = `${ctx.cls}.get_all_records`;
   const skipMembers = skip ? { skipMembers: skip } : {};
   // Streamed records hold strings of their own (PoolReader.streamRecords): interned without a copy.
@@ -72,14 +72,14 @@ async function readAll(reader: PoolReader, ctx: ReadContext, add: (fields: Field
 async function readRecords<R>(reader: PoolReader, ctx: ReadContext, skip?: ReadonlySet<string>): Promise<Map<OpaqueRef, R>> {
   const out = new Map<OpaqueRef, R>();
   const read = recordReader<R>(ctx.cls, ctx.fields);
-  await readAll(reader, ctx, (fields, ref, wire) => out.set(ref, read(fields, wire, ref)), skip);
+  await readAll(reader, ctx, (fieldReader, ref, wire) => out.set(ref, read(fieldReader, wire, ref)), skip);
   return out;
 }
 
 /** Records as rows of a RecordTable (record-table.ts): VDIs and VBDs, the bulk of a large pool. */
 async function readTable<R extends { readonly ref: OpaqueRef }>(reader: PoolReader, ctx: ReadContext): Promise<RecordTable<R>> {
   const out = new RecordTable<R>(ctx.cls, ctx.fields);
-  await readAll(reader, ctx, (fields, ref, wire) => out.add(ref, wire, fields));
+  await readAll(reader, ctx, (fieldReader, ref, wire) => out.add(ref, wire, fieldReader));
   return out;
 }
 
