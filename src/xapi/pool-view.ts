@@ -80,6 +80,7 @@ async function readRecords<R>(reader: PoolReader, ctx: ReadContext, skip?: Reado
 async function readTable<R extends { readonly ref: OpaqueRef }>(reader: PoolReader, ctx: ReadContext): Promise<RecordTable<R>> {
   const out = new RecordTable<R>(ctx.cls, ctx.fields);
   await readAll(reader, ctx, (fieldReader, ref, wire) => out.add(ref, wire, fieldReader));
+  out.seal();
   return out;
 }
 

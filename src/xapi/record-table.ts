@@ -2,8 +2,8 @@
  * Column storage for the largest tables of a PoolView (VDI and VBD: four records per VM, 750,000
  * at 10,000 VMs × 10 snapshots, where DESIGN §8 caps the whole plan at 400 MB). A record object
  * with its hidden-class fields, its Map entry and its own uuid costs ~380 bytes; here a record is a
- * row: numbers in a Float64Array, booleans in a Uint8Array, interned strings, shared maps and lists
- * as pointers in arrays.
+ * row: numbers in a Float64Array, booleans in a Uint8Array, uuids as 16 bytes, interned strings,
+ * shared maps and lists as 16-bit codes into a dictionary per column (value-column.ts).
  *
  * Consumers see a ReadonlyMap of frozen records as before (records.ts): `get` and iteration build
  * the record object on the spot from its row (one object literal, so every record of a table keeps
@@ -15,9 +15,10 @@ import type { FieldKind } from "./record-schema";
 import type { OpaqueRef, Uuid, XapiValue } from "./types";
 import { RefColumn } from "./ref-column";
 import { UuidColumn } from "./uuid-column";
+import { ValueColumn } from "./value-column";
 import type { UuidSource } from "./uuid-index";
 
-/** Numbers and datetimes (as ms since the epoch) in doubles, booleans in bytes, uuids in 16 bytes, the rest as values. */
+/** Numbers and datetimes (as ms since the epoch) in doubles, booleans in bytes, uuids in 16 bytes, the rest in a ValueColumn. */
 type ColumnKind = "number" | "date" | "flag" | "uuid" | "value";
 
 function columnKind(kind: FieldKind): ColumnKind {
@@ -37,14 +38,14 @@ function columnKind(kind: FieldKind): ColumnKind {
 }
 
 /**
- * Columns other than uuids are pages of PAGE rows: a table grows by one page per column, and no
+ * Number and flag columns are pages of PAGE rows: a table grows by one page per column, and no
  * column is ever copied. (Arrays grown one row at a time leave every smaller copy behind as garbage:
  * measured at 10,000 VMs, ~90 MB of old arrays before the next full GC.)
  */
 const PAGE_BITS = 12;
 const PAGE = 1 << PAGE_BITS;
-type Page = Float64Array | Uint8Array | unknown[];
-type Column = Page[] | UuidColumn;
+type Page = Float64Array | Uint8Array;
+type Column = Page[] | UuidColumn | ValueColumn;
 type Build = (columns: readonly Column[], ref: OpaqueRef, row: number) => Record<string, unknown>;
 type Store = (columns: readonly Column[], reader: FieldReader, wire: XapiValue, row: number) => void;
 
@@ -64,7 +65,7 @@ function builderFor(fields: Readonly<Record<string, FieldKind>>): Build {
   if (!build) {
     const members = Object.entries(fields).map(([name, kind], i) => {
       const cell = cellOf(i);
-      const read = { number: cell, date: `new Date(${cell})`, flag: `${cell} === 1`, uuid: `c[${i}].get(row)`, value: cell }[columnKind(kind)];
+      const read = { number: cell, date: `new Date(${cell})`, flag: `${cell} === 1`, uuid: `c[${i}].get(row)`, value: `c[${i}].get(row)` }[columnKind(kind)];
       return `${JSON.stringify(name)}: ${read}`;
     });
     build = new Function("c", "ref", "row", `${pageAndOffset} return { "ref": ref, ${members.join(", ")} };`) as Build;
@@ -84,7 +85,7 @@ function storerFor(cls: string, fields: Readonly<Record<string, FieldKind>>): St
       const cell = cellOf(i);
       return {
         number: `${cell} = ${read};`, date: `${cell} = ${read}.getTime();`, flag: `${cell} = ${read} ? 1 : 0;`,
-        uuid: `c[${i}].set(row, ${read});`, value: `${cell} = ${read};`,
+        uuid: `c[${i}].set(row, ${read});`, value: `c[${i}].set(row, ${read});`,
       }[columnKind(kinds[i] as FieldKind)];
     });
     const body = [pageAndOffset, "const s = membersOf(wire);", ...statements].join("\n");
@@ -105,7 +106,7 @@ export class RecordTable<R extends { readonly ref: OpaqueRef }> implements Reado
   constructor(cls: string, fields: Readonly<Record<string, FieldKind>>) {
     this.names = Object.keys(fields);
     this.kinds = Object.values(fields).map(columnKind);
-    this.columns = this.kinds.map((kind) => (kind === "uuid" ? new UuidColumn() : []));
+    this.columns = this.kinds.map((kind) => (kind === "uuid" ? new UuidColumn() : kind === "value" ? new ValueColumn() : []));
     this.build = builderFor(fields);
     this.store = storerFor(cls, fields);
   }
@@ -118,6 +119,11 @@ export class RecordTable<R extends { readonly ref: OpaqueRef }> implements Reado
     const row = this.refs.add(ref);
     if (row >>> PAGE_BITS === this.pages) this.addPage();
     this.store(this.columns, reader, wire, row);
+  }
+
+  /** The read is over: drops what only adding rows needed. Only the reader calls this. */
+  seal(): void {
+    for (const column of this.columns) if (column instanceof ValueColumn) column.seal();
   }
 
   get size(): number {
@@ -175,7 +181,7 @@ export class RecordTable<R extends { readonly ref: OpaqueRef }> implements Reado
     const column = this.columns[i] as Column;
     const kind = this.kinds[i];
     for (let row = 0; row < this.refs.size; row++) {
-      const cell = column instanceof UuidColumn ? column.get(row) : (column[row >>> PAGE_BITS] as Page)[row & (PAGE - 1)];
+      const cell = column instanceof UuidColumn || column instanceof ValueColumn ? column.get(row) : (column[row >>> PAGE_BITS] as Page)[row & (PAGE - 1)];
       const value = kind === "date" ? new Date(cell as number) : kind === "flag" ? cell === 1 : cell;
       yield [this.refs.get(row), value as R[K]];
     }
@@ -196,7 +202,7 @@ export class RecordTable<R extends { readonly ref: OpaqueRef }> implements Reado
   private addPage(): void {
     for (let i = 0; i < this.columns.length; i++) {
       const column = this.columns[i] as Column;
-      if (!(column instanceof UuidColumn)) column.push(newPage(this.kinds[i] as ColumnKind));
+      if (Array.isArray(column)) column.push(newPage(this.kinds[i] as ColumnKind));
     }
     this.pages++;
   }
@@ -207,9 +213,7 @@ function newPage(kind: ColumnKind): Page {
     case "number":
     case "date":
       return new Float64Array(PAGE);
-    case "flag":
-      return new Uint8Array(PAGE);
     default:
-      return new Array<unknown>(PAGE);
+      return new Uint8Array(PAGE);
   }
 }
