@@ -17,17 +17,16 @@
  * BENCH_OUT (bench/results/plan-scale.json; the docs' table and plot are made from it).
  * Bars: ratio ≤ 0.5 at every size; peak RSS ≤ 400 MB; calls ≤ 12 and the same at every size.
  */
-import { execFile, spawn, type ChildProcess } from "child_process";
-import { once } from "events";
+import { execFile } from "child_process";
 import { mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from "fs";
 import { loadavg, tmpdir, cpus } from "os";
 import { dirname, join } from "path";
 import { request } from "http";
-import { createInterface } from "readline";
 import { applyPlan } from "../src/engine/applier";
 import { planStack } from "../src/engine/planner";
 import { connect } from "../src/xapi";
 import type { DesiredStack, PoolIdentity, Address } from "../src/model";
+import { startSimulatorProcess } from "./sim-process";
 
 const SIZES = (process.env.BENCH_SIZES ?? "200,2000,5000,10000").split(",").map(Number);
 const SNAPSHOTS_PER_VM = 10;
@@ -39,15 +38,6 @@ const MAX_RATIO = 0.5;
 const MAX_RSS_MB = 400;
 const MAX_CALLS = 12;
 const root = join(__dirname, "..", "..");
-
-interface Sim { readonly child: ChildProcess; readonly url: string; readonly buildMs: number; readonly rssMb: number }
-
-async function startSim(vms: number): Promise<Sim> {
-  const child = spawn(process.execPath, [join(__dirname, "sim-child.js"), String(vms), String(SNAPSHOTS_PER_VM), "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  for await (const line of lines) return { child, ...(JSON.parse(line) as { url: string; buildMs: number; rssMb: number }) };
-  throw new Error("the simulator child exited before listening");
-}
 
 /** Peak RSS of another process so far (Linux), in MB. */
 function peakRssMb(pid: number | undefined): number {
@@ -157,7 +147,7 @@ export interface SizeResult {
 
 async function measure(vms: number): Promise<SizeResult> {
   const load0 = loadavg();
-  const sim = await startSim(vms);
+  const sim = await startSimulatorProcess({ vms, snapshotsPerVm: SNAPSHOTS_PER_VM, taskMs: 0 });
   const dir = mkdtempSync(join(tmpdir(), "plan-scale-"));
   try {
     const stackFile = join(dir, "stack.json");
@@ -184,7 +174,7 @@ async function measure(vms: number): Promise<SizeResult> {
     const bestPeer = peers.reduce((a, b) => (b.ms < a.ms ? b : a));
     const load1 = loadavg();
     return {
-      vms, vmRecords: best.vmRecords, simBuildS: sim.buildMs / 1000, simPeakRssMb: peakRssMb(sim.child.pid),
+      vms, vmRecords: best.vmRecords, simBuildS: sim.buildMs / 1000, simPeakRssMb: peakRssMb(sim.pid),
       calls: Math.max(...plans.map((p) => p.simCalls)), planS: best.ms / 1000, planRuns: plans.map((p) => p.ms / 1000),
       readS: best.readMs / 1000, planOnlyMs: best.planMs, planCpuS: best.cpuMs / 1000, planPeakRssMb: Math.max(...plans.map((p) => p.maxRssMb)),
       peerS: bestPeer.ms / 1000, ...(bestPeer.error ? { peerError: bestPeer.error } : {}), peerTransport: bestPeer.transport,
@@ -195,8 +185,7 @@ async function measure(vms: number): Promise<SizeResult> {
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
-    sim.child.kill("SIGTERM");
-    await once(sim.child, "exit");
+    await sim.stop();
   }
 }
 

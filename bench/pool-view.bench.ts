@@ -5,29 +5,16 @@
  * Env: BENCH_POOL_VMS (2000), BENCH_POOL_SNAPSHOTS (10 per VM), BENCH_XENAPI_XMLRPC=1 to also time
  * xen-api over XML-RPC (its default, `auto`, picks JSON-RPC, which the simulator serves).
  */
-import { spawn, execFile, type ChildProcess } from "child_process";
-import { once } from "events";
+import { execFile } from "child_process";
 import { join } from "path";
-import { createInterface } from "readline";
 import { buildPoolView, connect, readPoolRecords } from "../src/xapi";
 import { Session } from "../src/xapi/session";
+import { startSimulatorProcess } from "./sim-process";
 
 const VMS = Number(process.env.BENCH_POOL_VMS ?? 2000);
 const SNAPSHOTS = Number(process.env.BENCH_POOL_SNAPSHOTS ?? 10);
 const MAX_CALLS = 12;
 const MAX_RSS_MB = 400;
-
-async function startSimChild(): Promise<{ child: ChildProcess; url: string; buildMs: number }> {
-  const child = spawn(process.execPath, ["--max-old-space-size=6144", join(__dirname, "sim-child.js"), String(VMS), String(SNAPSHOTS)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-  for await (const line of lines) {
-    const parsed = JSON.parse(line) as { url: string; buildMs: number };
-    return { child, ...parsed };
-  }
-  throw new Error("the simulator child exited before listening");
-}
 
 async function readOurs(url: string): Promise<{ ms: number; cpuMs: number; calls: number; vms: number }> {
   let calls = 0;
@@ -67,7 +54,7 @@ function runXenApi(url: string, transport: string): Promise<{ ms: number; cpuMs:
 }
 
 async function main(): Promise<void> {
-  const sim = await startSimChild();
+  const sim = await startSimulatorProcess({ vms: VMS, snapshotsPerVm: SNAPSHOTS, taskMs: 0 }, ["--max-old-space-size=6144"]);
   try {
     console.log(`pool-view: simulated pool of ${VMS} VMs × ${SNAPSHOTS} snapshots built in ${(sim.buildMs / 1000).toFixed(1)} s`);
     // Interleaved, best of two each: the first read of a cold simulator is slower for whoever goes first.
@@ -96,8 +83,7 @@ async function main(): Promise<void> {
     }
     if (rssAfterFirstRead > MAX_RSS_MB) console.log(`pool-view: note, peak RSS ${rssAfterFirstRead.toFixed(0)} MB is above the ${MAX_RSS_MB} MB plan budget`);
   } finally {
-    sim.child.kill("SIGTERM");
-    await once(sim.child, "exit");
+    await sim.stop();
   }
 }
 

@@ -1,17 +1,18 @@
 /**
  * Runs the simulator in its own process for benches, so serving a large pool does not share a
  * CPU or heap with the client being measured. Prints `{"url": …, "buildMs": …, "rssMb": …}` once
- * listening; exits on SIGTERM.
- * usage: node dist/bench/sim-child.js VMS SNAPSHOTS_PER_VM [TASK_MS]
+ * listening; closes on SIGTERM. Started by bench/sim-process.ts.
+ * usage: node dist/bench/sim-child.js '<SimulatorOptions as JSON>'
  */
-import { startSimulator } from "../src/sim";
+import { startSimulator, type SimulatorOptions } from "../src/sim";
 
 async function main(): Promise<void> {
+  const options = JSON.parse(process.argv[2] ?? "{}") as SimulatorOptions;
   const started = Date.now();
-  const sim = await startSimulator({ vms: Number(process.argv[2] ?? 2000), snapshotsPerVm: Number(process.argv[3] ?? 10), taskMs: Number(process.argv[4] ?? 0) });
+  const sim = await startSimulator({ ...options, port: 0 });
   const buildMs = Date.now() - started;
   // The handler first: whoever reads the line may stop us at once.
-  process.on("SIGTERM", () => {
+  process.once("SIGTERM", () => {
     void sim.close().then(() => process.exit(0));
   });
   process.stdout.write(`${JSON.stringify({ url: sim.url, buildMs, rssMb: process.resourceUsage().maxRSS / 1024 })}\n`);
