@@ -5,7 +5,7 @@ import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
 import { processIo, type Io } from "./io";
 import { xsnapCommand } from "./hints";
-import { lockInfoText } from "./locking";
+import { forceUnlockAdvice, lockInfoText } from "./locking";
 import { stackName } from "./locked-stack";
 import { withPoolOptions } from "./options";
 import { loadOptionalStack, openPools, type StackFlags } from "./planning";
@@ -44,7 +44,7 @@ async function runStatus(opts: LockOptions, io: Io): Promise<ExitCode> {
       io.out(JSON.stringify(statuses.map(({ session, status }) => ({ stack: name, provider: session.alias, url: session.settings.url, locked: status !== undefined, ...(status ? { lock: status } : {}) })), null, 2));
     } else {
       io.out(statuses.map(({ session, status }) => status
-        ? `Stack "${name}" is locked on pool ${session.settings.url}.\n${lockInfoText(status)}${status.abandoned ? `\n\nThe lease ran out. If the holder is gone: ${xsnapCommand(["force-unlock", status.info.id], { config: opts.config, stack: name })}` : ""}`
+        ? `Stack "${name}" is locked on pool ${session.settings.url}.\n${lockInfoText(status)}\n\n${forceUnlockAdvice(status, name, opts)}`
         : `Stack "${name}" is not locked on pool ${session.settings.url}.`).join("\n\n"));
     }
     return EXIT.ok;

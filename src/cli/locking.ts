@@ -57,6 +57,17 @@ function lockBusyText(stack: string, session: PoolSession, holder: LockStatus | 
   if (holder) lines.push(lockInfoText(holder), "");
   lines.push("xsnap locks the stack so that two runs never change it at once. Wait for the other run to finish,",
     "or let this one wait with --lock-timeout (e.g. --lock-timeout 10m).");
-  if (holder?.abandoned) lines.push("", `If its holder is really gone, remove the lock with: ${xsnapCommand(["force-unlock", holder.info.id], { config: hint.config, stack })}`);
+  if (holder) lines.push("", forceUnlockAdvice(holder, stack, hint));
   return lines.join("\n");
+}
+
+/**
+ * The way out when the holder is gone: the exact force-unlock command. A killed run (a cancelled CI
+ * job) leaves its lock until the lease runs out; its owner knows it is gone long before that.
+ */
+export function forceUnlockAdvice(status: LockStatus, stack: string, hint: HintFlags = {}): string {
+  const command = xsnapCommand(["force-unlock", status.info.id], { config: hint.config, stack });
+  return status.abandoned
+    ? `The lease ran out: its holder is probably gone. If it is, remove the lock with: ${command}`
+    : `If that run is gone (its job was killed, say), the lock stays until ${status.expiresAt}. To remove it now: ${command}`;
 }

@@ -30,6 +30,10 @@ describe("xsnap apply and the pool lock", () => {
     expect(second.code).toBe(3);
     expect(second.stderr).toContain("Error acquiring the pool lock");
     expect(second.stderr).toContain("Operation: apply");
+    // The way out if that run were gone, with the lock's own ID: it is still live, so not "ran out".
+    const heldId = /ID: +(\S+)/.exec(second.stderr)?.[1] ?? "";
+    expect(second.stderr).toContain(`To remove it now: xsnap force-unlock ${heldId} --config ${config} --stack locked`);
+    expect(second.stderr).not.toContain("The lease ran out");
     expect((await first).code).toBe(0);
     } finally {
       await slow.stop();
@@ -100,6 +104,9 @@ describe("xsnap apply and the pool lock", () => {
     expect(locked.stdout).toContain('Stack "killed" is locked on pool');
     const id = /ID: +(\S+)/.exec(locked.stdout)?.[1] ?? "";
     expect(id).not.toBe("");
+    // Its lease has minutes to run, and the command to end it now is printed rather than left to find.
+    expect(locked.stdout).toContain(`If that run is gone (its job was killed, say), the lock stays until`);
+    expect(locked.stdout).toContain(`To remove it now: xsnap force-unlock ${id} --config ${config} --stack killed`);
     expect((await xsnap(["force-unlock", "wrong-id", "--force", "--config", config])).code).toBe(1);
     const unlock = await xsnap(["force-unlock", id, "--force", "--config", config]);
     expect(unlock.code).toBe(0);
