@@ -4,7 +4,9 @@
 // Its settings are cdktf's own keys in the top-level cdktf.json, as `cdktf get` reads them:
 // `codeMakerOutput` (where the bindings go: src/constructs) and `terraformProviders` (the provider's
 // source and version, which src/schema/provider.ts reads from the same file).
-// Reads the TypeScript schema directly (transpiled in memory), so it needs no prior build.
+// Also examples/quickstart as cdktf synthesizes it (src/cli/demo-quickstart.json), for `xsnap demo`
+// in an installed package, which has neither examples/ nor ts-node to run the app.
+// Reads the TypeScript sources directly (transpiled in memory), so it needs no prior build.
 const fs = require("fs");
 const path = require("path");
 
@@ -27,7 +29,27 @@ async function main() {
   fs.mkdirSync(docsDir, { recursive: true });
   const pages = renderDocs();
   for (const [name, text] of pages) fs.writeFileSync(path.join(docsDir, name), text);
-  console.log(`generated ${files.length} files in ${cdktfJson.codeMakerOutput} and ${pages.size} pages in docs/resources in ${Date.now() - started} ms`);
+  fs.writeFileSync(path.join(root, DEMO_STACK), `${JSON.stringify(synthesizedQuickstart(), null, 2)}\n`);
+  console.log(`generated ${files.length} files in ${cdktfJson.codeMakerOutput}, ${pages.size} pages in docs/resources and ${DEMO_STACK} in ${Date.now() - started} ms`);
+}
+
+const DEMO_STACK = "src/cli/demo-quickstart.json";
+
+/** The quickstart stack's cdk.tf.json, without the local backend cdktf adds (an absolute path; xsnap keeps no state). */
+function synthesizedQuickstart() {
+  const { App } = require("cdktf");
+  const { QuickstartStack } = require(path.join(root, "examples/quickstart/main.ts"));
+  const outdir = fs.mkdtempSync(path.join(require("os").tmpdir(), "xsnap-quickstart-"));
+  try {
+    const app = new App({ outdir });
+    new QuickstartStack(app, "quickstart");
+    app.synth();
+    const doc = JSON.parse(fs.readFileSync(path.join(outdir, "stacks/quickstart/cdk.tf.json"), "utf8"));
+    delete doc.terraform.backend;
+    return doc;
+  } finally {
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 main().catch((err) => {

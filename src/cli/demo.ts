@@ -4,11 +4,12 @@
  * It drives the same code as the real commands; only the pool and the folder are chosen for you.
  */
 import type { Command } from "commander";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { startSimulator } from "../sim";
 import { applySaved } from "./apply";
+import quickstart from "./demo-quickstart.json";
 import { EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
 import { processIo, type Io } from "./io";
@@ -30,39 +31,52 @@ export function register(program: Command, setExit: (code: number) => void): voi
     });
 }
 
-/** The repository (or installed package) root: where examples/quickstart lives. */
-function packageRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, "examples", "quickstart", "cdktf.json"))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error("examples/quickstart not found above " + __dirname);
-    dir = up;
+/** examples/quickstart in a checkout of the repository; undefined in an installed package, which ships no examples. */
+function quickstartApp(): string | undefined {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const app = join(dir, "examples", "quickstart");
+    if (existsSync(join(app, "cdktf.json"))) return app;
+    if (dirname(dir) === dir) return undefined;
   }
-  return dir;
+}
+
+/**
+ * Where the demo runs and what it plans: the quickstart app itself in a checkout (its cdktf.json runs
+ * main.ts), else the same stack as `npm run generate` synthesized it, written into the scratch folder.
+ */
+function demoStack(scratch: string): { readonly cwd: string; readonly config?: string; readonly shown: string; readonly where: string } {
+  const app = quickstartApp();
+  if (app) {
+    return { cwd: app, shown: `${relative(process.cwd(), app) || "."}/main.ts`, where: "at the repository root\n(its cdktf.json runs examples/quickstart/main.ts)" };
+  }
+  const config = join(scratch, "cdk.tf.json");
+  writeFileSync(config, `${JSON.stringify(quickstart, null, 2)}\n`);
+  return { cwd: scratch, config, shown: "xsnap's examples/quickstart/main.ts (as synthesized when this package was built)", where: "in your cdktf app's folder\n(the README's \"Using xsnap in your cdktf app\" shows its main.ts)" };
 }
 
 async function runDemo(opts: DemoOptions, outer: Io): Promise<ExitCode> {
-  const cwd = join(packageRoot(), "examples", "quickstart");
   const sim = await startSimulator({ fixture: "demo", port: 0, taskMs: opts.taskMs });
   const scratch = mkdtempSync(join(tmpdir(), "xsnap-demo-"));
+  const stack = demoStack(scratch);
+  const cwd = stack.cwd;
   const planFile = join(scratch, "plan.xsnap");
   const env = { ...outer.env, XAPI_URL: sim.url, XAPI_USERNAME: "root", XAPI_PASSWORD: "xsnap", XSNAP_IN_AUTOMATION: "1" };
   const io = processIo(opts, env);
   const p = io.paint;
   const step = (n: number, command: string, why: string): void =>
     io.out(`\n${p.bold(p.cyan(`── ${n}/4  $ ${command}`))}  ${p.dim(`# ${why}`)}\n`);
-  const flags = { cwd, color: opts.color, target: [], replace: [], parallelism: 4, lockTimeout: 0 };
+  const flags = { cwd, ...(stack.config ? { config: stack.config } : {}), color: opts.color, target: [], replace: [], parallelism: 4, lockTimeout: 0 };
   try {
     io.out([
       p.bold("xsnap demo"),
       `An XAPI simulator with the "demo" pool is listening on ${sim.url} (user root, password xsnap).`,
-      `The stack is ${relative(process.cwd(), cwd) || "."}/main.ts: a snapshot of web-01 and a checkpoint of db-01.`,
+      `The stack is ${stack.shown}: a snapshot of web-01 and a checkpoint of db-01.`,
     ].join("\n"));
     step(1, "xsnap plan --out plan.xsnap", "what would change? (saved for review, as in CI)");
     const planned = await runPlan({ ...flags, format: "text", detailedExitcode: true, out: planFile }, io);
     if (planned !== EXIT.changes) return failed(io, "the first plan", planned);
     // The app ran once (step 1); the later steps read what it synthesized instead of running it again.
-    const synthesized = { ...flags, config: join(cwd, "cdktf.out") };
+    const synthesized = { ...flags, config: stack.config ?? join(cwd, "cdktf.out") };
     step(2, "xsnap apply plan.xsnap", "perform exactly the reviewed plan; the file is the approval");
     const applied = await applySaved(planFile, synthesized, io);
     if (applied !== EXIT.ok) return failed(io, "apply", applied);
@@ -74,10 +88,9 @@ async function runDemo(opts: DemoOptions, outer: Io): Promise<ExitCode> {
     if (listed !== EXIT.ok) return failed(io, "inventory", listed);
     io.out([
       "",
-      p.bold(p.green("Demo complete.")) + " Next: run `npx xsnap sim` in one terminal and, in another, at the repository root",
-      "(its cdktf.json runs examples/quickstart/main.ts):",
+      `${p.bold(p.green("Demo complete."))} Next: run \`npx xsnap sim\` in one terminal and, in another, ${stack.where}:`,
       "  export XAPI_URL=http://127.0.0.1:<port> XAPI_USERNAME=root XAPI_PASSWORD=xsnap   # the line xsnap sim prints",
-      "  npx xsnap plan   # edit examples/quickstart/main.ts, plan again, then apply",
+      "  npx xsnap plan   # edit main.ts, plan again, then apply",
     ].join("\n"));
     return EXIT.ok;
   } finally {

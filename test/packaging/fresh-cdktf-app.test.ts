@@ -149,4 +149,14 @@ describe("the packed xsnap in a fresh cdktf app", () => {
     const again = await timed("xsnap plan (again)", () => xsnap(["plan", "--detailed-exitcode"]));
     expect({ code: again.code, stdout: again.stdout }).toEqual({ code: 0, stdout: expect.stringContaining(NO_CHANGES) });
   }, 180_000);
+
+  it("runs xsnap demo from the installed package, which ships no examples/", async () => {
+    const demo = await timed("xsnap demo", () => run(process.execPath, [xsnapBin(), "demo"], app, { NO_COLOR: "1" }));
+    expect(demo.stderr).toBe("");
+    expect(demo.stdout).toContain("The stack is xsnap's examples/quickstart/main.ts (as synthesized when this package was built)");
+    expect(demo.stdout).toContain("Apply complete! Resources: 2 added, 0 changed, 0 destroyed.");
+    expect(demo.stdout).toContain(NO_CHANGES);
+    expect(demo.stdout).toContain("in your cdktf app's folder");
+    expect(readdirSync(join(app, "node_modules/xsnap"))).not.toContain("examples");
+  }, 180_000);
 });

@@ -43,10 +43,12 @@ describe("npm run generate on a copy of the checkout", () => {
 
   it("reads its settings from cdktf.json and changes no committed file", () => {
     // What generation reads and writes; node_modules is shared (it is not part of a checkout).
-    for (const entry of ["cdktf.json", "package.json", "scripts", "src", "docs"]) cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
+    for (const entry of ["cdktf.json", "package.json", "scripts", "src", "docs", "examples/quickstart/main.ts", "examples/node_modules/xsnap"]) cpSync(path.join(root, entry), path.join(copy, entry), { recursive: true });
     symlinkSync(path.join(root, "node_modules"), path.join(copy, "node_modules"), "dir");
     const output = execFileSync("npm", ["run", "--silent", "generate"], { cwd: copy, encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
-    expect(output).toMatch(/^generated \d+ files in src\/constructs and \d+ pages in docs\/resources/);
+    expect(output).toMatch(/^generated \d+ files in src\/constructs, \d+ pages in docs\/resources and src\/cli\/demo-quickstart.json/);
+    // The quickstart as xsnap demo plans it where examples/ is not installed: the app's synth, to the byte.
+    expect(readFileSync(path.join(copy, "src/cli/demo-quickstart.json"), "utf8")).toBe(readFileSync(path.join(root, "src/cli/demo-quickstart.json"), "utf8"));
     for (const dir of ["src/constructs", "docs/resources"]) {
       expect(filesUnder(path.join(copy, dir))).toEqual(filesUnder(path.join(root, dir)));
       for (const rel of filesUnder(path.join(root, dir))) {
