@@ -15,7 +15,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function register(program: Command, setExit: (code: number) => void): void {
   withLockedStackOptions(program.command("import <address> <uuid>")
-    .description("adopt an existing snapshot, checkpoint, template or schedule as ADDRESS (nothing is created or deleted; the next plan records its configuration)"))
+    .description("adopt an existing snapshot, checkpoint, template or schedule as ADDRESS (nothing is created or deleted; the next apply records its configuration)"))
     .action(async (address: string, uuid: string, opts: LockedStackFlags) => {
       const io = processIo(opts);
       await runCommand(io, setExit, () => runImport(asAddress(address), uuid, opts, io));

@@ -27,7 +27,7 @@ interface RecoverOptions extends LockedStackFlags {
 export function register(program: Command, setExit: (code: number) => void): void {
   withLockedStackOptions(program.command("recover")
     .description("list the pending operations an interrupted apply left, or settle one with --adopt ID / --discard ID"))
-    .option("--adopt <id>", "claim what the interrupted step created as its address (the next plan records its configuration)")
+    .option("--adopt <id>", "claim what the interrupted step created as its address (the next apply records its configuration)")
     .option("--discard <id>", "drop the record and uninstall, with its disks, whatever the step half-created")
     .option("--uuid <uuid>", "with --adopt, which candidate to claim when the step left several")
     .action(async (opts: RecoverOptions) => {
@@ -116,13 +116,13 @@ function choices(r: IntentResolution, outcome: KindIntentOutcome | undefined): {
     case "discard":
       return { adopt: "refused: nothing to adopt", discard: `removes the record${disks(outcome.cleanup)}` };
     case "adopt":
-      return { adopt: `claims ${outcome.live.uuid} as ${r.address}; the next plan records its configuration`,
+      return { adopt: `claims ${outcome.live.uuid} as ${r.address}; the next apply records its configuration`,
         discard: `uninstalls ${outcome.live.uuid} with its disks and removes the record` };
     case "ambiguous": {
       const n = outcome.candidateUuids?.length ?? 0;
       const keep = "removes the record; every candidate stays in the pool, unmanaged (`xsnap inventory` lists them)";
       if (n === 0) return { adopt: "refused: nothing to adopt", discard: keep };
-      return { adopt: n === 1 ? `claims ${outcome.candidateUuids?.[0]} as ${r.address}` : `claims the candidate UUID as ${r.address}; the next plan records its configuration`, discard: keep };
+      return { adopt: n === 1 ? `claims ${outcome.candidateUuids?.[0]} as ${r.address}` : `claims the candidate UUID as ${r.address}; the next apply records its configuration`, discard: keep };
     }
     default:
       return assertNever(outcome);

@@ -1,6 +1,6 @@
 /**
  * `xsnap import ADDR UUID` and `xsnap forget ADDR` (DESIGN §4): adopt an existing object for an
- * address (markers without a spec; the next plan records the spec as an update), or stop managing
+ * address (markers without a spec; the next plan shows the spec as an update, which the apply records), or stop managing
  * one without deleting it (markers and registry entry removed). The caller holds the stack lock.
  */
 import type { XapiClient } from "../resources/client";
@@ -29,7 +29,7 @@ export async function importObject(args: Args & { readonly uuid: Uuid }): Promis
   const kind = kindOfAddress(args.address, kinds);
   if (!kind) return { ok: false, message: `${args.address}: not an address of a resource type this xsnap manages (${[...kinds.managed.keys()].join(", ")})` };
   const view = await args.client.readPoolView();
-  const why = kind.unadoptable(view, args.uuid);
+  const why = kind.unadoptable(view, args.uuid, args.stack);
   if (why) return { ok: false, message: `${args.address}: cannot import: ${why}` };
   const observed = observeAll(view, args.stack, kinds, resolveIntents(view, args.stack, kinds).adopted);
   const current = observed.get(args.address) ?? [];
@@ -40,7 +40,7 @@ export async function importObject(args: Args & { readonly uuid: Uuid }): Promis
   const poolRef = await poolRefOf(args.client);
   await kind.adopt(args.uuid, standaloneContext({ ...args, poolRef, kind }));
   await writeRegistry({ client: args.client, poolRef, stack: args.stack, address: args.address, uuid: args.uuid });
-  return { ok: true, summary: `Import successful: ${args.uuid} is now managed as ${args.address}. Run xsnap plan to record its configuration.` };
+  return { ok: true, summary: `Import successful: ${args.uuid} is now managed as ${args.address}. The next apply records its configuration (xsnap plan shows that as an update in place).` };
 }
 
 export async function forgetAddress(args: Args): Promise<AdoptionResult> {

@@ -1,7 +1,7 @@
 /**
  * `xsnap recover --adopt ID | --discard ID` (DESIGN §4/§5): settles one intent that a plan cannot
  * settle alone (an ambiguous one), or any intent on request. Adopt claims the object the step created
- * (markers without a spec: the next plan records the spec as an update); discard removes the record
+ * (markers without a spec: the next plan shows the spec as an update, which the apply records); discard removes the record
  * and uninstalls, with its disks, whatever the step half-created. The caller holds the stack lock.
  */
 import type { XapiClient } from "../resources/client";
@@ -67,7 +67,7 @@ export async function recoverIntent(args: RecoverArgs): Promise<RecoverResult> {
   }
   await kind.adopt(chosen, ctx);
   await removeRecord();
-  return { ok: true, summary: `Adopted ${chosen} as ${intent.address}; the next plan records its configuration.` };
+  return { ok: true, summary: `Adopted ${chosen} as ${intent.address}; the next apply records its configuration.` };
 }
 
 /** Objects the interrupted step may have created and that nobody has claimed. */

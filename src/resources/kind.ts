@@ -224,8 +224,11 @@ export interface ResourceKind {
    * the spec marker as an update). Idempotent.
    */
   adopt(uuid: Uuid, ctx: ApplyContext): Promise<void>;
-  /** Why `uuid` cannot become an object of this kind (`xsnap import`), or undefined when it can. Pure. */
-  unadoptable(view: PoolView, uuid: Uuid): string | undefined;
+  /**
+   * Why `uuid` cannot become an object of this kind for `stack` (`xsnap import`), or undefined when it
+   * can. An object another stack manages cannot: that stack's next plan would lose it. Pure.
+   */
+  unadoptable(view: PoolView, uuid: Uuid, stack: string): string | undefined;
   /** `xsnap forget`: removes this kind's claim (markers) from the object; the object stays. Idempotent. */
   release(uuid: Uuid, ctx: ApplyContext): Promise<void>;
 }

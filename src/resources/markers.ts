@@ -32,8 +32,19 @@ export function ownMarkers(vm: VmRecord): OwnMarkers | undefined {
   return { stack, address: address as Address, ...(oc[MARKER.spec] ? { spec: oc[MARKER.spec] } : {}) };
 }
 
+/**
+ * Why `stack` may not import this object: another stack's own markers are on it, and taking them over
+ * would make that stack's next plan create a new one in its place. (Within one stack the engine says
+ * which address holds it.)
+ */
+export function managedByAnotherStack(vm: VmRecord, stack: string): string | undefined {
+  const m = ownMarkers(vm);
+  if (!m || m.stack === stack) return undefined;
+  return `"${vm.name_label}" (${vm.uuid}) is already managed as ${m.address} in stack "${m.stack}"; to move it, release it there first: xsnap forget ${m.address} --stack ${JSON.stringify(m.stack)}`;
+}
+
 export function markerValues(args: { readonly stack: string; readonly address: Address; readonly spec: string; readonly self: Uuid }): Record<string, string> {
-  // An empty spec (an object adopted by `xsnap recover`) leaves the key out: the next plan records it.
+  // An empty spec (an object adopted by `xsnap recover`) leaves the key out: the next apply records it.
   return { [MARKER.stack]: args.stack, [MARKER.address]: args.address, ...(args.spec ? { [MARKER.spec]: args.spec } : {}), [MARKER.self]: args.self };
 }
 

@@ -96,7 +96,7 @@ export async function release(uuid: Uuid, ctx: ApplyContext): Promise<void> {
   for (const key of Object.values(MARKER)) await ctx.client.call("VM.remove_from_other_config", [ref, key]);
 }
 
-/** Markers without a spec: the object is claimed; the next plan records its spec. */
+/** Markers without a spec: the object is claimed; the next apply records its spec. */
 export async function adopt(uuid: Uuid, ctx: ApplyContext): Promise<void> {
   const ref = await refOf(ctx, "VM", uuid);
   await writeMarkers(ctx, ref, uuid, "", ctx.address);

@@ -14,6 +14,7 @@ import { observe } from "./point-in-time-observe";
 import { orphanDiff } from "./point-in-time-orphan";
 import { checkStep, stepOf, toPrivate, vmOfStep, type CreateStep, type DestroyStep, type Flavor, type OnDestroy } from "./point-in-time-steps";
 import { ignoreVdisSupported, preflight } from "./preflight";
+import { managedByAnotherStack } from "./markers";
 import { decodeSpec, digestOf, encodeSpec } from "./spec-record";
 import { lookupVm } from "./vm-lookup";
 
@@ -60,7 +61,7 @@ export function pointInTimeKind(flavor: Flavor): ResourceKind {
     finishIntent: (outcome, ctx) => finishIntent(outcome, ctx),
     adopt: (uuid, ctx) => adopt(uuid, ctx),
     release: (uuid, ctx) => release(uuid, ctx),
-    unadoptable: (view, uuid) => unadoptable(flavor, view, uuid),
+    unadoptable: (view, uuid, stack) => unadoptable(flavor, view, uuid, stack),
   };
 }
 
@@ -258,7 +259,7 @@ function destroyReads(view: PoolView, live: Live): ObjectRead[] {
 
 
 
-function unadoptable(flavor: Flavor, view: PoolView, uuid: Uuid): string | undefined {
+function unadoptable(flavor: Flavor, view: PoolView, uuid: Uuid, stack: string): string | undefined {
   const entry = view.byUuid.get(uuid);
   const vm = entry?.class === "VM" ? view.vms.get(entry.ref) : undefined;
   if (!vm) return `${uuid} is not a VM-class object of this pool`;
@@ -266,5 +267,5 @@ function unadoptable(flavor: Flavor, view: PoolView, uuid: Uuid): string | undef
   if (vm.is_vmss_snapshot) return `"${vm.name_label}" (${uuid}) was taken by a snapshot schedule, which manages it`;
   const hasMemory = !isNullRef(vm.suspend_VDI) || vm.power_state === "Suspended";
   if (hasMemory !== flavor.withMemory) return `"${vm.name_label}" (${uuid}) is a ${hasMemory ? "checkpoint (with memory)" : "disk-only snapshot"}, not a ${flavor.noun}`;
-  return undefined;
+  return managedByAnotherStack(vm, stack);
 }

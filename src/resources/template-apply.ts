@@ -142,7 +142,7 @@ export async function uninstall(ctx: ApplyContext, uuid: string): Promise<void> 
 
 export const finishIntent = (outcome: KindIntentOutcome, ctx: ApplyContext): Promise<void> => finishVmIntent(outcome, ctx, (uuid) => uninstall(ctx, uuid));
 
-/** `xsnap import` / `recover --adopt`: markers without a spec; the next plan records the spec (and `xsnap.source`) as an update. */
+/** `xsnap import` / `recover --adopt`: markers without a spec; the next plan shows the spec (and `xsnap.source`) as an update, which the apply records. */
 export async function adopt(uuid: Uuid, ctx: ApplyContext): Promise<void> {
   const ref = await refOf(ctx, "VM", uuid);
   const current = (await ctx.client.call("VM.get_other_config", [ref])) as Readonly<Record<string, string>>;

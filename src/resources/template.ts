@@ -15,6 +15,7 @@ import { adopt, applyStep, finishIntent, release, sourceOf, templateSpec } from 
 import { resolveIntent, SOURCE_FACT } from "./template-intents";
 import { carriesMemory, isPlainTemplate, observe, TEMPLATE_TYPE } from "./template-observe";
 import { lookupSource, lookupSr, preflightTemplate } from "./template-preflight";
+import { managedByAnotherStack } from "./markers";
 import { checkStep, createOf, destroyOf, stepOf, toPrivate, type CreateStep, type DestroyStep } from "./template-steps";
 
 /** The configuration after resolution. `source` undefined = only apply knows it. */
@@ -222,12 +223,12 @@ function destroyReads(view: PoolView, live: Live): ObjectRead[] {
   return [{ uuid: objectUuid(live), address: live.address }, ...destroyStep(view, live).disks.map((d) => ({ uuid: d.uuid, address: live.address }))];
 }
 
-function unadoptable(view: PoolView, uuid: Uuid): string | undefined {
+function unadoptable(view: PoolView, uuid: Uuid, stack: string): string | undefined {
   const vm = recordOf(view, uuid);
   if (!vm) return `${uuid} is not a VM-class object of this pool`;
   if (vm.is_control_domain) return `"${vm.name_label}" (${uuid}) is a control domain`;
   if (vm.is_a_snapshot) return `"${vm.name_label}" (${uuid}) is a snapshot, not a template (manage it as xapi_snapshot or xapi_checkpoint)`;
   if (!vm.is_a_template) return `"${vm.name_label}" (${uuid}) is a VM, not a template`;
   if (vm.is_default_template) return `"${vm.name_label}" (${uuid}) is one of XAPI's built-in templates, which cannot be deleted`;
-  return undefined;
+  return managedByAnotherStack(vm, stack);
 }

@@ -21,7 +21,7 @@ import type { OpaqueRef, Uuid } from "../xapi/types";
 import { diskVdis, intentLeftovers } from "./disks";
 import { absolutePath, xvaVmName } from "./export-file-state";
 import { type Applied, type ApplyContext, type DiffArgs, type DiffResult, type IntentRecord, type IntentSubject, type KindIntentOutcome, type Live, type ObjectRead, type PlannedAction, type ResourceKind, objectUuid } from "./kind";
-import { MARKER, markedObjects, markerValues, ownMarkers, typeOfAddress, withMarkers } from "./markers";
+import { MARKER, managedByAnotherStack, markedObjects, markerValues, ownMarkers, typeOfAddress, withMarkers } from "./markers";
 import { payloadProblem, payloadOf } from "./payload";
 import { decodeSpec, digestOf, encodeSpec } from "./spec-record";
 import { lookupSr } from "./template-preflight";
@@ -368,13 +368,13 @@ async function adopt(uuid: Uuid, ctx: ApplyContext): Promise<void> {
   await ctx.client.call("VM.set_other_config", [ref, withMarkers(current, markerValues({ stack: ctx.stack, address: ctx.address, spec: "", self: uuid }))]);
 }
 
-function unadoptable(view: PoolView, uuid: Uuid): string | undefined {
+function unadoptable(view: PoolView, uuid: Uuid, stack: string): string | undefined {
   const vm = recordOf(view, uuid);
   if (!vm) return `${uuid} is not a VM-class object of this pool`;
   if (vm.is_control_domain) return `"${vm.name_label}" (${uuid}) is a control domain`;
   if (vm.is_a_snapshot) return `"${vm.name_label}" (${uuid}) is a snapshot, not an imported VM or template`;
   if (vm.is_default_template) return `"${vm.name_label}" (${uuid}) is one of XAPI's built-in templates`;
-  return undefined;
+  return managedByAnotherStack(vm, stack);
 }
 
 async function release(uuid: Uuid, ctx: ApplyContext): Promise<void> {

@@ -44,7 +44,7 @@ describe("xsnap import and forget on the demo pool", () => {
     const run = await xsnap(["import", "xapi_snapshot.manual", manual, "--config", config]);
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
-    expect(run.stdout.trim()).toBe(`Import successful: ${manual} is now managed as xapi_snapshot.manual. Run xsnap plan to record its configuration.`);
+    expect(run.stdout.trim()).toBe(`Import successful: ${manual} is now managed as xapi_snapshot.manual. The next apply records its configuration (xsnap plan shows that as an update in place).`);
     expect((await webObjects()).find((o) => o.uuid === manual)?.owner).toMatchObject({ kind: "managed", address: "xapi_snapshot.manual" });
     const plan = await xsnap(["plan", "--config", config]);
     expect(plan.stdout).toContain("  # xapi_snapshot.manual will be updated in-place\n");
@@ -60,6 +60,15 @@ describe("xsnap import and forget on the demo pool", () => {
     const other = await xsnap(["import", "xapi_snapshot.other", manual, "--config", config]);
     expect(other.code).toBe(1);
     expect(other.stderr).toContain(`${manual} is already managed as xapi_snapshot.manual in stack "adopt"`);
+  });
+
+  it("refuses an object another stack manages: that stack's next plan would lose it (exit 1, markers untouched)", async () => {
+    const otherConfig = writeStack(stackDir("adopt-other"), { url: sim.url, stack: "other", resources: { xapi_snapshot: { mine: { vm: "web-01", name_label: "web-01 manual" } } } });
+    const run = await xsnap(["import", "xapi_snapshot.mine", manual, "--config", otherConfig]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`xapi_snapshot.mine: cannot import: "web-01 manual" (${manual}) is already managed as xapi_snapshot.manual in stack "adopt"; to move it, release it there first: xsnap forget xapi_snapshot.manual --stack "adopt"`);
+    expect((await webObjects()).find((o) => o.uuid === manual)?.owner).toMatchObject({ kind: "managed", address: "xapi_snapshot.manual" });
+    expect((await xsnap(["plan", "--config", config, "--detailed-exitcode"])).code).toBe(0);
   });
 
   it("forgets the address without deleting the snapshot; the configuration then plans a new one", async () => {

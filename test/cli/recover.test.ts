@@ -63,7 +63,7 @@ describe("xsnap recover after an apply killed while its snapshot task ran", () =
     id = /^ {2}(\S+) {2}xapi_snapshot\.db: create started \S+ \[the next apply adopts it\]$/m.exec(run.stdout)?.[1] ?? "";
     expect(id).not.toBe("");
     const [uuid] = snapshotsNamed(await client.readPoolView(), "killed mid-task");
-    expect(run.stdout).toContain(`--adopt ${id}: claims ${uuid} as xapi_snapshot.db; the next plan records its configuration`);
+    expect(run.stdout).toContain(`--adopt ${id}: claims ${uuid} as xapi_snapshot.db; the next apply records its configuration`);
     expect(run.stdout).toContain(`--discard ${id}: uninstalls ${uuid} with its disks and removes the record`);
   });
 

@@ -187,7 +187,7 @@ describe("xsnap recover", () => {
     return [...view.vms.values()].find((v) => v.name_label === name && !v.is_a_snapshot)?.ref ?? "";
   };
 
-  it("adopts the chosen candidate of an ambiguous intent; the next plan records its spec", async () => {
+  it("adopts the chosen candidate of an ambiguous intent; the next apply records its spec", async () => {
     const { id, uuids } = await interrupted(true);
     expect(uuids).toHaveLength(2);
     expect((await planNow(web())).plan.intents?.map((i) => i.status)).toEqual(["ambiguous"]);
@@ -215,7 +215,7 @@ describe("xsnap import and forget", () => {
   const manualStack = () => stackOf({ address: "xapi_snapshot.manual", attrs: { vm: "web-01", name_label: "web-01 manual" } });
   const manualUuid = async (): Promise<string> => snapshotsOf(await client.readPoolView(), "web-01").find((s) => s.name_label === "web-01 manual")?.uuid ?? "";
 
-  it("imports an unmanaged snapshot; the next plan only records its configuration", async () => {
+  it("imports an unmanaged snapshot; the next apply only records its configuration", async () => {
     const uuid = await manualUuid();
     expect(await importObject({ client, stack: "demo", address: asAddress("xapi_snapshot.manual"), uuid: uuid as never })).toMatchObject({ ok: true });
     const { plan } = await planNow(manualStack());

@@ -289,10 +289,10 @@ describe("import", () => {
     const { b, vms } = demoLikePool();
     const vmss = addVmss(b, { name_label: "nightly", vms: [vms.web] });
     const taken = b.snapshot(vms.web, { name_label: "web-01-nightly", is_vmss_snapshot: true });
-    expect(snapshotSchedule.unadoptable(b.build(), taken.uuid)).toContain("is a snapshot a schedule took");
-    expect(snapshotSchedule.unadoptable(b.build(), vmss.uuid)).toBeUndefined();
+    expect(snapshotSchedule.unadoptable(b.build(), taken.uuid, "ops")).toContain("is a snapshot a schedule took");
+    expect(snapshotSchedule.unadoptable(b.build(), vmss.uuid, "ops")).toBeUndefined();
     register(b, NIGHTLY, vmss.uuid);
-    expect(snapshotSchedule.unadoptable(b.build(), vmss.uuid)).toContain(`already managed as ${NIGHTLY} in stack "ops"`);
+    expect(snapshotSchedule.unadoptable(b.build(), vmss.uuid, "ops")).toContain(`already managed as ${NIGHTLY} in stack "ops"`);
   });
 });
 

@@ -310,10 +310,10 @@ describe("xapi_template: payloads, intents, adoption", () => {
     const { b, vms } = demoLikePool();
     const view = b.build();
     const tmpl = [...view.vms.values()].find((v) => v.name_label === "web-template") as VmRecord;
-    expect(template.unadoptable(view, tmpl.uuid)).toBeUndefined();
-    expect(template.unadoptable(view, vms.manual.uuid)).toContain("is a snapshot");
-    expect(template.unadoptable(view, vms.web.uuid)).toContain("is a VM");
+    expect(template.unadoptable(view, tmpl.uuid, "ops")).toBeUndefined();
+    expect(template.unadoptable(view, vms.manual.uuid, "ops")).toContain("is a snapshot");
+    expect(template.unadoptable(view, vms.web.uuid, "ops")).toContain("is a VM");
     const dom0 = [...view.vms.values()].find((v) => v.is_control_domain) as VmRecord;
-    expect(template.unadoptable(view, dom0.uuid)).toContain("control domain");
+    expect(template.unadoptable(view, dom0.uuid, "ops")).toContain("control domain");
   });
 });
