@@ -101,7 +101,8 @@ export function planPools(args: PlanPoolsArgs): Plan[] {
   const order = topo.ok ? (topo.order as Address[]) : resources.map((r) => r.address);
   const observedAnywhere = (a: Address): boolean => [...pools.values()].some((p) => p.observed.has(a));
   const selected = selection({ options, destroyMode, graph, observedAnywhere, byAddress, diagnostics: stackDiagnostics });
-  const isSelected = (a: Address): boolean => selected === undefined || selected.has(a);
+  const isSelected = (a: Address): boolean => selected === undefined || selected.planned.has(a);
+  const isEvaluated = (a: Address): boolean => selected === undefined || selected.evaluated.has(a);
   const table: ValueTable = new Map();
   const holds: Holds = [];
 
@@ -109,9 +110,10 @@ export function planPools(args: PlanPoolsArgs): Plan[] {
   for (const address of order) {
     const resource = byAddress.get(address);
     const pool = resource && pools.get(resource.provider);
-    if (!resource || !pool || !isSelected(address)) continue;
+    if (!resource || !pool || !isEvaluated(address)) continue;
     if (resource.mode === "data") readData(resource, kinds, pool, table);
-    else planConfigured({ resource, pool, kinds, table, byAddress, destroyMode, replaceRequested: replace.has(address), stack: stack.stack, holds });
+    else if (isSelected(address)) planConfigured({ resource, pool, kinds, table, byAddress, destroyMode, replaceRequested: replace.has(address), stack: stack.stack, holds });
+    else valueOnly(address, pool, table);
   }
   // Managed objects whose address left the configuration (or every one, with --destroy).
   for (const pool of pools.values()) {
@@ -272,11 +274,22 @@ function identityRead(address: Address, live: Live, stack: string, kinds: KindRe
   return { registryKey: entryKey(identity?.by === "registry" ? identity.name : "managed", stack, address), address };
 }
 
+/**
+ * What `--target` selects. `planned`: the addresses whose changes the plan holds (the targets plus their
+ * dependencies, or plus their dependents with --destroy). `evaluated`: those plus everything they reference,
+ * transitively: data sources are read (a read changes nothing) and the values of managed dependencies are
+ * taken from the pool, so a planned address's references resolve as they do in an untargeted plan.
+ */
+interface Selection {
+  readonly planned: ReadonlySet<string>;
+  readonly evaluated: ReadonlySet<string>;
+}
+
 function selection(args: {
   readonly options: PlanOptions; readonly destroyMode: boolean; readonly graph: ReturnType<typeof buildGraph>;
   readonly observedAnywhere: (a: Address) => boolean; readonly byAddress: ReadonlyMap<Address, DesiredResource>;
   readonly diagnostics: Diagnostic[];
-}): ReadonlySet<string> | undefined {
+}): Selection | undefined {
   const targets = args.options.targets ?? [];
   if (targets.length === 0) return undefined;
   for (const t of targets) {
@@ -284,7 +297,15 @@ function selection(args: {
   }
   const inConfig = targets.filter((t) => args.byAddress.has(t));
   const closure = args.destroyMode ? withDependents(args.graph, inConfig) : withDependencies(args.graph, inConfig);
-  return new Set([...closure, ...targets]);
+  // Whatever the planned addresses reference must be evaluated too, whichever way the closure went:
+  // with --destroy a target's dependencies are not destroyed, but their values still resolve its configuration.
+  return { planned: new Set([...closure, ...targets]), evaluated: withDependencies(args.graph, closure) };
+}
+
+/** The value of a managed address that is referenced but not planned (a dependency of a targeted destroy): what the pool holds. */
+function valueOnly(address: Address, pool: PoolPlanning, table: ValueTable): void {
+  const [live] = pool.observed.get(address) ?? [];
+  if (live) table.set(address, live.attrs);
 }
 
 function readData(resource: DesiredResource, kinds: KindRegistry, pool: PoolPlanning, table: ValueTable): void {

@@ -81,11 +81,13 @@ export function stackDir(name = "e2e"): string {
 
 export type Resources = Readonly<Record<string, Readonly<Record<string, Readonly<Record<string, unknown>>>>>>;
 
-export function writeStack(dir: string, args: { readonly url: string; readonly stack?: string; readonly resources: Resources }): string {
+/** `data`: data sources, as the `data` block of cdk.tf.json (type → name → attributes). */
+export function writeStack(dir: string, args: { readonly url: string; readonly stack?: string; readonly resources: Resources; readonly data?: Resources }): string {
   const file = join(dir, "cdk.tf.json");
   writeFileSync(file, `${JSON.stringify({
     "//": { metadata: { stackName: args.stack ?? "e2e", version: "0.21.0", backend: "local" } },
     provider: { xapi: [{ url: args.url, username: "root" }] },
+    ...(args.data && Object.keys(args.data).length > 0 ? { data: args.data } : {}),
     ...(Object.keys(args.resources).length > 0 ? { resource: args.resources } : {}),
   }, null, 2)}\n`);
   return file;

@@ -148,6 +148,38 @@ describe("planStack on snapshots", () => {
     expect(p.changes.map((c) => c.address)).toEqual(["xapi_snapshot.db"]);
   });
 
+  describe("--destroy --target evaluates what the destroyed addresses reference", () => {
+    const ref = (address: string, attribute: string) => ({ ref: { address: asAddress(address), attribute } });
+    const dbSnap = { address: "xapi_snapshot.db", attrs: { vm: ref("data.xapi_vm.db", "uuid"), name_label: "db" }, dependsOn: ["data.xapi_vm.db"] };
+    /** data.xapi_vm.db ← xapi_snapshot.db ← xapi_snapshot.child → xapi_snapshot.web, all applied. */
+    function appliedChain() {
+      const fx = demoLikePool();
+      const child = { address: "xapi_snapshot.child", attrs: { vm: ref("data.xapi_vm.db", "uuid"), name_label: ref("xapi_snapshot.db", "name_label"), name_description: ref(WEB, "name_label") },
+        dependsOn: ["data.xapi_vm.db", "xapi_snapshot.db", WEB] };
+      const stack = stackOf({ address: "data.xapi_vm.db", attrs: { name_label: "db-01" } }, dbSnap, web(), child);
+      for (const c of plan(fx.b, stack).changes) materialize(fx.b, c);
+      expect(plan(fx.b, stack).changes.map((c) => c.action)).toEqual(["no-op", "no-op", "no-op"]);
+      return { ...fx, stack };
+    }
+
+    it("reads the data sources the target references (and no other) and plans only the target's destroy", () => {
+      const { b, vms, stack } = appliedChain();
+      const missing = stackOf({ address: "data.xapi_vm.missing", attrs: { name_label: "no-such-vm" } }).resources;
+      const withMissing = { ...stack, resources: [...stack.resources.filter((r) => r.address !== "xapi_snapshot.child"), ...missing] };
+      const p = plan(b, withMissing, { destroy: true, targets: [asAddress("xapi_snapshot.db")] });
+      expect(errors(p)).toEqual([]);
+      expect(p.changes.map((c) => `${c.address} ${c.action} ${c.reason}`)).toEqual(["xapi_snapshot.db destroy destroy_requested"]);
+      expect(p.fingerprints.map((f) => ("uuid" in f ? f.uuid : ""))).toContain(vms.db.uuid);
+    });
+
+    it("destroys the target and its dependents; their other dependencies are evaluated, not destroyed", () => {
+      const { b, stack } = appliedChain();
+      const p = plan(b, stack, { destroy: true, targets: [asAddress(WEB)] });
+      expect(errors(p)).toEqual([]);
+      expect(p.changes.map((c) => `${c.address} ${c.action}`).sort()).toEqual(["xapi_snapshot.child destroy", `${WEB} destroy`]);
+    });
+  });
+
   it("resolves a vm given as a data source reference", () => {
     const { b, vms } = demoLikePool();
     const stack = stackOf(
