@@ -131,15 +131,22 @@ const printable = (plan: Plan): string => (plan.destroyMode ? "No changes. No ob
 
 const nonEmpty = (s: string | undefined): string | undefined => (s === undefined || s === "" ? undefined : s);
 
-/** The configuration a saved plan was made from, wherever apply runs (DESIGN §4: only secrets needed). */
+/**
+ * The configuration a saved plan was made from, wherever apply runs (DESIGN §4: only secrets needed):
+ * at its recorded absolute path, else at the same relative place from where apply runs, as when the
+ * apply job of a pipeline has its checkout in another folder than the plan job had. Whatever is found
+ * must still hash as the plan's configuration (checkStale), so a look-alike is refused, not applied.
+ */
 async function loadFromContext(context: PlanContext, stack: string, cwd: string, io: Io): Promise<DesiredStack> {
-  const where = path.relative(cwd, context.source.path) || ".";
-  if (context.source.kind === "config") {
-    if (!existsSync(context.source.path)) throw new CliFailure(`the plan was made from --config ${where}, which no longer exists: restore it, or pass --config with the configuration to check the plan against`);
-    return loadDesired({ cwd: context.cwd, config: context.source.path, stack }, io);
+  const { kind, relative } = context.source;
+  const exists = (at: string): boolean => existsSync(kind === "config" ? at : path.join(at, "cdktf.json"));
+  // Each place with the folder the plan ran in, seen from there (relative paths in the configuration resolve against it).
+  const places = [{ at: context.source.path, ranIn: context.cwd }, { at: path.resolve(cwd, relative), ranIn: cwd }];
+  const found = places.find((p) => exists(p.at));
+  if (found === undefined) {
+    const what = kind === "config" ? `--config ${context.source.path}` : `the cdktf app in ${context.source.path}`;
+    const here = kind === "config" ? `nor at ${relative} from here` : `and this folder has no cdktf.json`;
+    throw new CliFailure(`the plan was made from ${what}, which no longer exists, ${here}: run apply where the plan's ${kind === "config" ? "configuration" : "app"} is, or pass --config with the configuration to check the plan against`);
   }
-  if (!existsSync(path.join(context.source.path, "cdktf.json"))) {
-    throw new CliFailure(`the plan was made from the cdktf app in ${where}, whose cdktf.json no longer exists: restore it, or pass --config with the configuration to check the plan against`);
-  }
-  return loadDesired({ cwd: context.source.path, stack }, io);
+  return loadDesired(kind === "config" ? { cwd: found.ranIn, config: found.at, stack } : { cwd: found.at, stack }, io);
 }

@@ -2,7 +2,7 @@
 // pool, so `apply PLANFILE` run from another folder needs nothing but the password; and every hint
 // printed is a command that works from where the user ran xsnap.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, startSim, stackDir, xsnap, type Sim } from "./harness";
 
@@ -74,6 +74,34 @@ describe("a saved plan carries its context", () => {
     expect(saved.stdout).toContain("Plan: 0 to add, 0 to change, 1 to destroy.");
     const destroyed = await xsnap(["apply", "d.xsnap"], { cwd: work, env: onlySecret });
     expect(destroyed.stdout).toContain("Destroy complete! Resources: 1 destroyed.");
+  });
+
+  it("applies in another checkout (a pipeline's apply job): the configuration at the same relative place", async () => {
+    writeConfig("web-01 from the plan job");
+    const saved = await xsnap(["plan", "--config", "configs/cdk.tf.json", "--out", "p3.xsnap"], { cwd: work, env: withPool() });
+    expect(saved.stdout).toContain("Plan: 1 to add, 0 to change, 0 to destroy.");
+    // The apply job's checkout: same files, another folder; the plan job's folder is gone.
+    const checkout = `${work}-apply-job`;
+    cpSync(work, checkout, { recursive: true });
+    renameSync(join(work, "configs"), join(work, "configs-gone"));
+    try {
+      const nowhere = await xsnap(["apply", join(checkout, "p3.xsnap")], { cwd: join(checkout, "elsewhere"), env: onlySecret });
+      expect(nowhere.code).toBe(1);
+      expect(nowhere.stderr).toContain(`the plan was made from --config ${join(work, "configs/cdk.tf.json")}, which no longer exists, nor at configs/cdk.tf.json from here`);
+      const applied = await xsnap(["apply", "p3.xsnap"], { cwd: checkout, env: onlySecret });
+      expect(applied.stderr).toBe("");
+      expect(applied.stdout).toContain("Apply complete! Resources: 1 added, 0 changed, 0 destroyed.");
+      // What is found there must still be the planned configuration: an edited copy is a stale plan.
+      const again = await xsnap(["plan", "--config", "configs/cdk.tf.json", "--out", "p4.xsnap"], { cwd: checkout, env: withPool() });
+      expect(again.code).toBe(0);
+      const other = `${work}-edited`;
+      cpSync(checkout, other, { recursive: true });
+      rmSync(checkout, { recursive: true });
+      writeFileSync(join(other, "configs/cdk.tf.json"), readFileSync(join(other, "configs/cdk.tf.json"), "utf8").replace("web-01 from the plan job", "web-01 edited"));
+      expect((await xsnap(["apply", "p4.xsnap"], { cwd: other, env: onlySecret })).code).toBe(4);
+    } finally {
+      renameSync(join(work, "configs-gone"), join(work, "configs"));
+    }
   });
 });
 
