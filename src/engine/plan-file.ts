@@ -63,7 +63,8 @@ const planSchema = z.looseObject({
   destroyMode: z.boolean(),
   changes: z.array(z.looseObject({
     address: z.string().min(1), type: z.string().min(1), name: z.string(), provider: z.string(), action,
-    reason: z.enum(["not_in_configuration", "deleted_outside", "retake_token_changed", "replace_by_request", "revert_token_changed", "destroy_requested"]).optional(),
+    reason: z.enum(["not_in_configuration", "deleted_outside", "retake_token_changed", "replace_by_request", "replace_because_cannot_update", "revert_token_changed", "destroy_requested"]).optional(),
+    replacePaths: z.array(z.string()).optional(),
     before: attrs.nullable(), after: attrs.nullable(), notes: z.array(z.string()), dependsOn: z.array(z.string()),
     deferred: z.record(z.string(), json).optional(), private: z.record(z.string(), json).optional(), resolvesIntent: z.string().optional(),
   })),

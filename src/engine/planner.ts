@@ -168,6 +168,8 @@ function planConfigured(a: {
   let reason: Change["reason"] | undefined;
   if (a.destroyMode) reason = "destroy_requested";
   else if (result.planned?.action === "replace" && a.replaceRequested && !result.planned.reason) reason = "replace_by_request";
+  // As Terraform: a replace the kind forces by attributes that cannot change in place.
+  else if (result.planned?.action === "replace" && !result.planned.reason && (result.planned.replacePaths?.length ?? 0) > 0) reason = "replace_because_cannot_update";
   else if (result.planned?.action === "create" && !live && pool.registry.has(address)) {
     reason = "deleted_outside";
     pool.drift.push({ address, type: resource.type, name: resource.name, kind: "deleted", before: { uuid: pool.registry.get(address) ?? "" }, after: null });
@@ -204,7 +206,9 @@ function record(pool: PoolPlanning, node: Node, result: DiffResult, live: Live |
   }
   pool.changes.push({
     address: node.address, type: node.type, name: node.name, provider: pool.provider,
-    action: planned.action, ...(reason ? { reason } : {}), before: planned.before, after: planned.after,
+    action: planned.action, ...(reason ? { reason } : {}),
+    ...(planned.action === "replace" ? { replacePaths: planned.replacePaths ?? [] } : {}),
+    before: planned.before, after: planned.after,
     notes: planned.notes, dependsOn: node.dependsOn,
     ...(node.deferred && planned.action !== "destroy" ? { deferred: node.deferred } : {}),
     ...(planned.private ? { private: planned.private } : {}),

@@ -18,6 +18,7 @@ export type ActionReason =
   | "deleted_outside"            // create: managed object vanished from the pool
   | "retake_token_changed"       // replace
   | "replace_by_request"         // replace: --replace ADDR
+  | "replace_because_cannot_update" // replace: an attribute that cannot change in place changed (`replacePaths`)
   | "revert_token_changed"       // revert
   | "destroy_requested";         // --destroy
 
@@ -29,6 +30,12 @@ export interface Change {
   readonly provider: string;
   readonly action: Action;
   readonly reason?: ActionReason;
+  /**
+   * A replace only: the attributes whose change forces it (Terraform's `replace_paths`, here always
+   * top-level attribute names). Empty when nothing changed, e.g. `--replace ADDR` alone; absent in
+   * plans saved before xsnap recorded them.
+   */
+  readonly replacePaths?: readonly string[];
   /** What the pool holds now (null for a create). */
   readonly before: Attrs | null;
   /** What apply will leave (null for a destroy); unknown values are UNKNOWN. */

@@ -61,6 +61,7 @@ export function reasonLine(change: Change): string | undefined {
     case "retake_token_changed": return "(because retake_token changed)";
     case "revert_token_changed": return "(because revert_token changed)";
     case "replace_by_request": return undefined; // the headline already says "as requested"
+    case "replace_because_cannot_update": return undefined; // as Terraform: the "# forces replacement" marks say which
     case "destroy_requested": return undefined;
     default: return assertNever(reason);
   }

@@ -34,7 +34,7 @@ function jsonReason(reason: ActionReason | undefined): string | undefined {
   switch (reason) {
     case undefined: return undefined;
     case "not_in_configuration": return "delete_because_no_resource_config";
-    case "replace_by_request": return "replace_by_request";
+    case "replace_by_request": case "replace_because_cannot_update": return reason;
     case "deleted_outside": case "retake_token_changed": case "revert_token_changed": case "destroy_requested": return reason;
     default: return assertNever(reason);
   }
@@ -178,7 +178,8 @@ function changeEntry(c: Change): Json {
       after_unknown: c.after === null ? {} : unknownMask(c.after),
       before_sensitive: {},
       after_sensitive: {},
-      ...(c.action === "replace" ? { replace_paths: ((c as Change & { readonly replacePaths?: readonly string[] }).replacePaths ?? []).map((p) => [p]) } : {}),
+      // Terraform's paths are lists of steps; xsnap's forcing attributes are all top-level.
+      ...(c.action === "replace" ? { replace_paths: (c.replacePaths ?? []).map((p) => [p]) } : {}),
       // xsnap's own keys beside Terraform's.
       destructive: c.action === "replace" || c.action === "destroy" || c.action === "revert",
     },

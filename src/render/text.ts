@@ -82,12 +82,11 @@ export function renderChange(change: Change, paint: Paint = plain): string {
 }
 
 /**
- * Attributes that force a replacement. A Change may carry `replacePaths` (Terraform's replace_paths);
- * without it the only attribute xsnap can name for sure is the retake_token that changed.
+ * Attributes that force a replacement: the change's `replacePaths` (Terraform's replace_paths). A plan
+ * saved before xsnap recorded them names only the retake_token that changed.
  */
 function forcingOf(change: Change): ReadonlySet<string> {
-  const paths = (change as Change & { readonly replacePaths?: readonly string[] }).replacePaths;
-  if (paths) return new Set(paths);
+  if (change.replacePaths) return new Set(change.replacePaths);
   return new Set(change.reason === "retake_token_changed" ? ["retake_token"] : []);
 }
 

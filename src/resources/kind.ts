@@ -56,7 +56,7 @@ export type ObjectRead =
   | { readonly address: Address; readonly registryKey: string };
 
 /** The kind's half of a Change; the engine adds address, type, name, provider and dependencies. */
-export type PlannedAction = Pick<Change, "action" | "reason" | "before" | "after" | "notes" | "private">;
+export type PlannedAction = Pick<Change, "action" | "reason" | "replacePaths" | "before" | "after" | "notes" | "private">;
 
 export interface DiffArgs {
   readonly address: Address;

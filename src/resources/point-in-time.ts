@@ -90,7 +90,8 @@ function diff(flavor: Flavor, args: DiffArgs): DiffResult {
     const create = createAction(flavor, args, w);
     const destroy = destroyStep(args.view, live);
     const planned: PlannedAction = {
-      action: "replace", ...(tokenChanged ? { reason: "retake_token_changed" as const } : {}), before, after: create.after,
+      action: "replace", ...(tokenChanged ? { reason: "retake_token_changed" as const } : {}),
+      replacePaths: [...immutableChanged, ...(tokenChanged ? ["retake_token"] : [])], before, after: create.after,
       notes: [...create.notes, ...destroyNotes(destroy)],
       private: toPrivate({ op: "replace", create: create.private as unknown as CreateStep, destroy }),
     };

@@ -90,7 +90,7 @@ function diff(args: DiffArgs): DiffResult {
     if (!created.planned) return { ...created, ...(drift ? { drift } : {}) };
     const destroy = destroyStep(view, live);
     const planned: PlannedAction = {
-      action: "replace", before, after: created.planned.after,
+      action: "replace", replacePaths: [...(sourceChanged ? ["source"] : []), ...(srChanged ? ["sr"] : [])], before, after: created.planned.after,
       notes: [...why, "(the new template is made first; the old one is then uninstalled)", ...destroyNotes(destroy)],
       private: toPrivate({ op: "replace", create: created.planned.private as unknown as CreateStep, destroy }),
     };

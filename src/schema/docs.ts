@@ -75,9 +75,10 @@ function resourcePage(r: ResourceSchema): string {
     ...(r.exactlyOneOf ?? []).flatMap((g) => ["", `Exactly one of ${g.map((n) => `\`${n}\``).join(", ")} must be set.`]),
     ...r.blocks.flatMap((b) => ["", `### \`${b.name}\` block`, "", b.description, "", ...b.attributes.map(argumentLine)]),
     "", "## Attribute Reference", "",
-    r.mode === "data" ? "In addition to the arguments above, the following attributes are read from the pool:" : "In addition to the arguments above, the following attributes are known after apply:",
-    "",
-    ...outputs.map(attributeLine),
+    // Never a heading over an empty list: a type without computed attributes says so.
+    ...(outputs.length === 0 ? ["There are no attributes beyond the arguments above."]
+      : [r.mode === "data" ? "In addition to the arguments above, the following attributes are read from the pool:" : "In addition to the arguments above, the following attributes are known after apply:",
+        "", ...outputs.map(attributeLine)]),
     ...(r.mode === "managed" ? importSection(r) : []),
   ];
   return `${lines.join("\n")}\n`;

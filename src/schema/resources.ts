@@ -141,6 +141,8 @@ new VmRevert(this, "db_rollback", {
     required("revert_token", "string", "Any string. The revert runs once per new value; keep it unchanged to revert nothing.", { nonEmpty: true }),
     optional("safety_snapshot", "bool", "Take a snapshot of the VM before reverting, so the state being thrown away can be recovered.", { default: false }),
     optional("restore_power_state", "bool", "After the revert, start (or resume) the VM when the snapshot was taken while it was Running.", { default: false }),
+    computed("vm_uuid", "string", "UUID of the VM that is reverted (`vm` resolved at plan time)."),
+    computed("reverted_at", "string", "When the revert last ran (ISO 8601, UTC)."),
   ],
   blocks: [],
 };

@@ -82,3 +82,59 @@ describe("plan JSON read by a terraform show -json consumer", () => {
     expect(nulls).toEqual([]);
   });
 });
+
+// Terraform's `change.replace_paths`: the attributes that force a replace. `--replace ADDR` alone
+// names none (action_reason replace_by_request); what it makes unknown downstream (a template's and an
+// export's `source`) does (replace_because_cannot_update), as does a changed immutable attribute.
+describe("replace_paths in plan --format json, on the simulator", () => {
+  interface Entry { readonly address: string; readonly action_reason?: string; readonly xsnap_action: string; readonly change: { readonly replace_paths?: readonly (readonly string[])[] } }
+  let sim: Sim;
+  let dir: string;
+  let config = "";
+  const stack = (snapshot: Record<string, unknown>, compress: boolean): Resources => ({
+    xapi_snapshot: { web_golden: { vm: "web-01", name_label: "web-01 golden", ...snapshot } },
+    xapi_template: { web_template: { source: "${xapi_snapshot.web_golden.uuid}", name_label: "web golden template" } },
+    xapi_snapshot_export: { web_xva: { source: "${xapi_snapshot.web_golden.uuid}", path: join(dir, "web-golden.xva"), compress } },
+  });
+  const write = (resources: Resources): void => { config = writeStack(dir, { url: sim.url, stack: "replace-paths", resources }); };
+  const planJson = async (extra: readonly string[] = []): Promise<Map<string, Entry>> => {
+    const run = await xsnap(["plan", "--config", config, "--format", "json", ...extra]);
+    expect(run.code).toBe(0);
+    const doc = JSON.parse(run.stdout) as { resource_changes: Entry[] };
+    return new Map(doc.resource_changes.map((c) => [c.address, c]));
+  };
+  const shape = (c: Entry | undefined): unknown => c && ({ xsnap_action: c.xsnap_action, action_reason: c.action_reason, replace_paths: c.change.replace_paths });
+
+  beforeAll(async () => {
+    sim = await startSim();
+    dir = stackDir("replace-paths");
+    write(stack({}, false));
+    const applied = await xsnap(["apply", "--config", config, "--auto-approve"]);
+    if (applied.code !== 0) throw new Error(applied.stdout + applied.stderr);
+  });
+  afterAll(async () => { await sim.stop(); });
+
+  it("--replace of the snapshot: no path for it, [[\"source\"]] for the template and the export it replaces", async () => {
+    const changes = await planJson(["--replace", "xapi_snapshot.web_golden"]);
+    expect(shape(changes.get("xapi_snapshot.web_golden"))).toEqual({ xsnap_action: "replace", action_reason: "replace_by_request", replace_paths: [] });
+    expect(shape(changes.get("xapi_template.web_template"))).toEqual({ xsnap_action: "replace", action_reason: "replace_because_cannot_update", replace_paths: [["source"]] });
+    expect(shape(changes.get("xapi_snapshot_export.web_xva"))).toEqual({ xsnap_action: "replace", action_reason: "replace_because_cannot_update", replace_paths: [["source"]] });
+    // A saved plan keeps them.
+    const planFile = join(dir, "replace.xsnap");
+    expect((await xsnap(["plan", "--config", config, "--replace", "xapi_snapshot.web_golden", "--out", planFile])).code).toBe(0);
+    const shown = JSON.parse((await xsnap(["show", planFile, "--format", "json"])).stdout) as { resource_changes: Entry[] };
+    expect(shown.resource_changes.map((c) => [c.address, c.change.replace_paths]).sort()).toEqual([
+      ["xapi_snapshot.web_golden", []], ["xapi_snapshot_export.web_xva", [["source"]]], ["xapi_template.web_template", [["source"]]],
+    ]);
+  });
+
+  it("a changed immutable attribute is named: vm with a new retake_token, an export's compress", async () => {
+    write(stack({ vm: "batch-01", retake_token: "2" }, true));
+    const changes = await planJson();
+    expect(shape(changes.get("xapi_snapshot.web_golden"))).toEqual({ xsnap_action: "replace", action_reason: "retake_token_changed", replace_paths: [["vm"], ["retake_token"]] });
+    expect(shape(changes.get("xapi_snapshot_export.web_xva"))).toEqual({ xsnap_action: "replace", action_reason: "replace_because_cannot_update", replace_paths: [["source"], ["compress"]] });
+    const text = await xsnap(["plan", "--config", config]);
+    expect(text.stdout).toMatch(/^ {6}[~+] vm +=.*# forces replacement$/m);
+    expect(text.stdout).toMatch(/^ {6}~ compress +=.*# forces replacement$/m);
+  });
+});

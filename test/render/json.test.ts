@@ -1,4 +1,5 @@
 import { renderPlanJson, stackDocument } from "../../src/render/json";
+import { UNKNOWN } from "../../src/model";
 import { change, createWeb, plan, removeOld, retakeApp, revertWeb } from "./plans";
 
 const FQPN = "registry.terraform.io/xsnap/xapi";
@@ -48,6 +49,22 @@ describe("renderPlanJson", () => {
   it("writes a revert as Terraform's update, with xsnap's action beside it", () => {
     const [entry] = JSON.parse(renderPlanJson(plan([revertWeb]))).resource_changes;
     expect(entry).toMatchObject({ change: { actions: ["update"], destructive: true }, xsnap_action: "revert", action_reason: "revert_token_changed" });
+  });
+
+  it("lists the attributes that force a replace in replace_paths, and none for a replace by request alone", () => {
+    const template = change({
+      action: "replace", type: "xapi_template", name: "golden", reason: "replace_because_cannot_update", replacePaths: ["source"],
+      before: { source: "5a0e0000-1111-4222-8333-444455556666", name_label: "golden", uuid: "7e00aaaa-1111-4222-8333-444455556666" },
+      after: { source: UNKNOWN, name_label: "golden", uuid: UNKNOWN },
+    });
+    const requested = change({ ...retakeApp, reason: "replace_by_request", replacePaths: [] });
+    const both = change({ ...retakeApp, name: "both", replacePaths: ["vm", "retake_token"] });
+    const [t, r, b] = JSON.parse(renderPlanJson(plan([template, requested, both]))).resource_changes;
+    expect(t).toMatchObject({ action_reason: "replace_because_cannot_update", change: { actions: ["create", "delete"], replace_paths: [["source"]], after_unknown: { source: true, uuid: true } } });
+    expect(r).toMatchObject({ action_reason: "replace_by_request", change: { replace_paths: [] } });
+    expect(b).toMatchObject({ action_reason: "retake_token_changed", change: { replace_paths: [["vm"], ["retake_token"]] } });
+    // Only a replace has the key.
+    expect(JSON.parse(renderPlanJson(plan([createWeb, removeOld]))).resource_changes.map((c: { change: object }) => "replace_paths" in c.change)).toEqual([false, false]);
   });
 
   it("says an empty plan is not applyable, and leaves optional keys out instead of null", () => {

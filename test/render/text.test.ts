@@ -1,9 +1,23 @@
-import { asAddress, error, warning } from "../../src/model";
+import { asAddress, error, UNKNOWN, warning } from "../../src/model";
 import { ansi, plain, stripAnsi } from "../../src/render/paint";
 import { planFooter, renderPlanText } from "../../src/render/text";
 import { change, createWeb, plan, removeOld, renameDb, retakeApp, revertWeb } from "./plans";
 
 describe("renderPlanText", () => {
+  it("marks the change's replacePaths as forcing the replacement, with no reason line for replace_because_cannot_update", () => {
+    const template = change({
+      action: "replace", type: "xapi_template", name: "golden", reason: "replace_because_cannot_update", replacePaths: ["source"],
+      before: { source: "5a0e0000-1111-4222-8333-444455556666", name_label: "golden", uuid: "7e00aaaa-1111-4222-8333-444455556666" },
+      after: { source: UNKNOWN, name_label: "golden", uuid: UNKNOWN },
+    });
+    const text = renderPlanText(plan([template]));
+    expect(text).toContain(`  # xapi_template.golden must be replaced
+-/+ resource "xapi_template" "golden" {
+      ~ source = "5a0e0000-1111-4222-8333-444455556666" -> (known after apply) # forces replacement
+      ~ uuid   = "7e00aaaa-1111-4222-8333-444455556666" -> (known after apply)
+`);
+  });
+
   it("renders every action in Terraform's grammar, with a legend of the used actions, the summary and the Destructive line", () => {
     expect(renderPlanText(plan([createWeb, renameDb, removeOld, retakeApp, revertWeb]))).toBe(`\
 Stack "quickstart" on pool "demo-pool" (3f1c2e7a) at http://127.0.0.1:8080, xapi 26.1.16

@@ -177,6 +177,7 @@ describe("xapi_template: an existing template", () => {
     const c = changeAt(plan(b, stackOf(tpl({ source: other.uuid }))), T) as Change;
     expect(c.action).toBe("replace");
     expect(c.notes.join("\n")).toContain(`source changes from ${vms.manual.uuid} to ${other.uuid}`);
+    expect(c).toMatchObject({ reason: "replace_because_cannot_update", replacePaths: ["source"] });
     expect(c.notes.join("\n")).toContain("the new template is made first");
     expect(c.private).toMatchObject({ op: "replace", create: { source: other.uuid }, destroy: { object: t.uuid } });
   });
@@ -200,6 +201,7 @@ describe("xapi_template: an existing template", () => {
     const c = changeAt(plan(b, stackOf(tpl({ source: vms.manual.uuid, sr: "Local storage" }))), T) as Change;
     expect(c.action).toBe("replace");
     expect(c.notes.join("\n")).toContain("sr changes to \"Local storage\"");
+    expect(c).toMatchObject({ reason: "replace_because_cannot_update", replacePaths: ["sr"] });
     expect(changeAt(plan(b, stackOf(tpl({ source: vms.manual.uuid }))), T)?.action).toBe("replace");
   });
 
@@ -207,7 +209,7 @@ describe("xapi_template: an existing template", () => {
     const { b, vms } = demoLikePool();
     madeTemplate(b, vms.manual);
     const c = changeAt(plan(b, stackOf(tpl({ source: vms.manual.uuid })), { replace: [asAddress(T)] }), T) as Change;
-    expect(c).toMatchObject({ action: "replace", reason: "replace_by_request" });
+    expect(c).toMatchObject({ action: "replace", reason: "replace_by_request", replacePaths: [] });
   });
 
   it("reports a rename made outside xsnap as drift and plans it back", () => {

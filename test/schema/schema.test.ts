@@ -4,6 +4,7 @@ import {
   PROVIDER_FQPN,
 } from "../../src/schema";
 import { renderDocs } from "../../src/schema/docs";
+import { builtinKinds } from "../../src/resources";
 import { readFileSync } from "fs";
 import * as path from "path";
 
@@ -59,12 +60,38 @@ describe("provider schema", () => {
     expect(resourceSchema("xapi_nope")).toBeUndefined();
     expect(resourceSchema("xapi_vms", "managed")).toBeUndefined();
   });
+
+  it("declares every attribute a kind leaves to apply (the docs list them from here)", () => {
+    for (const kind of builtinKinds().managed.values()) {
+      const s = resourceSchema(kind.type);
+      expect({ type: kind.type, missing: kind.computed.filter((a) => !(s ? computedOnlyAttributes(s) : []).includes(a)) }).toEqual({ type: kind.type, missing: [] });
+    }
+    const revert = resourceSchema("xapi_vm_revert");
+    expect(revert && computedOnlyAttributes(revert)).toEqual(["vm_uuid", "reverted_at"]);
+  });
 });
 
 describe("docs/resources", () => {
   it("has one committed page per type, as generated from the schema", () => {
     const dir = path.join(__dirname, "../../docs/resources");
     for (const [name, text] of renderDocs()) expect({ name, text: readFileSync(path.join(dir, name), "utf8") }).toEqual({ name, text });
+  });
+
+  it("never writes a heading or a list's introduction over an empty section", () => {
+    for (const [name, text] of renderDocs()) {
+      const lines = text.split("\n");
+      let fenced = false;
+      const empty: string[] = [];
+      lines.forEach((line, i) => {
+        if (line.startsWith("```")) fenced = !fenced;
+        if (fenced || !(/^#+ /.test(line) || line.endsWith(":"))) return;
+        const next = lines.slice(i + 1).find((l) => l.trim() !== "");
+        const level = /^(#+) /.exec(line)?.[1]?.length ?? Infinity;
+        const nextLevel = next === undefined ? 0 : /^(#+) /.exec(next)?.[1]?.length;
+        if (nextLevel !== undefined && nextLevel <= level) empty.push(line);
+      });
+      expect({ name, empty }).toEqual({ name, empty: [] });
+    }
   });
 
   it("documents ranges and defaults next to each attribute", () => {

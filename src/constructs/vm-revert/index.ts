@@ -171,6 +171,16 @@ export class VmRevert extends cdktf.TerraformResource {
     return this._restorePowerState;
   }
 
+  // vm_uuid - computed: true, optional: false, required: false
+  public get vmUuid() {
+    return this.getStringAttribute('vm_uuid');
+  }
+
+  // reverted_at - computed: true, optional: false, required: false
+  public get revertedAt() {
+    return this.getStringAttribute('reverted_at');
+  }
+
   // =========
   // SYNTHESIS
   // =========
