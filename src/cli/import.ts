@@ -25,10 +25,13 @@ export function register(program: Command, setExit: (code: number) => void): voi
 export async function runImport(address: Address, uuid: string, opts: LockedStackFlags, io: Io): Promise<ExitCode> {
   if (!UUID.test(uuid)) throw new CliFailure(`${address}: "${uuid}" is not a uuid; \`xsnap inventory\` lists the uuid of every snapshot and checkpoint`);
   return withLockedStack(opts, io, "import", async (s) => {
-    const pools = poolsOf(s, address);
-    if (pools.length !== 1) {
-      throw new CliFailure(`${address}: the stack has ${pools.length} pools and the configuration does not say which one holds it; add ${address} to the configuration first`);
+    // As Terraform: an address the configuration does not declare would be destroyed by the next apply.
+    if (!s.desired) throw new CliFailure(`${address}: import needs the configuration that declares it (--config, or run in the cdktf app's folder), so that the object is not planned for destruction`);
+    if (!s.desired.resources.some((r) => r.address === address && r.mode === "managed")) {
+      throw new CliFailure(`${address}: the configuration of stack "${s.stack}" does not declare it; add it there first (else the next apply destroys what you import), then import`);
     }
+    const pools = poolsOf(s, address);
+    if (pools.length !== 1) throw new Error(`${address}: a declared address maps to ${pools.length} pools`);
     const [session] = pools;
     if (!session) throw new Error("poolsOf returned an empty slot");
     const result = await importObject({ client: session.client, stack: s.stack, address, uuid: asUuid(uuid.toLowerCase()) });

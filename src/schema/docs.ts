@@ -53,7 +53,7 @@ function importSection(r: ResourceSchema): string[] {
     return ["", "## Import", "", NOT_IMPORTABLE[r.type] ?? `\`xsnap import\` does not adopt \`${r.type}\` objects; it adopts snapshots, checkpoints, templates, snapshot schedules and imported VMs.`];
   }
   return ["", "## Import", "",
-    `\`xsnap import\` adopts ${what} as the object of an address of the configuration. Only xsnap's own records change (the markers in the object's other_config, or the pool registry entry of a schedule); nothing is created or deleted. The next \`xsnap plan\` shows its configuration as an update in place, which the apply records. An object another stack manages is refused (forget it there first). \`xsnap inventory\` lists the uuids.`,
+    `\`xsnap import\` adopts ${what} as the object of an address of the configuration. Only xsnap's own records change (the markers in the object's other_config, or the pool registry entry of a schedule); nothing is created or deleted. The next \`xsnap plan\` shows its configuration as an update in place, which the apply records. The address must be declared in the configuration first (as Terraform requires), and an object another stack manages is refused (forget it there first). \`xsnap inventory\` lists the uuids.`,
     "", "```sh", `xsnap import ${r.type}.NAME UUID`, "```",
     "", "`xsnap forget ADDRESS` is the reverse: the object stays in the pool, unmanaged."];
 }

@@ -25,15 +25,24 @@ describe("xsnap import and forget on the demo pool", () => {
   });
   afterAll(async () => { await sim.stop(); });
 
+  /** The same stack with more addresses declared, for imports that must get past "not declared". */
+  const wider = (): string => writeStack(stackDir("adopt-wider"), { url: sim.url, stack: "adopt", resources: {
+    xapi_snapshot: { ...MANUAL.xapi_snapshot, other: { vm: "web-01", name_label: "other" } },
+    xapi_checkpoint: { manual: { vm: "web-01", name_label: "web-01 manual" } },
+  } });
+
   it("refuses what cannot be imported, naming the address (exit 1, nothing changed)", async () => {
     const cases: readonly (readonly [string, readonly string[], string])[] = [
       ["not a uuid", ["xapi_snapshot.manual", "web-01 manual"], 'xapi_snapshot.manual: "web-01 manual" is not a uuid'],
-      ["a disk-only snapshot as a checkpoint", ["xapi_checkpoint.manual", manual], `xapi_checkpoint.manual: cannot import: "web-01 manual" (${manual}) is a disk-only snapshot, not a checkpoint`],
+      ["an address the configuration does not declare", ["xapi_snapshot.web_snapp", manual], 'xapi_snapshot.web_snapp: the configuration of stack "adopt" does not declare it; add it there first (else the next apply destroys what you import), then import'],
+      ["a type xsnap does not manage", ["xapi_vm.manual", manual], 'xapi_vm.manual: the configuration of stack "adopt" does not declare it'],
+      ["a disk-only snapshot as a checkpoint", ["xapi_checkpoint.manual", manual, "wider"], `xapi_checkpoint.manual: cannot import: "web-01 manual" (${manual}) is a disk-only snapshot, not a checkpoint`],
       ["a uuid the pool does not hold", ["xapi_snapshot.manual", "00000000-0000-4000-8000-000000000000"], "xapi_snapshot.manual: cannot import: 00000000-0000-4000-8000-000000000000 is not a VM-class object of this pool"],
-      ["a type xsnap does not manage", ["xapi_vm.manual", manual], "xapi_vm.manual: not an address of a resource type this xsnap manages"],
     ];
-    for (const [why, args, message] of cases) {
-      const run = await xsnap(["import", ...args, "--config", config]);
+    const withoutConfig = await xsnap(["import", "xapi_snapshot.manual", manual, "--stack", "adopt"], { cwd: stackDir("adopt-no-config"), env: { XAPI_URL: sim.url, XAPI_USERNAME: "root" } });
+    expect([withoutConfig.code, withoutConfig.stderr]).toEqual([1, expect.stringContaining("xapi_snapshot.manual: import needs the configuration that declares it")]);
+    for (const [why, [address = "", uuid = "", which], message] of cases) {
+      const run = await xsnap(["import", address, uuid, "--config", which === "wider" ? wider() : config]);
       expect({ why, code: run.code, stderr: run.stderr }).toEqual({ why, code: 1, stderr: expect.stringContaining(message) });
     }
     expect((await webObjects()).find((o) => o.uuid === manual)?.owner.kind).toBe("unmanaged");
@@ -57,7 +66,7 @@ describe("xsnap import and forget on the demo pool", () => {
   it("says so when the address already manages that object, and refuses a second object for it", async () => {
     const same = await xsnap(["import", "xapi_snapshot.manual", manual, "--config", config]);
     expect([same.code, same.stdout.trim()]).toEqual([0, `xapi_snapshot.manual already manages ${manual}; nothing to do.`]);
-    const other = await xsnap(["import", "xapi_snapshot.other", manual, "--config", config]);
+    const other = await xsnap(["import", "xapi_snapshot.other", manual, "--config", wider()]);
     expect(other.code).toBe(1);
     expect(other.stderr).toContain(`${manual} is already managed as xapi_snapshot.manual in stack "adopt"`);
   });
