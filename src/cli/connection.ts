@@ -5,6 +5,7 @@
  */
 import { error, type Diagnostic, type ProviderConfig } from "../model";
 import type { ConnectOptions } from "../xapi";
+import { hasCredentials } from "../config/providers";
 
 /** The client's connect options as the config and env give them (`insecure` always decided). */
 export type ConnectionSettings = Pick<ConnectOptions, "url" | "username" | "password" | "caFile" | "tlsFingerprint"> & {
@@ -23,9 +24,11 @@ export function resolveConnection(provider: ProviderConfig | undefined, env: Rea
   const password = env[passwordVar];
   const problems: Diagnostic[] = [];
   if (!url) problems.push(error(`no pool URL: set url in ${where} or the XAPI_URL environment variable`));
+  // The block's url is checked with the configuration; the environment's here. Never echoed: it holds a secret.
+  else if (provider?.url === undefined && hasCredentials(url)) problems.push(error("XAPI_URL must not carry a user name or password (it is printed with the plan and saved in plan files); put the user in XAPI_USERNAME and the password in XAPI_PASSWORD"));
   if (!username) problems.push(error(`no username: set username in ${where} or the XAPI_USERNAME environment variable`));
   if (password === undefined) problems.push(error(`no password: set the ${passwordVar} environment variable (passwords never go in the config)`));
-  if (!url || !username || password === undefined) return { ok: false, diagnostics: problems };
+  if (!url || !username || password === undefined || problems.length > 0) return { ok: false, diagnostics: problems };
   return {
     ok: true,
     value: {

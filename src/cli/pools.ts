@@ -3,7 +3,8 @@
  * the engine receives the client and a PoolView.
  */
 import type { DesiredStack, ProviderConfig, PoolIdentity } from "../model";
-import { connect, type XapiClient } from "../xapi";
+import { connect, isXapiError, type XapiClient } from "../xapi";
+import { CliFailure } from "./exit-codes";
 import type { PoolView } from "../xapi/records";
 import { resolveConnection, type ConnectionSettings } from "./connection";
 import { DiagnosticsFailure } from "./failure";
@@ -25,11 +26,18 @@ export async function openPool(provider: ProviderConfig | undefined, alias: stri
   const resolved = resolveConnection(provider, env);
   if (!resolved.ok) throw new DiagnosticsFailure(resolved.diagnostics);
   const s = resolved.value;
-  const client = await connect({
-    url: s.url, username: s.username, password: s.password, insecure: s.insecure,
-    ...(s.caFile ? { caFile: s.caFile } : {}), ...(s.tlsFingerprint ? { tlsFingerprint: s.tlsFingerprint } : {}),
-  });
-  return { alias, settings: s, client };
+  try {
+    const client = await connect({
+      url: s.url, username: s.username, password: s.password, insecure: s.insecure,
+      ...(s.caFile ? { caFile: s.caFile } : {}), ...(s.tlsFingerprint ? { tlsFingerprint: s.tlsFingerprint } : {}),
+    });
+    return { alias, settings: s, client };
+  } catch (e) {
+    // Say where the refused user and password came from: the block, XAPI_USERNAME, XAPI_PASSWORD or password_env.
+    if (!isXapiError(e, "SESSION_AUTHENTICATION_FAILED")) throw e;
+    const block = alias === "default" ? 'provider "xapi"' : `provider "xapi" (alias "${alias}")`;
+    throw new CliFailure(`XAPI ${e.describe()} (user from ${provider?.username !== undefined ? `username in ${block}` : "XAPI_USERNAME"}, password from ${s.passwordEnv})`);
+  }
 }
 
 export function poolIdentity(view: PoolView, settings: ConnectionSettings): PoolIdentity {

@@ -14,11 +14,14 @@ const NO_REFERENCES = { targets: new Map() };
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const FINGERPRINT = /^(?:[0-9A-Fa-f]{2}:){31}[0-9A-Fa-f]{2}$|^[0-9A-Fa-f]{64}$/;
 
+/** `user[:password]@` in a URL: the secret would be printed with the URL and saved in plan files. */
+export const hasCredentials = (url: string): boolean => /^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/\s]*@/i.test(url);
+
 /** Format rules the schema's types cannot express. */
 const FORMAT_RULES: Readonly<Record<string, (v: string) => string | undefined>> = {
   url: (v) => {
     // user:password@host would put the secret in cdk.tf.json; the value is not echoed for the same reason.
-    if (/^(?:[a-z][a-z0-9+.-]*:\/\/)?[^/\s]*@/i.test(v)) return "url must not carry a user name or password; use username, and XAPI_PASSWORD or password_env";
+    if (hasCredentials(v)) return "url must not carry a user name or password; use username, and XAPI_PASSWORD or password_env";
     return /^https?:\/\/[^\s/]+/.test(v) ? undefined : `url must be an http:// or https:// URL (got ${JSON.stringify(v)})`;
   },
   password_env: (v) => (ENV_NAME.test(v) ? undefined : `password_env must be the name of an environment variable, e.g. XAPI_PASSWORD (got ${JSON.stringify(v)})`),

@@ -5,7 +5,7 @@
 type Hint = string | ((params: readonly string[]) => string);
 
 const HINTS: Readonly<Record<string, Hint>> = {
-  SESSION_AUTHENTICATION_FAILED: (p) => `the user name or password is wrong${p[0] ? ` for user "${p[0]}"` : ""} (set XAPI_USERNAME / XAPI_PASSWORD)`,
+  SESSION_AUTHENTICATION_FAILED: (p) => `the user name or password is wrong${p[0] ? ` for user "${p[0]}"` : ""}`,
   SESSION_INVALID: "the session expired or was logged out; reconnect",
   HOST_IS_SLAVE: (p) => `this host is a pool member; connect to the pool master${p[0] ? ` at ${p[0]}` : ""}`,
   RBAC_PERMISSION_DENIED: "the user's role does not allow this; use a pool-operator or pool-admin account",

@@ -16,6 +16,18 @@ describe("resolveConnection", () => {
     expect(resolveConnection(undefined, { XAPI_URL: "http://127.0.0.1:1", XAPI_USERNAME: "root", XAPI_PASSWORD: "xsnap" }).ok).toBe(true);
   });
 
+  it("refuses credentials in XAPI_URL without echoing them; a URL with none passes", () => {
+    const env = { XAPI_USERNAME: "root", XAPI_PASSWORD: "xsnap" };
+    for (const url of ["https://root:Hunter2@pool.example", "https://root@pool.example", "root:pw@pool.example"]) {
+      const r = resolveConnection(undefined, { ...env, XAPI_URL: url });
+      const summaries = r.ok ? [] : r.diagnostics.map((d) => d.summary);
+      expect(summaries).toEqual(["XAPI_URL must not carry a user name or password (it is printed with the plan and saved in plan files); put the user in XAPI_USERNAME and the password in XAPI_PASSWORD"]);
+    }
+    expect(resolveConnection(undefined, { ...env, XAPI_URL: "https://pool.example/path?x=a@b" }).ok).toBe(true);
+    // The block's url wins over the environment's, and is checked with the configuration instead.
+    expect(resolveConnection({ alias: "default", url: "https://pool" }, { ...env, XAPI_URL: "https://root:pw@other" }).ok).toBe(true);
+  });
+
   it("names every missing setting and where to set it, never asking for a password in the config", () => {
     const r = resolveConnection({ alias: "dr", password_env: "DR_PASSWORD" }, {});
     expect(r.ok ? [] : r.diagnostics.map((d) => d.summary)).toEqual([

@@ -13,7 +13,7 @@ describe("xsnap failure reporting and machine-readable apply output", () => {
     const run = await xsnap(["plan", "--config", config]);
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split("\n")).toHaveLength(1);
-    expect(run.stderr).toMatch(/^Error: XAPI SESSION_AUTHENTICATION_FAILED\(root, Authentication failure\) from session\.login_with_password: /);
+    expect(run.stderr.trim()).toBe('Error: XAPI SESSION_AUTHENTICATION_FAILED(root, Authentication failure) from session.login_with_password: the user name or password is wrong for user "root" (user from username in provider \"xapi\", password from XAPI_PASSWORD)');
   });
 
   it("says it cannot reach a pool that is not there", async () => {
