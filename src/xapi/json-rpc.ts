@@ -8,10 +8,10 @@
  * out of the stream one by one (json-records.ts), so memory stays bounded as on the XML path.
  * Hosts without JSON-RPC answer /jsonrpc with text/xml or 404: the caller then uses XML-RPC.
  */
-import { XapiError } from "./errors";
+import { TransportError, XapiError } from "./errors";
 import { JsonRecordSplitter, type RecordSink } from "./json-records";
 import { exchange, type CallOptions, type Endpoint } from "./transport";
-import type { XapiValue } from "./types";
+import { describeValue, isRecordMap, type XapiValue } from "./types";
 
 const isJson = (contentType: string | undefined): boolean => /^\s*application\/json\b/i.test(contentType ?? "");
 
@@ -34,7 +34,11 @@ export function jsonRpcRecords(endpoint: Endpoint, method: string, params: reado
       return {
         write: (chunk) => splitter.write(chunk),
         end: () => {
-          throwIfError(splitter.end(), method);
+          const envelope = splitter.end();
+          throwIfError(envelope, method);
+          // Records stream out of a map; a null or a list in its place is no pool's answer, not an empty class.
+          const result = (envelope as { result?: unknown }).result;
+          if (!isRecordMap(result)) throw new TransportError("BAD_RESPONSE", endpoint.url.origin, `${method}: the result is not a map of records (got ${describeValue(result)})`);
           return true;
         },
       };

@@ -5,7 +5,7 @@
  * fields of its table are decoded at all, so the wire form of 20,000 snapshots (with their KiB of
  * `snapshot_metadata`) never exists in memory at once.
  */
-import { isXapiError } from "./errors";
+import { isXapiError, TransportError } from "./errors";
 import { FieldReader, Interner, recordReader } from "./record-convert";
 import {
   type FieldKind,
@@ -15,7 +15,7 @@ import type { HostRecord, PoolRecord, PoolView, SrRecord, VbdRecord, VdiRecord, 
 import { RecordTable } from "./record-table";
 import { RecordUuids, UuidIndex, type UuidSource } from "./uuid-index";
 import type { CallOptions } from "./transport";
-import type { OpaqueRef, Uuid, XapiValue } from "./types";
+import { describeValue, isRecordMap, type OpaqueRef, type Uuid, type XapiValue } from "./types";
 
 export interface PoolReader {
   call(method: string, params?: readonly XapiValue[], options?: CallOptions): Promise<XapiValue>;
@@ -56,17 +56,20 @@ interface ReadContext {
  * the fields of the table (the others are skipped while the bytes stream in, never built).
  */
 async function readAll(reader: PoolReader, ctx: ReadContext, add: (fieldReader: FieldReader, ref: OpaqueRef, wire: XapiValue) => void, skip?: ReadonlySet<string>): Promise<void> {
+  const method = `${ctx.cls}.get_all_records`;
   // A wire record struct (XML) or a parsed JSON object: XAPI sends no null/<nil/> in records.
   const acceptWith = (fieldReader: FieldReader) => (ref: string, record: unknown): void => add(fieldReader, ref as OpaqueRef, record as XapiValue);
-  const method = `${ctx.cls}.get_all_records`;
   const skipMembers = skip ? { skipMembers: skip } : {};
   // Streamed records hold strings of their own (PoolReader.streamRecords): interned without a copy.
   const streamed = acceptWith(new FieldReader(ctx.interner.withOwnedStrings()));
   if (reader.streamRecords && (await reader.streamRecords(method, streamed, { decode: skipMembers }))) return;
   const accept = acceptWith(new FieldReader(ctx.interner));
   const decode = { keepMembers: new Set(Object.keys(ctx.fields)), skipLevel: RECORD_LEVEL, memberSink: { level: MAP_LEVEL, accept }, ...skipMembers };
-  await reader.call(method, [], { decode });
+  // The records went to the sink; what is left must be the (emptied) map, else this is no pool's answer.
+  const rest = await reader.call(method, [], { decode });
+  if (!isRecordMap(rest)) throw new TransportError("BAD_RESPONSE", "the pool", `${method}: the result is not a map of records (got ${describeValue(rest)})`);
 }
+
 
 /** Records as frozen objects in a Map: the classes with few records, and VMs (read whole by many kinds). */
 async function readRecords<R>(reader: PoolReader, ctx: ReadContext, skip?: ReadonlySet<string>): Promise<Map<OpaqueRef, R>> {

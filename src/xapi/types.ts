@@ -19,3 +19,10 @@ export type XapiValue =
   | Date
   | readonly XapiValue[]
   | { readonly [key: string]: XapiValue };
+
+/** A `get_all_records` result: a struct of records by ref (an empty one for an empty class), never null or an array. */
+export const isRecordMap = (v: unknown): boolean => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A value's shape in an error about an answer no pool sends (the value itself may be large). */
+export const describeValue = (v: unknown): string =>
+  v === null ? "null" : v === undefined ? "nothing" : Array.isArray(v) ? "an array" : typeof v === "object" ? "a struct" : `a ${typeof v}`;

@@ -2,6 +2,8 @@
 import { startSimulator, type RunningSimulator } from "../../src/sim";
 import { buildPoolView, connect, readPoolRecords, type PoolView, type XapiClient } from "../../src/xapi";
 import { Session } from "../../src/xapi/session";
+import type { CallOptions } from "../../src/xapi/transport";
+import type { XapiValue } from "../../src/xapi/types";
 
 const GiB = 1024 ** 3;
 let sim: RunningSimulator;
@@ -44,6 +46,21 @@ describe("readPoolView", () => {
     try {
       const overXml = buildPoolView(await readPoolRecords({ call: (method, params, options) => session.call(method, params, options) }), view.readAt);
       expect(overXml).toEqual(view);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it("refuses an answer that is no map of records, rather than reading an empty class (a proxy or a broken host)", async () => {
+    const session = new Session(sim.url, { username: "root", password: "xsnap", originator: "xsnap", tls: {}, timeoutMs: 10_000 });
+    try {
+      // Over XML-RPC (JSON-RPC: transport.test.ts): VMSS.get_all_records answers null, then a list; an empty map stays an empty class.
+      for (const [wrong, shape] of [[null, "null"], [[], "an array"]] as const) {
+        const reader = { call: (method: string, params?: readonly XapiValue[], options?: CallOptions) => (method === "VMSS.get_all_records" ? Promise.resolve(wrong as unknown as XapiValue) : session.call(method, params, options)) };
+        await expect(readPoolRecords(reader)).rejects.toThrow(`BAD_RESPONSE talking to the pool: VMSS.get_all_records: the result is not a map of records (got ${shape})`);
+      }
+      const empty = { call: (method: string, params?: readonly XapiValue[], options?: CallOptions) => (method === "VMSS.get_all_records" ? Promise.resolve({}) : session.call(method, params, options)) };
+      expect((await readPoolRecords(empty)).vmss.size).toBe(0);
     } finally {
       await session.close();
     }

@@ -126,6 +126,25 @@ describe("jsonRpcRecords", () => {
     expect(await jsonRpcRecords(endpoint, "VM.get_all_records", ["OpaqueRef:s"], () => undefined)).toBe(false);
   });
 
+  it("refuses a result that is no map of records (null, a list), and reads an empty map as no records", async () => {
+    for (const [result, shape] of [["null", "null"], ["[]", "an array"], ['"x"', "a string"]]) {
+      answer = (res) => {
+        res.writeHead(200, { "Content-Type": "application/json" });
+        res.end(`{"jsonrpc":"2.0","result":${result},"id":1}`);
+      };
+      const error = await jsonRpcRecords(endpoint, "VMSS.get_all_records", ["OpaqueRef:s"], () => undefined).catch((e: unknown) => e);
+      expect(isTransportError(error, "BAD_RESPONSE")).toBe(true);
+      expect((error as Error).message).toContain(`VMSS.get_all_records: the result is not a map of records (got ${shape})`);
+    }
+    answer = (res) => {
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end('{"jsonrpc":"2.0","result":{},"id":1}');
+    };
+    const records: string[] = [];
+    expect(await jsonRpcRecords(endpoint, "VMSS.get_all_records", ["OpaqueRef:s"], (ref) => records.push(ref))).toBe(true);
+    expect(records).toEqual([]);
+  });
+
   it("turns a JSON-RPC error into XapiError", async () => {
     answer = (res) => {
       res.writeHead(200, { "Content-Type": "application/json" });
