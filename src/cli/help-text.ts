@@ -79,7 +79,7 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, readonly HelpExample[]>> 
 export const EXIT_CODE_MEANINGS: readonly (readonly [code: number, meaning: string, short: string])[] = [
   [0, "success; with `--detailed-exitcode`: no changes", "ok"],
   [1, "error: invalid configuration, XAPI or authentication error, preflight failure, protect violation, apply refused without approval", "error"],
-  [2, "`plan --detailed-exitcode` only: the plan has changes", "changes (--detailed-exitcode)"],
+  [2, "`plan --detailed-exitcode` only: the plan has changes, or an interrupted apply's operations to settle", "changes (--detailed-exitcode)"],
   [3, "the pool lock is held by another run (within `--lock-timeout`)", "lock held"],
   [4, "the saved plan is stale, or was made for another pool", "stale plan"],
   [5, "apply incomplete: something was applied, something failed or was skipped", "apply incomplete"],

@@ -6,7 +6,7 @@
 import { isUnknown, summarize, type Change, type Plan } from "../model";
 import { formatValue } from "./attrs";
 import { plain } from "./paint";
-import { renderChange, shownChanges } from "./text";
+import { NO_RESOURCE_CHANGES, renderChange, settles, shownChanges } from "./text";
 
 export const MARKDOWN_LIMIT = 60_000;
 export const MARKDOWN_NO_CHANGES = "✅ No changes. Your infrastructure matches the configuration.";
@@ -21,7 +21,7 @@ export interface MarkdownOptions {
 export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): string {
   const shown = orderForReview(shownChanges(plan));
   const marker = `<!-- xsnap:plan stack=${plan.stack} pool=${plan.pool.uuid} -->`;
-  if (shown.length === 0 && plan.diagnostics.length === 0) return `${marker}\n${MARKDOWN_NO_CHANGES}\n`;
+  if (shown.length === 0 && plan.diagnostics.length === 0 && !settles(plan)) return `${marker}\n${MARKDOWN_NO_CHANGES}\n`;
   const s = summarize(shown);
   const head = [
     marker,
@@ -30,6 +30,7 @@ export function renderPlanMarkdown(plan: Plan, options: MarkdownOptions = {}): s
     ...destructiveWarning(shown),
     ...(shown.length > 0 ? ["", table(shown)] : []),
     ...diagnosticsList(plan),
+    ...settlingList(plan),
     ...driftDetails(plan),
   ].join("\n");
   const tail = footer(plan, options.planFile);
@@ -84,6 +85,15 @@ const cell = (s: string): string => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 function diagnosticsList(plan: Plan): string[] {
   if (plan.diagnostics.length === 0) return [];
   return ["", ...plan.diagnostics.map((d) => `- **${d.severity === "error" ? "Error" : "Warning"}:** ${d.address ? `\`${d.address}\`: ` : ""}${cell(d.summary)}`)];
+}
+
+/** What apply settles besides the changes (text.ts lists the same), so "0 to add" is never read as "nothing to do". */
+function settlingList(plan: Plan): string[] {
+  if (!settles(plan)) return [];
+  const intents = (plan.intents ?? []).map((i) => `- Pending \`${i.op}\` of \`${i.address}\` from an interrupted apply (intent ${i.id}): ${i.status === "ambiguous" ? "**ambiguous**, settle it with `xsnap recover`" : i.status}`);
+  const forgotten = (plan.forgotten ?? []).map((a) => `- \`${a}\`: deleted outside xsnap; apply drops xsnap's record of it`);
+  const lead = shownChanges(plan).length === 0 ? `${NO_RESOURCE_CHANGES} The next apply settles:` : "The next apply also settles:";
+  return ["", lead, "", ...intents, ...forgotten];
 }
 
 function driftDetails(plan: Plan): string[] {

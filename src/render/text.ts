@@ -11,6 +11,11 @@ export const NO_CHANGES = "No changes. Your infrastructure matches the configura
 const NO_CHANGES_DETAIL =
   "xsnap has compared the pool against your configuration and found no differences, so no changes are needed.";
 const NO_DESTROY = "No changes. No objects need to be destroyed.";
+export const NO_RESOURCE_CHANGES = "No changes to resources.";
+export const SETTLES = "The next apply settles what is listed above.";
+
+/** Whether apply has bookkeeping to do beyond the changes: an interrupted apply's operations, records of deleted objects. */
+export const settles = (plan: Plan): boolean => (plan.intents ?? []).length > 0 || (plan.forgotten ?? []).length > 0;
 const RULE = "─".repeat(77);
 
 /** The changes a reader sees: everything but no-ops, sorted by address as Terraform does. */
@@ -29,9 +34,12 @@ export function renderPlanText(plan: Plan, paint: Paint = plain, options: TextOp
   const shown = shownChanges(plan);
   const parts: string[] = [header(plan, paint)];
   if ((plan.intents ?? []).length > 0) parts.push(intentSection(plan.intents ?? [], paint, options.command ?? ((args) => ["xsnap", ...args].join(" "))));
+  if ((plan.forgotten ?? []).length > 0) parts.push(forgottenSection(plan.forgotten ?? [], paint));
   if (shown.length === 0) {
     if (!plan.diagnostics.some((d) => d.severity === "error")) {
-      parts.push(plan.destroyMode ? paint.bold(paint.green(NO_DESTROY)) : `${paint.bold(paint.green(NO_CHANGES))}\n\n${NO_CHANGES_DETAIL}`);
+      // "No changes" only when apply has nothing to do: --detailed-exitcode says 2 while something above is left to settle.
+      if (settles(plan)) parts.push(`${paint.bold(NO_RESOURCE_CHANGES)} ${SETTLES}`);
+      else parts.push(plan.destroyMode ? paint.bold(paint.green(NO_DESTROY)) : `${paint.bold(paint.green(NO_CHANGES))}\n\n${NO_CHANGES_DETAIL}`);
     }
   } else {
     if (plan.drift.length > 0) parts.push(driftSection(plan.drift, paint));
@@ -142,6 +150,10 @@ function intentSection(intents: readonly IntentResolution[], paint: Paint, comma
     return `  # ${i.address}: ${i.op} started ${i.started} (intent ${i.id}) ${outcome(i)}\n      ${i.detail}${candidates}`;
   });
   return [paint.bold(paint.yellow("Pending operations from an interrupted apply:")), ...lines].join("\n");
+}
+
+function forgottenSection(addresses: readonly string[], paint: Paint): string {
+  return [paint.bold("Deleted outside xsnap and gone from the configuration; apply drops xsnap's records of:"), ...addresses.map((a) => `  # ${a}`)].join("\n");
 }
 
 /** Errors in bold red, warnings in bold yellow, each naming its address. */

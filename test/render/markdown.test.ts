@@ -1,4 +1,5 @@
 import { guard, renderPlanMarkdown, toDiffMarkers } from "../../src/render/markdown";
+import { asAddress } from "../../src/model";
 import { change, createWeb, plan, removeOld, revertWeb } from "./plans";
 
 describe("renderPlanMarkdown", () => {
@@ -56,6 +57,21 @@ Plan file \`plan.xsnap\`, generated 2026-11-25T23:00:00.000Z by xsnap 0.1.0. App
     expect(renderPlanMarkdown(plan([]))).toBe(`\
 <!-- xsnap:plan stack=quickstart pool=3f1c2e7a-0000-4000-8000-000000000001 -->
 ✅ No changes. Your infrastructure matches the configuration.
+`);
+  });
+
+  it("lists what apply settles (an interrupted apply's operations, records of deleted objects) instead of \"No changes\"", () => {
+    const intents = [{ id: "op1", address: asAddress("xapi_snapshot.web"), type: "xapi_snapshot", op: "create" as const, started: "2026-11-25T22:00:00Z", status: "discard" as const, detail: "nothing was created" }];
+    expect(renderPlanMarkdown(plan([], { intents, forgotten: [asAddress("xapi_snapshot.old")] }))).toBe(`\
+<!-- xsnap:plan stack=quickstart pool=3f1c2e7a-0000-4000-8000-000000000001 -->
+## xsnap plan: \`quickstart\` on \`demo-pool\`: 0 to add, 0 to change, 0 to destroy
+
+No changes to resources. The next apply settles:
+
+- Pending \`create\` of \`xapi_snapshot.web\` from an interrupted apply (intent op1): discard
+- \`xapi_snapshot.old\`: deleted outside xsnap; apply drops xsnap's record of it
+
+Plan generated 2026-11-25T23:00:00.000Z by xsnap 0.1.0.
 `);
   });
 

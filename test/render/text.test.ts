@@ -243,10 +243,15 @@ Pending operations from an interrupted apply:
       2 snapshots carry the expected name
       candidates: aaaa, bbbb
 
-No changes. Your infrastructure matches the configuration.
-
-xsnap has compared the pool against your configuration and found no differences, so no changes are needed.
+No changes to resources. The next apply settles what is listed above.
 `);
+  });
+
+  it("lists records of objects deleted outside xsnap that apply drops, and never says \"No changes\" then", () => {
+    const text = renderPlanText(plan([], { forgotten: [asAddress("xapi_snapshot.old")] }));
+    expect(text).toContain("Deleted outside xsnap and gone from the configuration; apply drops xsnap's records of:\n  # xapi_snapshot.old\n\nNo changes to resources. The next apply settles what is listed above.\n");
+    expect(text).not.toContain("No changes. Your infrastructure");
+    expect(renderPlanText(plan([]))).toContain("No changes. Your infrastructure matches the configuration.");
   });
 });
 
