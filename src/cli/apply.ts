@@ -13,13 +13,13 @@ import { destructiveAddresses, execute } from "./applying";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
 import { fromContext, replanCommand, xsnapCommand } from "./hints";
-import { installInterrupts } from "./interrupts";
+import { installInterrupts, interruptible } from "./interrupts";
 import { processIo, type Io } from "./io";
 import { withStackLock } from "./locking";
 import { withPlanOptions, type PlanFlags } from "./options";
 import { hasWork, planExitCode, printPlans } from "./plan-output";
 import { loadDesired, loadOptionalStack, openPools, planPools } from "./planning";
-import { closeAll, openPool } from "./pools";
+import { closeAll, openPool, type PoolSession } from "./pools";
 import { askApproval } from "./prompt";
 import { loadSavedPlan } from "./saved-plans";
 
@@ -44,12 +44,16 @@ export async function applyFresh(opts: ApplyOptions, io: Io, mode: { readonly de
   if (opts.json && !opts.autoApprove) {
     throw new CliFailure("--json needs --auto-approve or a plan file: there is nobody to answer the approval prompt");
   }
-  const stack = await loadDesired(opts, io);
-  const sessions = await openPools(stack, io);
+  // Installed first: until the lock is held and the plan approved nothing changes, so an interrupt ends the run at once, exit 7.
   const interrupts = installInterrupts(io);
+  const { signal } = interrupts;
+  const planning = "Planning interrupted";
+  let sessions: PoolSession[] = [];
   try {
-    return await withStackLock({ sessions, stack: stack.stack, operation: mode.destroy ? "destroy" : "apply", enabled: true, timeoutMs: opts.lockTimeout, io, hint: opts }, async (locks) => {
-      const planned = await planPools(stack, sessions, { ...opts, destroy: mode.destroy }, interrupts.signal);
+    const stack = await interruptible(signal, planning, () => loadDesired(opts, io, signal));
+    sessions = await interruptible(signal, planning, () => openPools(stack, io), closeAll);
+    return await withStackLock({ sessions, stack: stack.stack, operation: mode.destroy ? "destroy" : "apply", enabled: true, timeoutMs: opts.lockTimeout, io, hint: opts, signal }, async (locks) => {
+      const planned = await interruptible(signal, planning, () => planPools(stack, sessions, { ...opts, destroy: mode.destroy }, signal));
       const plans = planned.map((p) => p.plan);
       if (opts.json) {
         const diagnostics = plans.flatMap((p) => p.diagnostics);
@@ -87,27 +91,34 @@ export async function applySaved(file: string, opts: ApplyOptions, io: Io): Prom
   const plan = await loadSavedPlan(file);
   if (hasErrors(plan.diagnostics)) throw new CliFailure("Cannot apply incomplete plan: planning reported errors");
   const cwd = opts.cwd ?? process.cwd();
-  const explicit = opts.config !== undefined || opts.stack !== undefined || plan.context === undefined;
-  const stack = explicit ? await loadOptionalStack({ ...opts, stack: opts.stack ?? plan.stack }, io) : await loadFromContext(plan.context as PlanContext, plan.stack, cwd, io);
-  const provider = stack?.providers[plan.provider] ?? { alias: plan.provider };
-  // The block's settings first, then the environment, then what the plan recorded: only secrets are left to give.
-  const recorded = plan.context?.connection;
-  const username = provider.username ?? nonEmpty(io.env.XAPI_USERNAME) ?? recorded?.username;
-  const passwordEnv = provider.password_env ?? recorded?.passwordEnv;
-  const session = await openPool({
-    ...provider, url: provider.url ?? nonEmpty(io.env.XAPI_URL) ?? recorded?.url ?? plan.pool.url,
-    ...(username !== undefined ? { username } : {}), ...(passwordEnv !== undefined ? { password_env: passwordEnv } : {}),
-  }, plan.provider, io.env);
+  // Installed first: until the lock is held nothing changes, so an interrupt ends the run at once, exit 7.
   const interrupts = installInterrupts(io);
+  const { signal } = interrupts;
+  const cancelled = "Apply interrupted";
+  let session: PoolSession | undefined;
   try {
+    const explicit = opts.config !== undefined || opts.stack !== undefined || plan.context === undefined;
+    const stack = await interruptible(signal, cancelled, () => (explicit
+      ? loadOptionalStack({ ...opts, stack: opts.stack ?? plan.stack }, io, signal)
+      : loadFromContext(plan.context as PlanContext, plan.stack, cwd, io, signal)));
+    const provider = stack?.providers[plan.provider] ?? { alias: plan.provider };
+    // The block's settings first, then the environment, then what the plan recorded: only secrets are left to give.
+    const recorded = plan.context?.connection;
+    const username = provider.username ?? nonEmpty(io.env.XAPI_USERNAME) ?? recorded?.username;
+    const passwordEnv = provider.password_env ?? recorded?.passwordEnv;
+    session = await interruptible(signal, cancelled, () => openPool({
+      ...provider, url: provider.url ?? nonEmpty(io.env.XAPI_URL) ?? recorded?.url ?? plan.pool.url,
+      ...(username !== undefined ? { username } : {}), ...(passwordEnv !== undefined ? { password_env: passwordEnv } : {}),
+    }, plan.provider, io.env), (late) => closeAll([late]));
     // Another pool is refused before its lock is taken: the lock is a write to a pool the plan is not for.
     const [poolRef] = (await session.client.call("pool.get_all")) as readonly string[];
     const pool = await session.client.call("pool.get_record", [poolRef ?? ""]) as { readonly uuid: string; readonly name_label: string };
     const samePool = checkPool(plan, pool);
     if (!samePool.ok) throw new CliFailure(samePool.message, EXIT.stalePlan);
     const hint = plan.context ? fromContext(plan.context, cwd) : undefined;
-    return await withStackLock({ sessions: [session], stack: plan.stack, operation: "apply", enabled: true, timeoutMs: opts.lockTimeout, io, ...(hint && hint.prefix === "" ? { hint: hint.flags } : {}) }, async (locks) => {
-      const view = await session.client.readPoolView();
+    const opened = session;
+    return await withStackLock({ sessions: [opened], stack: plan.stack, operation: "apply", enabled: true, timeoutMs: opts.lockTimeout, io, signal, ...(hint && hint.prefix === "" ? { hint: hint.flags } : {}) }, async (locks) => {
+      const view = await opened.client.readPoolView();
       const check = checkStale(plan, view, stack);
       if (!check.ok) {
         const replan = replanCommand(plan.context, file, cwd, plan.destroyMode);
@@ -119,11 +130,11 @@ export async function applySaved(file: string, opts: ApplyOptions, io: Io): Prom
         io.out(printable(plan));
         return EXIT.ok;
       }
-      return execute({ plans: [{ plan, session }], locks, parallelism: opts.parallelism, destroy: plan.destroyMode, json: opts.json === true, io, interrupts });
+      return execute({ plans: [{ plan, session: opened }], locks, parallelism: opts.parallelism, destroy: plan.destroyMode, json: opts.json === true, io, interrupts });
     });
   } finally {
     interrupts.dispose();
-    await closeAll([session]);
+    await closeAll(session ? [session] : []);
   }
 }
 
@@ -137,7 +148,7 @@ const nonEmpty = (s: string | undefined): string | undefined => (s === undefined
  * apply job of a pipeline has its checkout in another folder than the plan job had. Whatever is found
  * must still hash as the plan's configuration (checkStale), so a look-alike is refused, not applied.
  */
-async function loadFromContext(context: PlanContext, stack: string, cwd: string, io: Io): Promise<DesiredStack> {
+async function loadFromContext(context: PlanContext, stack: string, cwd: string, io: Io, signal?: AbortSignal): Promise<DesiredStack> {
   const { kind, relative } = context.source;
   const exists = (at: string): boolean => existsSync(kind === "config" ? at : path.join(at, "cdktf.json"));
   // Each place with the folder the plan ran in, seen from there (relative paths in the configuration resolve against it).
@@ -148,5 +159,5 @@ async function loadFromContext(context: PlanContext, stack: string, cwd: string,
     const here = kind === "config" ? `nor at ${relative} from here` : `and this folder has no cdktf.json`;
     throw new CliFailure(`the plan was made from ${what}, which no longer exists, ${here}: run apply where the plan's ${kind === "config" ? "configuration" : "app"} is, or pass --config with the configuration to check the plan against`);
   }
-  return loadDesired(kind === "config" ? { cwd: found.ranIn, config: found.at, stack } : { cwd: found.at, stack }, io);
+  return loadDesired(kind === "config" ? { cwd: found.ranIn, config: found.at, stack } : { cwd: found.at, stack }, io, signal);
 }

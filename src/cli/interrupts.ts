@@ -4,7 +4,7 @@
  * work starts, in-flight work finishes and the lock is released; a second signal exits at once,
  * leaving intents and the lock for `xsnap recover` / the lease to resolve.
  */
-import { EXIT } from "./exit-codes";
+import { CliFailure, EXIT } from "./exit-codes";
 import type { Io } from "./io";
 
 export interface Interrupts {
@@ -46,4 +46,29 @@ export function installInterrupts(io: Io): Interrupts {
     mutating: () => { mutating = true; },
     dispose: () => { for (const s of signals) process.off(s, onSignal); },
   };
+}
+
+/** The failure an interrupt ends a command with before it changed anything (DESIGN §4: exit 7). */
+export const cancelledBeforeChange = (what: string): CliFailure => new CliFailure(`${what}; nothing was changed.`, EXIT.cancelled);
+
+/**
+ * Read-only work (running the cdktf app, logging in, reading and planning the pool) that the first
+ * interrupt abandons at once: nothing in it changes the pool, so there is nothing to wait for. It
+ * then rejects with exit 7; `late` receives a result that still arrives (to close its sessions).
+ * Work is not started when the interrupt came first. `what` opens the message: "Planning interrupted".
+ */
+export function interruptible<T>(signal: AbortSignal, what: string, work: () => Promise<T>, late?: (value: T) => unknown): Promise<T> {
+  if (signal.aborted) return Promise.reject(cancelledBeforeChange(what));
+  const running = work();
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => {
+      reject(cancelledBeforeChange(what));
+      running.then((value) => late?.(value)).catch(() => undefined);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+    running.then(
+      (value) => { signal.removeEventListener("abort", onAbort); resolve(value); },
+      (error: unknown) => { signal.removeEventListener("abort", onAbort); reject(error); },
+    );
+  });
 }

@@ -23,7 +23,7 @@ export interface Io {
 
 export function processIo(options: { readonly color?: boolean }, env: Io["env"] = process.env): Io {
   const noColorFlag = options.color === false;
-  const gone = outputWatch();
+  const gone = watchOutput();
   const write = (stream: NodeJS.WriteStream, text: string): void => {
     if (gone.closed(stream)) return;
     try {
@@ -44,10 +44,20 @@ export function processIo(options: { readonly color?: boolean }, env: Io["env"] 
   };
 }
 
+type OutputWatch = ReturnType<typeof outputWatch>;
+let watch: OutputWatch | undefined;
+
 /**
  * Watches stdout and stderr for EPIPE / destruction once per process: without an `error` listener a
- * closed pipe crashes Node with a stack trace and leaves the pool lock held for its whole lease.
+ * closed pipe crashes Node with a stack trace and leaves the pool lock held for its whole lease. The
+ * CLI entry point starts it before anything is printed, so that output no command writes (commander's
+ * help and version, `xsnap --help | head -1`) ends quietly on a closed pipe too.
  */
+export function watchOutput(): OutputWatch {
+  watch ??= outputWatch();
+  return watch;
+}
+
 function outputWatch(): { closed(s: NodeJS.WriteStream): boolean; close(s: NodeJS.WriteStream): void; subscribe(l: () => void): void } {
   const closedStreams = new Set<NodeJS.WriteStream>();
   const listeners: (() => void)[] = [];

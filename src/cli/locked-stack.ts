@@ -5,7 +5,7 @@
 import { Option, type Command } from "commander";
 import type { DesiredStack, Address } from "../model";
 import { CliFailure } from "./exit-codes";
-import { installInterrupts } from "./interrupts";
+import { installInterrupts, interruptible } from "./interrupts";
 import type { Io } from "./io";
 import { withStackLock } from "./locking";
 import { parseDuration, withPoolOptions } from "./options";
@@ -44,19 +44,35 @@ export interface LockedStack {
  */
 export async function withLockedStack<T>(flags: LockedStackFlags, io: Io, operation: string, body: (s: LockedStack) => Promise<T>,
   options: { readonly lock: boolean } = { lock: true }): Promise<T> {
-  const desired = await loadOptionalStack(flags, io);
-  const stack = stackName(desired, flags, `to ${operation} in`);
-  const sessions = await openPools(desired, io);
-  // A first Ctrl-C lets the few calls in flight finish so the lock is released, as apply does.
-  const interrupts = options.lock ? installInterrupts(io) : undefined;
+  if (!options.lock) {
+    // A read-only listing: no interrupt handling (a signal ends it at once, as any read-only command).
+    const desired = await loadOptionalStack(flags, io);
+    const stack = stackName(desired, flags, `to ${operation} in`);
+    const sessions = await openPools(desired, io);
+    try {
+      return await body({ stack, desired, sessions });
+    } finally {
+      await closeAll(sessions);
+    }
+  }
+  // Installed first: an interrupt while loading, logging in or waiting for the lock ends the command at once, exit 7.
+  const interrupts = installInterrupts(io);
+  const { signal } = interrupts;
+  const cancelled = `${operation[0]?.toUpperCase() ?? ""}${operation.slice(1)} interrupted`;
+  let sessions: PoolSession[] = [];
   try {
-    return await withStackLock({ sessions, stack, operation, enabled: options.lock, timeoutMs: flags.lockTimeout, io, hint: flags },
+    const desired = await interruptible(signal, cancelled, () => loadOptionalStack(flags, io, signal));
+    const stack = stackName(desired, flags, `to ${operation} in`);
+    sessions = await interruptible(signal, cancelled, () => openPools(desired, io), closeAll);
+    const opened = sessions;
+    // Under the lock, a first Ctrl-C lets the few calls in flight finish so the lock is released, as apply does.
+    return await withStackLock({ sessions, stack, operation, enabled: true, timeoutMs: flags.lockTimeout, io, hint: flags, signal },
       () => {
-        interrupts?.mutating();   // from here on a second Ctrl-C may leave a change half made: exit 5, not 7
-        return body({ stack, desired, sessions });
+        interrupts.mutating();   // from here on a second Ctrl-C may leave a change half made: exit 5, not 7
+        return body({ stack, desired, sessions: opened });
       });
   } finally {
-    interrupts?.dispose();
+    interrupts.dispose();
     await closeAll(sessions);
   }
 }

@@ -6,6 +6,7 @@
 import { acquireLock, type HeldLock, type LockStatus } from "../engine";
 import { CliFailure, EXIT } from "./exit-codes";
 import { xsnapCommand, type HintFlags } from "./hints";
+import { cancelledBeforeChange } from "./interrupts";
 import type { Io } from "./io";
 import type { PoolSession } from "./pools";
 
@@ -19,6 +20,8 @@ export interface LockArgs {
   readonly io: Io;
   /** The --config the user gave, repeated in the force-unlock hint so it finds the same pool. */
   readonly hint?: HintFlags;
+  /** The interrupt signal: it ends a wait for the lock at once (exit 7; nothing is in flight then). */
+  readonly signal?: AbortSignal;
 }
 
 export async function withStackLock<T>(args: LockArgs, body: (locks: ReadonlyMap<string, HeldLock>) => Promise<T>): Promise<T> {
@@ -29,11 +32,15 @@ export async function withStackLock<T>(args: LockArgs, body: (locks: ReadonlyMap
         const result = await acquireLock({
           client: session.client, stack: args.stack, operation: args.operation, timeoutMs: args.timeoutMs,
           onWait: () => args.io.err("Acquiring pool lock. This may take a few moments..."),
+          ...(args.signal ? { signal: args.signal } : {}),
         });
+        if (!result.ok && result.cancelled) throw cancelledBeforeChange("Interrupted while waiting for the pool lock");
         if (!result.ok) throw new CliFailure(lockBusyText(args.stack, session, result.holder, args.hint), EXIT.lockNotAcquired);
         held.set(session.alias, result.lock);
       }
     }
+    // An interrupt while the last lock was being taken: release it rather than start the command.
+    if (args.enabled && args.signal?.aborted) throw cancelledBeforeChange("Interrupted while taking the pool lock");
     return await body(held);
   } finally {
     await Promise.all([...held.values()].map((l) => l.release().catch(() => undefined)));

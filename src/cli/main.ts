@@ -19,6 +19,7 @@ import { register as registerSim } from "./sim";
 import { register as registerSynth } from "./synth";
 import { register as registerValidate } from "./validate";
 import { addExamples } from "./help-text";
+import { watchOutput } from "./io";
 import { VERSION } from "../version";
 
 type Register = (program: Command, setExit: (code: number) => void) => void;
@@ -55,6 +56,8 @@ export function buildProgram(setExit: (code: number) => void = () => undefined):
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  // Before anything is written: help piped into `head -1` must end quietly, not with an EPIPE stack.
+  watchOutput();
   let exitCode = 0;
   const program = buildProgram((code) => { exitCode = code; });
   try {

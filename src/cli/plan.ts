@@ -12,7 +12,7 @@ import { withPlanOptions, type PlanFlags } from "./options";
 import { PLAN_FORMATS, hasWork, planExitCode, printPlans, type PlanFormat } from "./plan-output";
 import { loadDesired, openPools, planPools, type StackFlags } from "./planning";
 import { closeAll } from "./pools";
-import { installInterrupts } from "./interrupts";
+import { installInterrupts, interruptible } from "./interrupts";
 import { savePlans } from "./saved-plans";
 import { withStackLock } from "./locking";
 
@@ -36,24 +36,30 @@ export function register(program: Command, setExit: (code: number) => void): voi
 }
 
 export async function runPlan(opts: PlanCommandOptions, io: Io): Promise<ExitCode> {
-  const stack = await loadDesired(opts, io);
-  const sessions = await openPools(stack, io);
+  // Installed first: an interrupt while the app runs, while logging in or reading ends the plan at once, exit 7.
   const interrupts = installInterrupts(io);
+  const { signal } = interrupts;
+  const planning = "Planning interrupted";
   try {
-    const cwd = opts.cwd ?? process.cwd();
-    const plans: Plan[] = await withStackLock({ sessions, stack: stack.stack, operation: "plan", enabled: opts.lock === true, timeoutMs: opts.lockTimeout, io, hint: opts },
-      async () => (await planPools(stack, sessions, opts, interrupts.signal)).map((p) => ({ ...p.plan, context: planContext(opts, cwd, p.session.settings) })));
-    const code = planExitCode(plans, opts.detailedExitcode === true);
-    const saved = opts.out !== undefined && code !== 1 ? opts.out : undefined;
-    if (saved !== undefined) await savePlans(saved, plans);
-    printPlans(plans, opts.format, io, { ...(saved ? { planFile: saved } : {}), hint: opts });
-    if (opts.format === "text" && !inAutomation(io.env) && plans.some(hasWork) && code !== 1) {
-      io.out(`\n${planFooter(saved, xsnapCommand(["apply", ...(opts.destroy ? ["--destroy"] : [])], opts))}`);
+    const stack = await interruptible(signal, planning, () => loadDesired(opts, io, signal));
+    const sessions = await interruptible(signal, planning, () => openPools(stack, io), closeAll);
+    try {
+      const cwd = opts.cwd ?? process.cwd();
+      const plans: Plan[] = await withStackLock({ sessions, stack: stack.stack, operation: "plan", enabled: opts.lock === true, timeoutMs: opts.lockTimeout, io, hint: opts, signal },
+        async () => (await interruptible(signal, planning, () => planPools(stack, sessions, opts, signal))).map((p) => ({ ...p.plan, context: planContext(opts, cwd, p.session.settings) })));
+      const code = planExitCode(plans, opts.detailedExitcode === true);
+      const saved = opts.out !== undefined && code !== 1 ? opts.out : undefined;
+      if (saved !== undefined) await savePlans(saved, plans);
+      printPlans(plans, opts.format, io, { ...(saved ? { planFile: saved } : {}), hint: opts });
+      if (opts.format === "text" && !inAutomation(io.env) && plans.some(hasWork) && code !== 1) {
+        io.out(`\n${planFooter(saved, xsnapCommand(["apply", ...(opts.destroy ? ["--destroy"] : [])], opts))}`);
+      }
+      return code;
+    } finally {
+      await closeAll(sessions);
     }
-    return code;
   } finally {
     interrupts.dispose();
-    await closeAll(sessions);
   }
 }
 

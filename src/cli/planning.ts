@@ -28,8 +28,8 @@ export interface PlanningFlags extends StackFlags {
 }
 
 /** Loads and validates the stack; warnings go to stderr, errors stop the command (exit 1). */
-export async function loadDesired(flags: StackFlags, io: Io): Promise<DesiredStack> {
-  const loaded = await loadStack({ cwd: flags.cwd ?? process.cwd(), ...(flags.config ? { config: flags.config } : {}), ...(flags.stack ? { stack: flags.stack } : {}) });
+export async function loadDesired(flags: StackFlags, io: Io, signal?: AbortSignal): Promise<DesiredStack> {
+  const loaded = await loadStack({ cwd: flags.cwd ?? process.cwd(), ...(flags.config ? { config: flags.config } : {}), ...(flags.stack ? { stack: flags.stack } : {}), ...(signal ? { signal } : {}) });
   if (!loaded.ok) throw new DiagnosticsFailure(loaded.diagnostics);
   if (loaded.warnings.length > 0) io.err(renderDiagnostics(loaded.warnings, io.errPaint));
   return loaded.value;
@@ -39,8 +39,8 @@ export async function loadDesired(flags: StackFlags, io: Io): Promise<DesiredSta
  * For commands that only need to find the pool (inventory, lock status, force-unlock): the stack when
  * there is one (--config, or a cdktf.json here), else the environment alone (XAPI_URL ...).
  */
-export async function loadOptionalStack(flags: StackFlags, io: Io): Promise<DesiredStack | undefined> {
-  if (flags.config !== undefined || existsSync(join(flags.cwd ?? process.cwd(), "cdktf.json"))) return loadDesired(flags, io);
+export async function loadOptionalStack(flags: StackFlags, io: Io, signal?: AbortSignal): Promise<DesiredStack | undefined> {
+  if (flags.config !== undefined || existsSync(join(flags.cwd ?? process.cwd(), "cdktf.json"))) return loadDesired(flags, io, signal);
   return undefined;
 }
 

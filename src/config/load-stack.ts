@@ -17,6 +17,8 @@ export interface LoadOptions {
   readonly config?: string;
   /** `--stack`: picks a stack of a multi-stack app, or names a single file's stack. */
   readonly stack?: string;
+  /** Stops the cdktf app when it aborts (an interrupt). */
+  readonly signal?: AbortSignal;
 }
 
 export async function loadStack(options: LoadOptions): Promise<Result<DesiredStack>> {
@@ -24,7 +26,7 @@ export async function loadStack(options: LoadOptions): Promise<Result<DesiredSta
   if (options.config !== undefined) {
     source = await readConfigPath(path.resolve(options.cwd, options.config), options.stack);
   } else {
-    const synthesized = await synthApp({ cwd: options.cwd });
+    const synthesized = await synthApp({ cwd: options.cwd, ...(options.signal ? { signal: options.signal } : {}) });
     if (!synthesized.ok) return synthesized;
     source = await readOutdir(synthesized.value.outdir, options.stack);
     if (!source.ok && !existsSync(path.join(synthesized.value.outdir, "manifest.json"))) {

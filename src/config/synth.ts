@@ -18,6 +18,8 @@ export interface SynthOptions {
   readonly cwd: string;
   /** Where the app writes; default: cdktf.json's `output`, else env CDKTF_OUTDIR, else `cdktf.out`. */
   readonly outdir?: string;
+  /** Stops the app (an interrupt): the child is killed and its pipes closed, so nothing waits for it. */
+  readonly signal?: AbortSignal;
 }
 
 export interface Synthesized {
@@ -84,10 +86,20 @@ function safeJsonObject(text: string): JsonObject {
   }
 }
 
-function run(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
+function run(command: string, cwd: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
+    if (signal?.aborted) return resolve({ code: null, output: "cancelled" });
     const child = spawn(command, { cwd, env, shell: true, stdio: ["ignore", "pipe", "pipe"] });
     let output = "";
+    // The shell may leave a grandchild (npx ts-node) holding our pipes: closing them ends the wait too.
+    const stop = (): void => {
+      child.kill("SIGTERM");
+      child.stdout.destroy();
+      child.stderr.destroy();
+      resolve({ code: null, output: `${output}cancelled` });
+    };
+    signal?.addEventListener("abort", stop, { once: true });
+    child.once("close", () => signal?.removeEventListener("abort", stop));
     const collect = (chunk: string): void => { output += chunk; };
     child.stdout.setEncoding("utf8").on("data", collect);
     child.stderr.setEncoding("utf8").on("data", collect);
@@ -100,7 +112,7 @@ export async function synthApp(options: SynthOptions): Promise<Result<Synthesize
   const config = await readCdktfJson(options.cwd);
   if (!config.ok) return config;
   const outdir = path.resolve(options.cwd, options.outdir ?? config.value.output ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
-  const { code, output } = await run(config.value.app, options.cwd, appEnvironment(process.env, config.value, outdir));
+  const { code, output } = await run(config.value.app, options.cwd, appEnvironment(process.env, config.value, outdir), options.signal);
   if (code !== 0) {
     const tail = output.trim().split("\n").slice(-20).join("\n");
     const diagnostics: Diagnostic[] = [error(`the cdktf app (${config.value.app}) failed with exit code ${code ?? "unknown"}`, undefined, tail || undefined)];

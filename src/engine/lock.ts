@@ -7,6 +7,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import { type XapiClient, xapiCode } from "../resources/client";
+import { sleep as abortableSleep } from "../xapi/sleep";
 import type { PoolView } from "../xapi/records";
 import { poolRefOf } from "./registry";
 
@@ -38,7 +39,8 @@ export interface HeldLock {
 
 export type AcquireResult =
   | { readonly ok: true; readonly lock: HeldLock }
-  | { readonly ok: false; readonly holder: LockStatus | undefined };
+  /** `cancelled`: the signal aborted before the lock was taken; nothing is held. */
+  | { readonly ok: false; readonly holder: LockStatus | undefined; readonly cancelled?: true };
 
 export const lockKey = (stack: string): string => `xsnap.lock/${stack}`;
 export const heartbeatKey = (stack: string): string => `xsnap.lock/${stack}.hb`;
@@ -71,19 +73,27 @@ export interface AcquireArgs {
   readonly leaseSeconds?: number;
   /** Called once while waiting, with the holder (print "Acquiring pool lock..."). */
   readonly onWait?: (holder: LockStatus | undefined) => void;
+  /**
+   * Stops the wait: once it aborts no further attempt is made and the result is `cancelled` (a lock
+   * taken by an attempt already on the wire is still returned, for the caller to release).
+   */
+  readonly signal?: AbortSignal;
   readonly now?: () => Date;
-  readonly sleep?: (ms: number) => Promise<void>;
+  /** Waits `ms`, or less when `signal` aborts. */
+  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 export async function acquireLock(args: AcquireArgs): Promise<AcquireResult> {
   const now = args.now ?? (() => new Date());
-  const sleep = args.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
+  const sleep = args.sleep ?? abortableSleep;
+  const signal = args.signal;
   const lease = args.leaseSeconds ?? DEFAULT_LEASE_SECONDS;
   const poolRef = await poolRefOf(args.client);
   const deadline = now().getTime() + (args.timeoutMs ?? 0);
   let delay = 1000;
   let waited = false;
   for (;;) {
+    if (signal?.aborted) return { ok: false, holder: undefined, cancelled: true };
     const created = now();
     const info: LockInfo = {
       id: randomUUID(), who: args.who ?? defaultWho(), operation: args.operation,
@@ -96,10 +106,12 @@ export async function acquireLock(args: AcquireArgs): Promise<AcquireResult> {
       if (xapiCode(e) !== "MAP_DUPLICATE_KEY") throw e;
     }
     const holder = await lockStatus({ client: args.client, stack: args.stack, now });
+    if (signal?.aborted) return { ok: false, holder, cancelled: true };
     const left = deadline - now().getTime();
     if (left <= 0) return { ok: false, holder };
     if (!waited) { args.onWait?.(holder); waited = true; }
-    await sleep(Math.min(delay, left));
+    await sleep(Math.min(delay, left), signal);
+    if (signal?.aborted) return { ok: false, holder, cancelled: true };
     delay = Math.min(delay * 2, 16000);
   }
 }

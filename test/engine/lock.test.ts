@@ -66,4 +66,20 @@ describe("pool lock lease", () => {
     const attempt = await acquireLock({ client, stack: "s", operation: "apply" });
     expect(attempt).toMatchObject({ ok: false, holder: { abandoned: true, forceUnlockCommand: "xsnap force-unlock garbage" } });
   });
+  it("an aborted signal ends a wait for the lock at once: cancelled, nothing taken, the holder's lock untouched", async () => {
+    const { client, otherConfig } = fakePool();
+    otherConfig[lockKey("s")] = "someone-else";
+    const controller = new AbortController();
+    const started = Date.now();
+    const waiting = acquireLock({ client, stack: "s", operation: "apply", timeoutMs: 600_000, signal: controller.signal,
+      onWait: () => { setTimeout(() => controller.abort(), 20); } });
+    const result = await waiting;
+    expect(result).toMatchObject({ ok: false, cancelled: true });
+    expect(Date.now() - started).toBeLessThan(900);   // the first back-off sleep alone is 1 s
+    expect(otherConfig[lockKey("s")]).toBe("someone-else");
+    // Already aborted: no attempt to take the lock at all.
+    const free = fakePool();
+    expect(await acquireLock({ client: free.client, stack: "s", operation: "apply", signal: controller.signal })).toMatchObject({ ok: false, cancelled: true });
+    expect(lockKey("s") in free.otherConfig).toBe(false);
+  });
 });
