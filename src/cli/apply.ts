@@ -12,7 +12,7 @@ import { renderDiagnostics } from "../render/text";
 import { destructiveAddresses, execute } from "./applying";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
-import { fromContext, replanCommand, xsnapCommand } from "./hints";
+import { fromContext, planCommandFrom, replanCommand, xsnapCommand } from "./hints";
 import { installInterrupts, interruptible } from "./interrupts";
 import { processIo, type Io } from "./io";
 import { withStackLock } from "./locking";
@@ -45,7 +45,8 @@ export async function applyFresh(opts: ApplyOptions, io: Io, mode: { readonly de
     throw new CliFailure("--json needs --auto-approve or a plan file: there is nobody to answer the approval prompt");
   }
   // Installed first: until the lock is held and the plan approved nothing changes, so an interrupt ends the run at once, exit 7.
-  const interrupts = installInterrupts(io);
+  const planCommand = xsnapCommand(["plan"], opts);
+  const interrupts = installInterrupts(io, planCommand);
   const { signal } = interrupts;
   const planning = "Planning interrupted";
   let sessions: PoolSession[] = [];
@@ -76,7 +77,7 @@ export async function applyFresh(opts: ApplyOptions, io: Io, mode: { readonly de
         }
       }
       if (interrupts.interrupted()) return EXIT.cancelled;
-      return execute({ plans: planned, locks, parallelism: opts.parallelism, destroy: mode.destroy, json: opts.json === true, io, interrupts });
+      return execute({ plans: planned, locks, parallelism: opts.parallelism, destroy: mode.destroy, json: opts.json === true, io, interrupts, planCommand });
     });
   } finally {
     interrupts.dispose();
@@ -92,7 +93,8 @@ export async function applySaved(file: string, opts: ApplyOptions, io: Io): Prom
   if (hasErrors(plan.diagnostics)) throw new CliFailure("Cannot apply incomplete plan: planning reported errors");
   const cwd = opts.cwd ?? process.cwd();
   // Installed first: until the lock is held nothing changes, so an interrupt ends the run at once, exit 7.
-  const interrupts = installInterrupts(io);
+  const planCommand = opts.config !== undefined || opts.stack !== undefined ? xsnapCommand(["plan"], opts) : planCommandFrom(plan.context, cwd);
+  const interrupts = installInterrupts(io, planCommand);
   const { signal } = interrupts;
   const cancelled = "Apply interrupted";
   let session: PoolSession | undefined;
@@ -130,7 +132,7 @@ export async function applySaved(file: string, opts: ApplyOptions, io: Io): Prom
         io.out(printable(plan));
         return EXIT.ok;
       }
-      return execute({ plans: [{ plan, session: opened }], locks, parallelism: opts.parallelism, destroy: plan.destroyMode, json: opts.json === true, io, interrupts });
+      return execute({ plans: [{ plan, session: opened }], locks, parallelism: opts.parallelism, destroy: plan.destroyMode, json: opts.json === true, io, interrupts, planCommand });
     });
   } finally {
     interrupts.dispose();

@@ -19,6 +19,8 @@ export interface Execution {
   readonly json: boolean;
   readonly io: Io;
   readonly interrupts: Interrupts;
+  /** `xsnap plan` as the user would type it where they stand, for "see what remains". */
+  readonly planCommand: string;
 }
 
 export async function execute(x: Execution): Promise<ExitCode> {
@@ -39,7 +41,7 @@ export async function execute(x: Execution): Promise<ExitCode> {
       else if (showProgress(event)) io.out(renderApplyEvent(event, io.paint));
     },
   });
-  const options = { destroy: x.destroy };
+  const options = { destroy: x.destroy, planCommand: x.planCommand };
   io.out(x.json ? renderApplyReportJson(report, now(), options) : `\n${renderApplyReport(report, options, io.paint)}`);
   return applyExitCode(report, x.interrupts.interrupted());
 }

@@ -32,6 +32,13 @@ export function fromContext(context: PlanContext, cwd: string): { readonly prefi
   return { prefix: rel === "" ? "" : `cd ${shellWord(rel)} && `, folder: context.source.path, flags: stack };
 }
 
+/** `xsnap plan` for the configuration a saved plan came from, runnable from `cwd`. */
+export function planCommandFrom(context: PlanContext | undefined, cwd: string): string {
+  if (!context) return xsnapCommand(["plan"]);
+  const where = fromContext(context, cwd);
+  return `${where.prefix}${xsnapCommand(["plan"], where.flags)}`;
+}
+
 /** `xsnap plan --out FILE` again, for the configuration a saved plan came from, runnable from `cwd`. */
 export function replanCommand(context: PlanContext | undefined, planFile: string, cwd: string, destroy = false): string {
   const plan = ["plan", ...(destroy ? ["--destroy"] : []), "--out"];

@@ -16,7 +16,8 @@ export interface Interrupts {
   readonly dispose: () => void;
 }
 
-export function installInterrupts(io: Io): Interrupts {
+/** `planCommand`: `xsnap plan` as the user would type it where they stand (with their --config / --stack). */
+export function installInterrupts(io: Io, planCommand = "xsnap plan"): Interrupts {
   const controller = new AbortController();
   let count = 0;
   let mutating = false;
@@ -28,7 +29,7 @@ export function installInterrupts(io: Io): Interrupts {
       return;
     }
     io.err(io.errPaint.red(
-      "Two interrupts received. Exiting immediately. Operations in flight are recorded as pending; run `xsnap plan` to see them and `xsnap recover` if it asks."));
+      `Two interrupts received. Exiting immediately. Operations in flight are recorded as pending; run \`${planCommand}\` to see them and \`xsnap recover\` if it asks.`));
     process.exit(mutating ? EXIT.applyIncomplete : EXIT.cancelled);
   };
   const signals = ["SIGINT", "SIGTERM", "SIGHUP"] as const;

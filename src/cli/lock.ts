@@ -41,7 +41,8 @@ async function runStatus(opts: LockOptions, io: Io): Promise<ExitCode> {
   try {
     const statuses = await Promise.all(sessions.map(async (s) => ({ session: s, status: await lockStatus({ client: s.client, stack: name }) })));
     if (opts.json) {
-      io.out(JSON.stringify(statuses.map(({ session, status }) => ({ stack: name, provider: session.alias, url: session.settings.url, locked: status !== undefined, ...(status ? { lock: status } : {}) })), null, 2));
+      io.out(JSON.stringify(statuses.map(({ session, status }) => ({ stack: name, provider: session.alias, url: session.settings.url, locked: status !== undefined,
+        ...(status ? { lock: { ...status, forceUnlockCommand: xsnapCommand(["force-unlock", status.info.id], { config: opts.config, stack: name }) } } : {}) })), null, 2));
     } else {
       io.out(statuses.map(({ session, status }) => status
         ? `Stack "${name}" is locked on pool ${session.settings.url}.\n${lockInfoText(status)}\n\n${forceUnlockAdvice(status, name, opts)}`

@@ -5,6 +5,7 @@
 import { Option, type Command } from "commander";
 import type { DesiredStack, Address } from "../model";
 import { CliFailure } from "./exit-codes";
+import { xsnapCommand } from "./hints";
 import { installInterrupts, interruptible } from "./interrupts";
 import type { Io } from "./io";
 import { withStackLock } from "./locking";
@@ -56,7 +57,7 @@ export async function withLockedStack<T>(flags: LockedStackFlags, io: Io, operat
     }
   }
   // Installed first: an interrupt while loading, logging in or waiting for the lock ends the command at once, exit 7.
-  const interrupts = installInterrupts(io);
+  const interrupts = installInterrupts(io, xsnapCommand(["plan"], flags));
   const { signal } = interrupts;
   const cancelled = `${operation[0]?.toUpperCase() ?? ""}${operation.slice(1)} interrupted`;
   let sessions: PoolSession[] = [];

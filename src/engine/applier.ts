@@ -14,7 +14,7 @@ import { asAddress, hasBlockingIntents, hasErrors, type Action, type Address, ty
 import { builtinKinds } from "../resources";
 import { type XapiClient, xapiCode } from "../resources/client";
 import type { ApplyContext, KindRegistry, ResourceKind } from "../resources/kind";
-import { defaultRetryPolicy, isTransportError, retryingClient, type RetryPolicy } from "../xapi";
+import { defaultRetryPolicy, hintFor, isTransportError, retryingClient, type RetryPolicy } from "../xapi";
 import type { OpaqueRef } from "../xapi/types";
 import { applyTimeInputs, valueTable } from "./apply-values";
 import { intentWriter, removeIntent, type IntentWriter } from "./intents";
@@ -474,9 +474,14 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 const elapsed = (started: number): number => Math.round((Date.now() - started) / 100) / 10;
 
 /** XapiError carries code and params; anything else is a transport or a bug. */
+/** `CODE(params): hint`, the hint being what the CLI prints for the same code at plan time (xapi/hints.ts). */
 function describe(e: unknown): string {
   const code = xapiCode(e);
-  if (code) return `${code}(${((e as { params: readonly string[] }).params).join(", ")})`;
+  if (code) {
+    const params = (e as { params: readonly string[] }).params;
+    const hint = hintFor(code, params);
+    return `${code}(${params.join(", ")})${hint ? `: ${hint}` : ""}`;
+  }
   return e instanceof Error ? e.message : String(e);
 }
 

@@ -49,7 +49,7 @@ function count(applied: ApplyReport["applied"]): Counts {
  * `Apply complete! Resources: 1 added, 0 changed, 0 destroyed.` (`Destroy complete! Resources: N destroyed.`
  * for `xsnap destroy`), or `Apply incomplete! ...; 1 failed, 2 skipped.` followed by what failed and why.
  */
-export function renderApplyReport(report: ApplyReport, options: { readonly destroy?: boolean } = {}, paint: Paint = plain): string {
+export function renderApplyReport(report: ApplyReport, options: { readonly destroy?: boolean; readonly planCommand?: string } = {}, paint: Paint = plain): string {
   const c = count(report.applied);
   const resources = options.destroy ? `${c.destroyed} destroyed` : `${c.added} added, ${c.changed} changed, ${c.destroyed} destroyed`;
   const verb = options.destroy ? "Destroy" : "Apply";
@@ -62,7 +62,7 @@ export function renderApplyReport(report: ApplyReport, options: { readonly destr
   if (report.failed.length > 0) lines.push("", "Failed:", ...report.failed.map((f) => `  - ${f.address}: ${f.message}`));
   if (report.skipped.length > 0) lines.push("", "Skipped:", ...report.skipped.map((s) => `  - ${s.address}: ${s.because}`));
   if (report.applied.length > 0) lines.push("", "Applied:", ...report.applied.map((a) => `  - ${a.address} (${a.action})`));
-  lines.push("", "Run \"xsnap plan\" to see what remains; the next apply continues from here.");
+  lines.push("", `Run \`${options.planCommand ?? "xsnap plan"}\` to see what remains; the next apply continues from here.`);
   return `${lines.join("\n")}\n`;
 }
 

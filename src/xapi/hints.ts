@@ -25,6 +25,7 @@ const HINTS: Readonly<Record<string, Hint>> = {
   VDI_ON_BOOT_MODE_INCOMPATIBLE_WITH_OPERATION: "a disk has on_boot=reset; it cannot be snapshotted",
   UNIMPLEMENTED_IN_SM_BACKEND: "the storage backend cannot snapshot this disk (a raw VDI on LVM?)",
   SR_BACKEND_FAILURE_44: "the SR has not enough free space",
+  SR_FULL: "the SR has not enough free space",
   SR_BACKEND_FAILURE_109: "the disk's snapshot chain is too long (≥ 30); let the SR coalesce or delete snapshots",
   SR_SUSPEND_SPACE_INSUFFICIENT: "the suspend SR has no room for the memory image of a checkpoint",
   VM_NO_SUSPEND_SR: "the VM has no usable suspend SR (set the pool's suspend_image_SR)",

@@ -38,7 +38,8 @@ describe("xsnap failure reporting and machine-readable apply output", () => {
       { method: "VM.snapshot", error: ["SR_FULL", "1000", "10"], after: 1, times: 1 }]) });
     const run = await xsnap(["apply", "--config", config, "--auto-approve", "--parallelism", "1"]);
     expect(run.stdout).toContain("Apply incomplete! Resources: 1 added, 0 changed, 0 destroyed; 1 failed, 0 skipped.");
-    expect(run.stdout).toMatch(/Failed:\n {2}- xapi_snapshot\.[ab]: .*SR_FULL/);
+    expect(run.stdout).toMatch(/Failed:\n {2}- xapi_snapshot\.[ab]: SR_FULL\(1000, 10\): the SR has not enough free space\n/);
+    expect(run.stdout).toContain(`Run \`xsnap plan --config ${config}\` to see what remains; the next apply continues from here.`);
     expect(run.code).toBe(5);
   });
 

@@ -176,7 +176,7 @@ describe("applyPlan", () => {
   it("leaves no intent for a step that XAPI refused before it changed anything", async () => {
     const h = harness({ refuse: ["a"] });
     const report = await applyPlan({ plan: planOf(change("a", "create", "k")), client: h.client, kinds: h.kinds });
-    expect(report.failed).toEqual([{ address: "fake_thing.a", message: "VM_BAD_POWER_STATE(x)" }]);
+    expect(report.failed).toEqual([{ address: "fake_thing.a", message: "VM_BAD_POWER_STATE(x): the VM must be in another power state but is not" }]);
     expect(h.pending.size).toBe(0);
   });
 

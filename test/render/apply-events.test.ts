@@ -51,8 +51,13 @@ Skipped:
 Applied:
   - xapi_snapshot.web (create)
 
-Run "xsnap plan" to see what remains; the next apply continues from here.
+Run \`xsnap plan\` to see what remains; the next apply continues from here.
 `);
+  });
+  it("names the plan command as the user would type it where they stand", () => {
+    const report = { applied: [], failed: [{ address: db, message: "SR_FULL" }], skipped: [] };
+    expect(renderApplyReport(report, { planCommand: "xsnap plan --config 'my app/cdktf.out'" }))
+      .toContain("Run `xsnap plan --config 'my app/cdktf.out'` to see what remains;");
   });
 });
 
