@@ -1,7 +1,14 @@
 /** Options shared by several commands, and the parsers that validate their values. */
 import { InvalidArgumentError, Option, type Command } from "commander";
+import { isAddressSyntax } from "../model";
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** A repeatable address flag: a typo in its syntax is refused before anything is read. */
+const collectAddress = (value: string, previous: string[] | undefined): string[] => {
+  if (!isAddressSyntax(value)) throw new InvalidArgumentError(`expected a resource address such as xapi_snapshot.web or data.xapi_vm.web (got ${JSON.stringify(value)}).`);
+  return collect(value, previous);
+};
 
 /** Every command that talks to a pool finds it the same way (DESIGN §4 small print). */
 export function withPoolOptions(cmd: Command): Command {
@@ -27,9 +34,9 @@ export interface PlanFlags {
 
 /** The planning options of DESIGN §4, for `plan` and for `apply` without a plan file. */
 export function withPlanOptions(cmd: Command, options: { readonly destroyMode: boolean }): Command {
-  withPoolOptions(cmd).option("--target <address>", "only this address and what it depends on (repeatable)", collect);
+  withPoolOptions(cmd).option("--target <address>", "only this address and what it depends on (repeatable)", collectAddress);
   if (!options.destroyMode) {
-    cmd.option("--replace <address>", "retake this snapshot/checkpoint, create before destroy (repeatable)", collect)
+    cmd.option("--replace <address>", "retake this snapshot/checkpoint, create before destroy (repeatable)", collectAddress)
       .option("--destroy", "plan the destruction of every object the stack manages");
   }
   return cmd

@@ -3,7 +3,7 @@
  * blocks with their addresses. Structure only: attribute values stay `unknown` for validation.
  * Pure; every structural problem becomes a Diagnostic.
  */
-import { asAddress, error, type Address, type Diagnostic } from "../model";
+import { IDENTIFIER, asAddress, error, type Address, type Diagnostic } from "../model";
 
 export type JsonObject = { readonly [key: string]: unknown };
 
@@ -85,7 +85,8 @@ function decodeResources(value: unknown, mode: "managed" | "data", diagnostics: 
     }
     for (const [name, body] of Object.entries(byName)) {
       const address = asAddress(mode === "data" ? `data.${type}.${name}` : `${type}.${name}`);
-      if (!isObject(body)) diagnostics.push(error("a resource block must be an object", address));
+      if (!IDENTIFIER.test(name)) diagnostics.push(error(`"${name}" is not a valid resource name: use letters, digits, "_" and "-", starting with a letter or "_"`, address));
+      else if (!isObject(body)) diagnostics.push(error("a resource block must be an object", address));
       else out.push({ address, mode, type, name, body: withoutMetadata(body) });
     }
   }

@@ -91,6 +91,8 @@ export function planPools(args: PlanPoolsArgs): Plan[] {
   const replace = new Set(options.replace ?? []);
   const pools = new Map(args.pools.map((p) => [p.provider, observePool(p, stack.stack, kinds)]));
   const stackDiagnostics: Diagnostic[] = samePoolTwice(args.pools);
+  // A typo would otherwise replace nothing and say nothing: the user asked for a retake.
+  for (const r of replace) if (!stack.resources.some((d) => d.address === r)) stackDiagnostics.push(error(`--replace ${r} matches no resource in the configuration`, r));
 
   // One DAG over every pool's resources: a reference may cross providers (export → import).
   const resources = stack.resources.filter((r) => pools.has(r.provider));

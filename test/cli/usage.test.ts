@@ -9,6 +9,8 @@ describe("usage errors", () => {
   it.each([
     ["an unknown option", ["plan", "--bogus"], "error: unknown option '--bogus'\nsee xsnap plan --help\n"],
     ["a bad value", ["plan", "--parallelism", "0"], "error: option '--parallelism <n>' argument '0' is invalid. expected a whole number of at least 1.\nsee xsnap plan --help\n"],
+    ["an address that is no address", ["plan", "--target", "nope"], "error: option '--target <address>' argument 'nope' is invalid. expected a resource address such as xapi_snapshot.web or data.xapi_vm.web (got \"nope\").\nsee xsnap plan --help\n"],
+    ["an address with a stray dot", ["apply", "--replace", "xapi_snapshot.web."], "error: option '--replace <address>' argument 'xapi_snapshot.web.' is invalid. expected a resource address such as xapi_snapshot.web or data.xapi_vm.web (got \"xapi_snapshot.web.\").\nsee xsnap apply --help\n"],
     ["an unknown option of a subcommand", ["lock", "status", "--nope"], "error: unknown option '--nope'\nsee xsnap lock status --help\n"],
     ["an unknown command", ["plann"], "error: unknown command 'plann'\n(Did you mean plan?)\nsee xsnap --help\n"],
   ])("%s: the error and `see xsnap CMD --help`, exit 1", async (_why, args, stderr) => {

@@ -22,7 +22,7 @@ describe("config validation of invalid configurations", () => {
     const printed = result.ok ? [] : result.diagnostics.map(formatDiagnostic);
     expect(printed).toEqual(expected);
     // Every problem names where it is: a resource, data source, provider block or module address.
-    for (const line of printed) expect(line).toMatch(/^Error: (data\.)?[a-z_]+\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)?: /);
+    for (const line of printed) expect(line).toMatch(/^Error: (data\.)?[a-z_]+\.[^:\s]+(\.[A-Za-z0-9_-]+)?: /);
   });
 
   it.each(["literal-password-in-provider.tf.json", "credentials-in-provider-url.tf.json"])("never repeats a literal password (%s)", async (file) => {

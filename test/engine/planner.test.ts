@@ -137,6 +137,13 @@ describe("planStack on snapshots", () => {
     expect(p.changes.map((c) => `${c.address} ${c.action} ${c.reason}`)).toEqual([`${WEB} destroy destroy_requested`]);
   });
 
+  it("--replace of an address the configuration does not have is an error (a typo must not replace nothing silently)", () => {
+    const { b } = demoLikePool();
+    const p = plan(b, stackOf(web()), { replace: [asAddress("xapi_snapshot.wbe")] });
+    expect(p.diagnostics).toEqual([expect.objectContaining({ severity: "error", address: "xapi_snapshot.wbe", summary: "--replace xapi_snapshot.wbe matches no resource in the configuration" })]);
+    expect(plan(b, stackOf(web()), { replace: [asAddress(WEB)] }).diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+  });
+
   it("--target plans only the target and what it depends on", () => {
     const { b } = demoLikePool();
     const stack = stackOf(
