@@ -17,7 +17,7 @@ export type ConnectionSettings = Pick<ConnectOptions, "url" | "username" | "pass
 export type Resolved = { readonly ok: true; readonly value: ConnectionSettings } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 export function resolveConnection(provider: ProviderConfig | undefined, env: Readonly<Record<string, string | undefined>>): Resolved {
-  const where = provider && provider.alias !== "default" ? `provider "xapi" (alias "${provider.alias}")` : `provider "xapi"`;
+  const where = providerBlockName(provider);
   const url = provider?.url ?? nonEmpty(env.XAPI_URL);
   const username = provider?.username ?? nonEmpty(env.XAPI_USERNAME);
   const passwordVar = provider?.password_env ?? "XAPI_PASSWORD";
@@ -39,5 +39,9 @@ export function resolveConnection(provider: ProviderConfig | undefined, env: Rea
     },
   };
 }
+
+/** How messages name the block: `provider "xapi"`, or `provider "xapi" (alias "dr")`. */
+export const providerBlockName = (provider: ProviderConfig | undefined): string =>
+  provider && provider.alias !== "default" ? `provider "xapi" (alias "${provider.alias}")` : `provider "xapi"`;
 
 const nonEmpty = (s: string | undefined): string | undefined => (s === undefined || s === "" ? undefined : s);

@@ -7,6 +7,7 @@ import { TransportError, XapiError } from "../xapi";
 import { renderDiagnostics } from "../render/text";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import type { Io } from "./io";
+import { tlsAdvice } from "./tls-advice";
 
 /** Diagnostics that stop a command; printed in full, each with its address. */
 export class DiagnosticsFailure extends CliFailure {
@@ -38,6 +39,7 @@ export function reportFailure(e: unknown, io: Io): ExitCode {
   }
   if (e instanceof TransportError) {
     io.err(`${paint.bold(paint.red("Error:"))} cannot talk to the pool: ${e.message}`);
+    for (const line of tlsAdvice(e)) io.err(line);
     return EXIT.error;
   }
   const sys = systemCode(e);

@@ -12,7 +12,7 @@ import { renderDiagnostics } from "../render/text";
 import { CliFailure, EXIT } from "./exit-codes";
 import { DiagnosticsFailure } from "./failure";
 import type { Io } from "./io";
-import { aliasesOf, closeAll, openPool, poolIdentity, type PoolSession } from "./pools";
+import { aliasesOf, closeAll, connectionSettings, connectPool, poolIdentity, type PoolSession } from "./pools";
 
 export interface StackFlags {
   readonly config?: string;
@@ -49,11 +49,12 @@ export interface PoolPlan {
   readonly plan: Plan;
 }
 
-/** Opens every pool of the stack; the caller closes them with `closeAll`. */
+/** Opens every pool of the stack; the caller closes them with `closeAll`. Every block's settings are checked before the first pool is called. */
 export async function openPools(stack: DesiredStack | undefined, io: Io): Promise<PoolSession[]> {
+  const settings = aliasesOf(stack).map((alias) => ({ alias, settings: connectionSettings(stack?.providers[alias], io.env) }));
   const sessions: PoolSession[] = [];
   try {
-    for (const alias of aliasesOf(stack)) sessions.push(await openPool(stack?.providers[alias], alias, io.env));
+    for (const pool of settings) sessions.push(await connectPool(pool.alias, pool.settings));
   } catch (e) {
     await closeAll(sessions);
     throw e;

@@ -2,11 +2,12 @@
  * One open connection per pool (provider alias) of the stack. The CLI owns connecting and closing;
  * the engine receives the client and a PoolView.
  */
-import type { DesiredStack, ProviderConfig, PoolIdentity } from "../model";
-import { connect, isXapiError, type XapiClient } from "../xapi";
+import { readFileSync } from "fs";
+import { error, type DesiredStack, type ProviderConfig, type PoolIdentity } from "../model";
+import { caFileProblem, connect, isXapiError, type XapiClient } from "../xapi";
 import { CliFailure } from "./exit-codes";
 import type { PoolView } from "../xapi/records";
-import { resolveConnection, type ConnectionSettings } from "./connection";
+import { providerBlockName, resolveConnection, type ConnectionSettings } from "./connection";
 import { DiagnosticsFailure } from "./failure";
 
 export interface PoolSession {
@@ -22,10 +23,40 @@ export function aliasesOf(stack: DesiredStack | undefined): string[] {
   return aliases.length > 0 ? aliases.sort() : ["default"];
 }
 
-export async function openPool(provider: ProviderConfig | undefined, alias: string, env: Readonly<Record<string, string | undefined>>): Promise<PoolSession> {
+/**
+ * The settings to connect with, or a DiagnosticsFailure naming the block: what is missing, and a
+ * `ca_file` that cannot be read or holds no PEM certificate (Node would silently ignore it and
+ * then refuse the pool's certificate as untrusted). No pool is called.
+ */
+export function connectionSettings(provider: ProviderConfig | undefined, env: Readonly<Record<string, string | undefined>>): ConnectionSettings {
   const resolved = resolveConnection(provider, env);
   if (!resolved.ok) throw new DiagnosticsFailure(resolved.diagnostics);
-  const s = resolved.value;
+  const caFile = resolved.value.caFile;
+  if (caFile !== undefined) {
+    const problem = readCaProblem(caFile);
+    if (problem) throw new DiagnosticsFailure([error(`${providerBlockName(provider)}: ${problem}; ca_file must be the pool's certificate, or the CA that signed it, in PEM`)]);
+  }
+  return resolved.value;
+}
+
+function readCaProblem(path: string): string | undefined {
+  let content: Buffer;
+  try {
+    content = readFileSync(path);
+  } catch (e) {
+    const code = typeof e === "object" && e !== null ? String((e as { code?: unknown }).code ?? "") : "";
+    return `cannot read ca_file ${JSON.stringify(path)}${code ? ` (${code})` : ""}`;
+  }
+  const problem = caFileProblem(content);
+  return problem ? `ca_file ${JSON.stringify(path)} ${problem}` : undefined;
+}
+
+export async function openPool(provider: ProviderConfig | undefined, alias: string, env: Readonly<Record<string, string | undefined>>): Promise<PoolSession> {
+  return connectPool(alias, connectionSettings(provider, env));
+}
+
+/** Connects and logs in with settings from `connectionSettings`. */
+export async function connectPool(alias: string, s: ConnectionSettings): Promise<PoolSession> {
   try {
     const client = await connect({
       url: s.url, username: s.username, password: s.password, insecure: s.insecure,
@@ -35,8 +66,7 @@ export async function openPool(provider: ProviderConfig | undefined, alias: stri
   } catch (e) {
     // Say where the refused user and password came from: the block, XAPI_USERNAME, XAPI_PASSWORD or password_env.
     if (!isXapiError(e, "SESSION_AUTHENTICATION_FAILED")) throw e;
-    const block = alias === "default" ? 'provider "xapi"' : `provider "xapi" (alias "${alias}")`;
-    throw new CliFailure(`XAPI ${e.describe()} (user from ${provider?.username !== undefined ? `username in ${block}` : "XAPI_USERNAME"}, password from ${s.passwordEnv})`);
+    throw new CliFailure(`XAPI ${e.describe()} (user from ${s.usernameFrom}, password from ${s.passwordEnv})`);
   }
 }
 

@@ -55,6 +55,14 @@ export type TransportErrorCode =
 
 const NOT_SENT: ReadonlySet<TransportErrorCode> = new Set(["ECONNREFUSED", "DNS", "TLS", "TLS_FINGERPRINT_MISMATCH"]);
 
+/** The certificate a server presented and why it was refused (TLS and TLS_FINGERPRINT_MISMATCH). */
+export interface RefusedCertificate {
+  /** Node / OpenSSL verification code, e.g. DEPTH_ZERO_SELF_SIGNED_CERT, ERR_TLS_CERT_ALTNAME_INVALID, or TLS_FINGERPRINT_MISMATCH. */
+  readonly reason: string;
+  /** SHA-256 fingerprint of the presented certificate, colon-separated as openssl prints it (absent when none was sent). */
+  readonly fingerprint?: string;
+}
+
 export class TransportError extends Error {
   override readonly name = "TransportError";
   /** False when the request certainly never reached the pool. */
@@ -64,6 +72,8 @@ export class TransportError extends Error {
     readonly url: string,
     detail: string,
     readonly status?: number,
+    /** Set when the server's certificate was refused after the handshake (the error's reader can tell the fix). */
+    readonly certificate?: RefusedCertificate,
   ) {
     super(`${code} talking to ${url}: ${detail}`);
     this.sent = !NOT_SENT.has(code);
