@@ -12,6 +12,8 @@ export type ConnectionSettings = Pick<ConnectOptions, "url" | "username" | "pass
   readonly insecure: boolean;
   /** The variable the password came from (a saved plan records it; never the value). */
   readonly passwordEnv: string;
+  /** Where the user name came from, for a refused login: the block's `username`, or XAPI_USERNAME. */
+  readonly usernameFrom: string;
 };
 
 export type Resolved = { readonly ok: true; readonly value: ConnectionSettings } | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
@@ -32,7 +34,7 @@ export function resolveConnection(provider: ProviderConfig | undefined, env: Rea
   return {
     ok: true,
     value: {
-      url, username, password, passwordEnv: passwordVar,
+      url, username, password, passwordEnv: passwordVar, usernameFrom: provider?.username !== undefined ? `username in ${where}` : "XAPI_USERNAME",
       ...(provider?.ca_file ? { caFile: provider.ca_file } : {}),
       ...(provider?.tls_fingerprint ? { tlsFingerprint: provider.tls_fingerprint } : {}),
       insecure: provider?.insecure === true,

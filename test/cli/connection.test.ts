@@ -4,12 +4,12 @@ import { parseDuration } from "../../src/cli/options";
 describe("resolveConnection", () => {
   it("takes url and username from the provider block and the password from XAPI_PASSWORD", () => {
     expect(resolveConnection({ alias: "default", url: "https://pool", username: "svc" }, { XAPI_PASSWORD: "s3cret", XAPI_URL: "https://other" }))
-      .toEqual({ ok: true, value: { url: "https://pool", username: "svc", password: "s3cret", passwordEnv: "XAPI_PASSWORD", insecure: false } });
+      .toEqual({ ok: true, value: { url: "https://pool", username: "svc", password: "s3cret", passwordEnv: "XAPI_PASSWORD", usernameFrom: "username in provider \"xapi\"", insecure: false } });
   });
 
   it("fills what the block leaves out from XAPI_URL / XAPI_USERNAME, and reads password_env", () => {
     expect(resolveConnection({ alias: "dr", password_env: "DR_PASSWORD", insecure: true }, { XAPI_URL: "https://dr", XAPI_USERNAME: "root", DR_PASSWORD: "x" }))
-      .toEqual({ ok: true, value: { url: "https://dr", username: "root", password: "x", passwordEnv: "DR_PASSWORD", insecure: true } });
+      .toEqual({ ok: true, value: { url: "https://dr", username: "root", password: "x", passwordEnv: "DR_PASSWORD", usernameFrom: "XAPI_USERNAME", insecure: true } });
   });
 
   it("works from the environment alone", () => {
