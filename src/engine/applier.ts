@@ -449,9 +449,10 @@ async function settleIntents(pool: Pool, kinds: KindRegistry, ctxFor: (c: Change
   for (const r of pool.plan.intents ?? []) {
     if (r.status !== "done" && r.status !== "discard") continue;   // adopt: cleared by its change; ambiguous: blocks
     const kind = kinds.managed.get(r.type);
-    if (kind && r.cleanup?.length) {
+    if (kind && (r.cleanup?.length || r.uninstall?.length)) {
       const pseudo: Change = { address: r.address, type: r.type, name: "", provider: pool.plan.provider, action: "destroy", before: null, after: null, notes: [], dependsOn: [] };
-      await kind.finishIntent(r.status === "done" ? { status: "done", detail: r.detail, cleanup: r.cleanup } : { status: "discard", detail: r.detail, cleanup: r.cleanup }, ctxFor(pseudo, kind));
+      await kind.finishIntent(r.status === "done" ? { status: "done", detail: r.detail, cleanup: r.cleanup ?? [] }
+        : { status: "discard", detail: r.detail, cleanup: r.cleanup ?? [], uninstall: r.uninstall ?? [] }, ctxFor(pseudo, kind));
     }
     await removeIntent(pool.client, pool.poolRef, pool.plan.stack, r.id, r.tasks?.length ?? 0);
   }

@@ -22,9 +22,13 @@ export const intentKey = (stack: string, id: string): string => `${intentPrefix(
  */
 const taskKey = (stack: string, id: string, n: number): string => `${intentKey(stack, id)}#task${n}`;
 
-/** Removes an intent and the task keys beside it (XAPI's remove is a no-op for an absent key). */
+/**
+ * Removes an intent and the task keys beside it (XAPI's remove is a no-op for an absent key). The
+ * last task key goes first: a process killed midway leaves keys 0..k-1, which the next plan counts
+ * (`tasks`) and removes; removed from 0 up, it would leave k..n-1, and the count would miss the top ones.
+ */
 export async function removeIntent(client: Pick<XapiClient, "call">, poolRef: OpaqueRef, stack: string, id: string, taskCount = 0): Promise<void> {
-  for (let n = 0; n < taskCount; n++) await client.call("pool.remove_from_other_config", [poolRef, taskKey(stack, id, n)]);
+  for (let n = taskCount - 1; n >= 0; n--) await client.call("pool.remove_from_other_config", [poolRef, taskKey(stack, id, n)]);
   await client.call("pool.remove_from_other_config", [poolRef, intentKey(stack, id)]);
 }
 
@@ -143,7 +147,7 @@ export function resolveIntents(view: PoolView, stack: string, kinds: KindRegistr
         resolutions.push({ ...base, status: "ambiguous", candidates: outcome.candidates });
         break;
       case "discard":
-        resolutions.push({ ...base, status: "discard", ...(outcome.cleanup?.length ? { cleanup: outcome.cleanup } : {}) });
+        resolutions.push({ ...base, status: "discard", ...(outcome.cleanup?.length ? { cleanup: outcome.cleanup } : {}), ...(outcome.uninstall?.length ? { uninstall: outcome.uninstall } : {}) });
         break;
       case "done":
         resolutions.push({ ...base, status: "done", ...(outcome.cleanup?.length ? { cleanup: outcome.cleanup } : {}) });

@@ -78,7 +78,7 @@ const planSchema = z.looseObject({
   intents: z.array(z.object({
     id: z.string(), address: z.string(), type: z.string(), op: action, started: z.string(), status: z.enum(["done", "discard", "adopt", "ambiguous"]),
     detail: z.string(), candidates: z.array(z.string()).optional(), cleanup: z.array(z.object({ uuid: z.string(), name_label: z.string() })).optional(),
-    tasks: z.array(z.string()).optional(),
+    uninstall: z.array(z.string()).optional(), tasks: z.array(z.string()).optional(),
   })).optional(),
   forgotten: z.array(z.string()).optional(),
 });

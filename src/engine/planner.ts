@@ -259,9 +259,13 @@ export function observeAll(view: PoolView, stack: string, kinds: KindRegistry, a
   for (const kind of kinds.managed.values()) {
     for (const [address, lives] of kind.observe(view, stack, entries.get(kind.type) ?? new Map())) out.set(address, [...(out.get(address) ?? []), ...lives]);
   }
+  // What an intent found takes the place of what observe saw under the same identity: an object
+  // without identity of its own (a revert's registry entry) is observed from its old record, or from
+  // its safety snapshots alone, while the intent knows what the interrupted step did. Dropping the
+  // adopted one made the diff plan that step again (a second revert) and left its intent behind.
   for (const [address, live] of adopted) {
     const known = out.get(address) ?? [];
-    if (!known.some((l) => sameIdentity(l, live))) out.set(address, [...known, live]);
+    out.set(address, [...known.filter((l) => !sameIdentity(l, live)), live]);
   }
   for (const lives of out.values()) lives.sort((a, b) => b.order - a.order || (a.uuid ?? "").localeCompare(b.uuid ?? ""));
   return out;

@@ -49,7 +49,7 @@ export async function recoverIntent(args: RecoverArgs): Promise<RecoverResult> {
     const cleanup = outcome.status === "discard" || outcome.status === "done" ? outcome.cleanup ?? [] : [];
     // Only an object known to be the step's is uninstalled; of several look-alikes, one may be a
     // user's own snapshot, so an ambiguous discard leaves them all (unmanaged, listed by inventory).
-    const uninstall = outcome.status === "adopt" ? candidates : [];
+    const uninstall = outcome.status === "adopt" ? candidates : outcome.status === "discard" ? outcome.uninstall ?? [] : [];
     await kind.finishIntent({ status: "discard", detail: outcome.detail, cleanup, uninstall }, ctx);
     await removeRecord();
     const what = [uninstall.length ? `uninstalled ${uninstall.join(", ")} with its disks` : "", cleanup.length ? `destroyed ${cleanup.length} leftover disk(s)` : ""].filter(Boolean).join("; ");

@@ -156,6 +156,8 @@ export interface IntentResolution extends IntentHeader {
   readonly candidates?: readonly string[];
   /** `done` / `discard`: disks a half-finished destroy left, destroyed by the next apply. */
   readonly cleanup?: readonly DiskRef[];
+  /** `discard`: objects (uuids) the step half-created, uninstalled with their disks by the next apply. */
+  readonly uninstall?: readonly string[];
   /** XAPI tasks the step had started (their keys go with the intent). */
   readonly tasks?: readonly string[];
 }

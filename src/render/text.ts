@@ -140,7 +140,7 @@ function intentSection(intents: readonly IntentResolution[], paint: Paint, comma
     switch (i.status) {
       case "done": return "finished; the record will be cleared";
       case "adopt": return "will be adopted";
-      case "discard": return `will be discarded${i.cleanup && i.cleanup.length > 0 ? ` (and its disks destroyed: ${i.cleanup.map((d) => `"${d.name_label}" ${d.uuid}`).join(", ")})` : ""}`;
+      case "discard": return `will be discarded${i.cleanup && i.cleanup.length > 0 ? ` (and its disks destroyed: ${i.cleanup.map((d) => `"${d.name_label}" ${d.uuid}`).join(", ")})` : ""}${i.uninstall && i.uninstall.length > 0 ? ` (and ${i.uninstall.join(", ")} uninstalled with its disks)` : ""}`;
       case "ambiguous": return paint.red(`is AMBIGUOUS: run \`${command(["recover", "--adopt", i.id])}\` or \`${command(["recover", "--discard", i.id])}\``);
       default: return assertNever(i.status);
     }

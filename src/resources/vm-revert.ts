@@ -300,7 +300,7 @@ function safetyCandidates(view: PoolView, vm: VmRecord, name: string, existing: 
 
 /**
  * What an interrupted revert left: recorded → done; the VM's disks as planned and its parent not the
- * snapshot → the revert never ran (discard; an unmarked safety snapshot it took is uninstalled);
+ * snapshot → the revert never ran (discard; the safety snapshot it took, marked or not, is uninstalled);
  * disks replaced and parent = the snapshot → it ran without its record (adopt: the next apply
  * records it, never reverts again); anything else → ambiguous.
  */
@@ -319,12 +319,15 @@ function resolveIntent(view: PoolView, intent: IntentRecord, registry: ReadonlyM
   const disksReplaced = planned.size > 0 && [...planned].every((d) => !now.has(d));
   const disksKept = [...planned].every((d) => now.has(d)) && now.size === planned.size;
   const safety = intent.expected_name ? safetyCandidates(view, vm, intent.expected_name, intent.existing ?? []) : [];
-  const unmarkedSafety = safety.filter((s) => ownMarkers(s) === undefined).map((s) => s.uuid);
+  // The step's own safety snapshot: new since the plan, unmarked (killed before its markers) or
+  // marked for this address (killed between the markers and VM.revert). The revert is planned again
+  // and takes a fresh one first, so this one goes: kept, it would be a second "before revert" copy.
+  const stepSafety = safety.filter((s) => { const m = ownMarkers(s); return m === undefined || m.address === intent.address; }).map((s) => s.uuid);
   // VM.snapshot also points parent at the new snapshot, so with the disks kept, parent = the target
   // proves nothing — except on pools that may revert in place (xapi ≥ 26.16), where it stays unclear.
   if (disksKept && (!parentIsTarget || !mayRevertInPlace(view.xapiVersion))) {
-    return { status: "discard", detail: `VM "${vm.name_label}" was not reverted (its disks are unchanged)${unmarkedSafety.length ? `; the unmarked safety snapshot ${unmarkedSafety.join(", ")} is uninstalled` : ""}; the plan reverts it again`,
-      ...(unmarkedSafety.length ? { uninstall: unmarkedSafety } : {}) };
+    return { status: "discard", detail: `VM "${vm.name_label}" was not reverted (its disks are unchanged)${stepSafety.length ? `; the safety snapshot ${stepSafety.join(", ")} it took is uninstalled` : ""}; the plan reverts it again`,
+      ...(stepSafety.length ? { uninstall: stepSafety } : {}) };
   }
   if (disksReplaced && parentIsTarget) {
     return { status: "adopt", detail: `VM "${vm.name_label}" was reverted for token "${token}" but the revert was not recorded; the next apply records it (no second revert)`,

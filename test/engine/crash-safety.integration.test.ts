@@ -39,6 +39,17 @@ async function planNow(stack: DesiredStack): Promise<Plan> {
 const named = (view: PoolView, name: string): string[] => [...view.vms.values()].filter((v) => v.is_a_snapshot && v.name_label === name).map((v) => v.uuid);
 const pending = (view: PoolView): string[] => Object.keys(view.pool.other_config).filter((k) => k.startsWith("xsnap.pending/"));
 
+const reverts = async (): Promise<number> => ((await (await fetch(`${sim.url}/sim/stats`)).json()) as { calls: Record<string, number> }).calls["Async.VM.revert"] ?? 0;
+/** Waits until no task of the pool is pending. */
+async function tasksEnded(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const tasks = (await client.call("task.get_all_records", [])) as Record<string, { readonly status: string }>;
+    if (Object.values(tasks).every((t) => t.status !== "pending")) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("a task is still pending after 2 s");
+}
+
 const WEB = stackOf({ address: "xapi_snapshot.web", attrs: { vm: "web-01", name_label: "crash test" } });
 const CHECKPOINT = stackOf({ address: "xapi_checkpoint.web", attrs: { vm: "web-01", name_label: "crash test" } });
 const NONE = stackOf();
@@ -100,6 +111,34 @@ describe("an apply killed at any point converges on the next apply", () => {
         expect({ why, snapshots: named(view, "crash test").length, pending: pending(view), vdis: view.vdis.size })
           .toEqual({ why, snapshots: 0, pending: [], vdis: baselineVdis });
         converged(`uninstalling ${what}`);
+      }
+    }
+  });
+
+  it("while reverting a VM with a safety snapshot and its power state restored: one VM.revert, one safety snapshot", async () => {
+    const BASE = stackOf({ address: "xapi_snapshot.web", attrs: { vm: "web-01", name_label: "crash test" } });
+    const REVERT = stackOf(
+      { address: "xapi_snapshot.web", attrs: { vm: "web-01", name_label: "crash test" } },
+      { address: "xapi_vm_revert.back", attrs: { vm: "web-01", snapshot: { ref: { address: "xapi_snapshot.web" as never, attribute: "uuid" } }, revert_token: "t1",
+        safety_snapshot: true, restore_power_state: true }, dependsOn: ["xapi_snapshot.web"] },
+    );
+    sim.reset();
+    await converge(BASE);
+    const total = await callsOf(REVERT);
+    for (let at = 1; at <= total; at++) {
+      for (const when of ["before", "after"] as const) {
+        sim.reset();
+        await converge(BASE);
+        const before = await reverts();
+        await applyPlan({ plan: await planNow(REVERT), client: dyingAt(client, at, when, { staysDead: true }) });
+        await tasksEnded();   // a killed process's task runs on in the pool
+        await converge(REVERT);
+        const view = await client.readPoolView();
+        const why = `killed ${when} call ${at} of ${total}`;
+        const record = JSON.parse(view.pool.other_config["xsnap.revert/demo/xapi_vm_revert.back"] ?? "{}") as { token?: string };
+        expect({ why, reverts: (await reverts()) - before, safety: named(view, "web-01 before revert t1").length, token: record.token, pending: pending(view) })
+          .toEqual({ why, reverts: 1, safety: 1, token: "t1", pending: [] });
+        converged("reverting with a safety snapshot");
       }
     }
   });

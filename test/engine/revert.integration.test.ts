@@ -39,6 +39,15 @@ async function apply(stack: DesiredStack): Promise<Plan> {
 }
 
 const revertCalls = async (): Promise<number> => ((await (await fetch(`${sim.url}/sim/stats`)).json()) as { calls: Record<string, number> }).calls["Async.VM.revert"] ?? 0;
+/** Waits until no task of the pool is pending. */
+async function tasksEnded(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const tasks = (await client.call("task.get_all_records", [])) as Record<string, { readonly status: string }>;
+    if (Object.values(tasks).every((t) => t.status !== "pending")) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("a task is still pending after 2 s");
+}
 const vmNamed = (view: PoolView, name: string): VmRecord => {
   const vm = [...view.vms.values()].find((v) => v.name_label === name && !v.is_a_snapshot && !v.is_a_template);
   if (!vm) throw new Error(`no VM ${name}`);
@@ -138,6 +147,39 @@ describe("xapi_vm_revert against the simulator", () => {
     expect((await applyPlan({ plan: next, client })).failed).toEqual([]);
     expect(await revertCalls()).toBe(1);
     const settled = await planNow(stack("t1"));
+    expect(settled.changes.filter((c) => c.action !== "no-op")).toEqual([]);
+    expect(settled.intents).toEqual([]);
+  });
+
+  // The answer to VM.revert is lost after the pool ran it (/sim/faults "drop-after"). Observe already
+  // sees the address (by its marked safety snapshot, or by the record of an earlier token); the
+  // intent's adoption must still win, or the next apply reverts the VM a second time.
+  it.each([
+    ["with a safety snapshot", { safety_snapshot: true }, undefined],
+    ["with a safety snapshot, restoring the power state", { safety_snapshot: true, restore_power_state: true }, undefined],
+    ["for a new token, after an earlier one was recorded", {}, "t0"],
+  ] as [string, Record<string, boolean>, string | undefined][])("a revert whose answer was lost (%s) is recorded by the next apply, never run again", async (_what, extra, earlier) => {
+    await apply(stackOf({ address: BASE, attrs: { vm: "web-01", name_label: "web-01 base" } }));
+    if (earlier) await apply(stack(earlier));
+    const before = await revertCalls();
+    expect((await fetch(`${sim.url}/sim/faults`, { method: "POST", body: JSON.stringify([{ method: "VM.revert", error: "drop-after", times: 1 }]) })).status).toBe(200);
+    const report = await applyPlan({ plan: await planNow(stack("t1", extra)), client });
+    expect(report.failed.map((f) => f.address)).toEqual([REVERT]);
+    expect(await revertCalls()).toBe(before + 1);
+    await tasksEnded();   // the revert's task runs on in the pool: its answer, with the task's ref, was lost
+    const next = await planNow(stack("t1", extra));
+    expect(next.intents?.map((i) => i.status)).toEqual(["adopt"]);
+    const change = changeAt(next, REVERT);
+    expect(change).toMatchObject({ action: "update", resolvesIntent: next.intents?.[0]?.id });
+    expect(change?.notes.join("\n")).toMatch(/already reverted web-01 for token "t1": this records it; the VM is not reverted again/);
+    expect((await applyPlan({ plan: next, client })).failed).toEqual([]);
+    expect(await revertCalls()).toBe(before + 1);
+    const view = await client.readPoolView();
+    const safety = snapshotsOf(view, "web-01").filter((s) => s.name_label === "web-01 before revert t1");
+    expect(safety.map((s) => s.other_config["xsnap.address"])).toEqual(extra.safety_snapshot === true ? [REVERT] : []);
+    expect(Object.keys(view.pool.other_config).filter((k) => k.startsWith("xsnap.pending/"))).toEqual([]);
+    expect(JSON.parse(view.pool.other_config[`xsnap.revert/demo/${REVERT}`] ?? "{}")).toMatchObject({ token: "t1" });
+    const settled = await planNow(stack("t1", extra));
     expect(settled.changes.filter((c) => c.action !== "no-op")).toEqual([]);
     expect(settled.intents).toEqual([]);
   });
