@@ -1,6 +1,9 @@
 // Pre-upgrade safety net: a checkpoint (disks + memory) of db-01 before an upgrade, and the revert
 // that rolls back to it. The revert is an action: it runs on the apply after `revertToken` gets a
 // value it has not had before, once, and never again until the token changes.
+// A first token is new too: applied as it stands, this example takes the checkpoint and at once
+// reverts db-01 to it, to show both ends. On a real pool, add the VmRevert only once the upgrade went
+// wrong (or keep it and apply the checkpoint alone first with `xsnap apply --target xapi_checkpoint.db_before_upgrade`).
 import { App, Checkpoint, Construct, TerraformStack, VmRevert, XapiProvider } from "xsnap";
 
 /** Change this (e.g. to "rollback-2") to revert db-01 to the checkpoint again. */

@@ -47,7 +47,7 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, readonly HelpExample[]>> 
     { command: "xsnap lock status --json", note: "the lock of the stack on each pool, as JSON" },
   ],
   "force-unlock": [
-    { command: "xsnap force-unlock 7d0c1f4e", note: "remove the lock of a run that died (the id is in the lock error)" },
+    { command: "xsnap force-unlock 7d0c1f4e-2b9a-4c1e-9f3d-5a6b7c8d9e0f", note: "remove the lock of a run that died (the full ID is in the lock error and in `xsnap lock status`)" },
   ],
   plan: [
     { command: "xsnap plan --out plan.xsnap", note: "save the plan for `xsnap apply plan.xsnap`" },
@@ -56,7 +56,7 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, readonly HelpExample[]>> 
   ],
   recover: [
     { command: "xsnap recover", note: "list what an interrupted apply left (exit 6 when it blocks apply)" },
-    { command: "xsnap recover --discard 3", note: "drop pending operation 3 and uninstall what it half-created" },
+    { command: "xsnap recover --discard 2bedd957-0c4f-4d7e-a1b2-3c4d5e6f7a8b", note: "drop that pending operation (its full intent ID is in the plan) and uninstall what it half-created" },
   ],
   restore: [
     { command: "xsnap restore web-01.xva --sr \"Local storage\" --name \"web-01 restored\"", note: "import an XVA file into an SR" },
@@ -66,6 +66,11 @@ export const COMMAND_EXAMPLES: Readonly<Record<string, readonly HelpExample[]>> 
   ],
   sim: [
     { command: "xsnap sim --port 8080", note: "a simulated XCP-ng pool on 127.0.0.1:8080 (user root, password xsnap)" },
+    { command: "xsnap sim --port 8081 --seed 2", note: "a second, distinct pool (another seed: other uuids), e.g. for the multi-pool examples" },
+    {
+      command: "xsnap sim --fixture lab.json",
+      note: 'a pool from JSON: {"pool": "lab", "hosts": [{"name_label": "h1", "address": "10.0.0.1"}], "srs": [{"name_label": "nfs", "type": "nfs", "size": "1TiB", "used": "10GiB"}], "default_SR": "nfs", "suspend_image_SR": "nfs", "vms": [{"name_label": "web", "power_state": "Running", "memory": "2GiB", "os": "debian", "disks": [{"size": "20GiB", "sr": "nfs"}], "snapshots": [{"name_label": "s1"}]}], "vmss": [{"name_label": "nightly", "type": "snapshot", "frequency": "daily", "vms": ["web"]}]} (sizes in bytes or like "20GiB"; references by name_label)',
+    },
   ],
   synth: [
     { command: "xsnap synth", note: "run the app of ./cdktf.json into cdktf.out, as `cdktf synth` does" },
