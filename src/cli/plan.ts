@@ -52,7 +52,7 @@ export async function runPlan(opts: PlanCommandOptions, io: Io): Promise<ExitCod
       if (saved !== undefined) await savePlans(saved, plans);
       printPlans(plans, opts.format, io, { ...(saved ? { planFile: saved } : {}), hint: opts });
       if (opts.format === "text" && !inAutomation(io.env) && plans.some(hasWork) && code !== 1) {
-        io.out(`\n${planFooter(saved, xsnapCommand(["apply", ...(opts.destroy ? ["--destroy"] : [])], opts))}`);
+        io.out(`\n${planFooter(saved, xsnapCommand(["apply", ...(opts.destroy ? ["--destroy"] : [])], opts), plans.length)}`);
       }
       return code;
     } finally {

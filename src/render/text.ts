@@ -171,7 +171,11 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], paint: Pai
  * Terraform's next-step note; the CLI omits it under XSNAP_IN_AUTOMATION. `applyCommand` is the
  * fresh apply as the user would type it where they stand (with their --config / --stack).
  */
-export function planFooter(outFile: string | undefined, applyCommand = "xsnap apply"): string {
+export function planFooter(outFile: string | undefined, applyCommand = "xsnap apply", pools = 1): string {
+  if (!outFile && pools > 1) {
+    // --out saves the plan of one pool (saved-plans.ts): do not recommend what would be refused.
+    return `Note: a plan of ${pools} pools cannot be saved with --out (split the stack per pool to save plans); "${applyCommand}" plans again and asks before changing anything.`;
+  }
   if (!outFile) {
     return `Note: You didn't use the --out option to save this plan, so xsnap can't guarantee to take exactly these actions if you run "${applyCommand}" now.`;
   }

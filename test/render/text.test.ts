@@ -223,6 +223,9 @@ describe("planFooter", () => {
   it("warns that an unsaved plan may not be what apply does", () => {
     expect(planFooter(undefined)).toMatch(/^Note: You didn't use the --out option/);
   });
+  it("does not recommend --out for a stack of several pools, which --out refuses", () => {
+    expect(planFooter(undefined, "xsnap apply", 2)).toBe('Note: a plan of 2 pools cannot be saved with --out (split the stack per pool to save plans); "xsnap apply" plans again and asks before changing anything.');
+  });
 });
 
 describe("renderPlanText with leftovers of an interrupted apply", () => {
