@@ -35,7 +35,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .option("--json", "print progress as JSON lines (needs --auto-approve or a plan file)")
     .action(async (planfile: string | undefined, opts: ApplyOptions) => {
       const io = processIo(opts);
-      await runCommand(io, setExit, () => (planfile !== undefined ? applySaved(planfile, opts, io) : applyFresh(opts, io, { destroy: opts.destroy === true })));
+      await runCommand(io, setExit, () => (planfile !== undefined ? applySaved(planfile, opts, io) : applyFresh(opts, io, { destroy: opts.destroy === true })), { json: opts.json === true });
     });
 }
 

@@ -12,6 +12,6 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .option("--json", "print progress as JSON lines (needs --auto-approve)")
     .action(async (opts: ApplyOptions) => {
       const io = processIo(opts);
-      await runCommand(io, setExit, () => applyFresh(opts, io, { destroy: true }));
+      await runCommand(io, setExit, () => applyFresh(opts, io, { destroy: true }), { json: opts.json === true });
     });
 }

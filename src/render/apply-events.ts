@@ -2,7 +2,7 @@
  * Apply progress and the final report in Terraform's words (views/hook_ui.go): `addr: Creating...`,
  * `Still creating... [10s elapsed]`, `Creation complete after 3s [uuid=...]`, `Apply complete! ...`.
  */
-import { assertNever, formatBytes, type Action, type ApplyEvent, type ApplyReport } from "../model";
+import { assertNever, formatBytes, type Action, type ApplyEvent, type ApplyReport, type Diagnostic } from "../model";
 import { verbs } from "./actions";
 import { plain, type Paint } from "./paint";
 
@@ -79,6 +79,16 @@ export function renderApplyEventJson(event: ApplyEvent, timestamp: string): stri
   return JSON.stringify({
     "@level": level, "@message": renderApplyEvent(event), "@module": "xsnap.ui", "@timestamp": timestamp,
     type: JSON_TYPE[event.type], hook: { resource: address, ...fields },
+  });
+}
+
+/** Terraform's `-json` `diagnostic` message: why a run ended before (or instead of) its changes. */
+export function renderDiagnosticJson(d: Diagnostic, timestamp: string): string {
+  const label = d.severity === "error" ? "Error" : "Warning";
+  return JSON.stringify({
+    "@level": d.severity === "error" ? "error" : "warn", "@message": `${label}: ${d.summary}`, "@module": "xsnap.ui", "@timestamp": timestamp,
+    type: "diagnostic",
+    diagnostic: { severity: d.severity, summary: d.summary, detail: d.detail ?? "", ...(d.address ? { address: d.address } : {}) },
   });
 }
 

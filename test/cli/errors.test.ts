@@ -48,11 +48,24 @@ describe("xsnap failure reporting and machine-readable apply output", () => {
     const refused = await xsnap(["apply", "--config", config, "--json"]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("--json needs --auto-approve or a plan file");
+    // The reader of the JSON stream learns why too: one Terraform `diagnostic` line.
+    expect(JSON.parse(refused.stdout)).toMatchObject({ "@level": "error", type: "diagnostic", diagnostic: { severity: "error", summary: expect.stringContaining("--json needs --auto-approve") } });
     const run = await xsnap(["apply", "--config", config, "--json", "--auto-approve"]);
     expect(run.code).toBe(0);
     const types = run.stdout.trim().split("\n").map((line) => (JSON.parse(line) as { type: string }).type);
     expect(types[0]).toBe("apply_start");
     expect(types.filter((t) => t === "apply_complete")).toHaveLength(1);
     expect(types[types.length - 1]).toBe("change_summary");
+  });
+
+  it("ends apply --json of a stale plan with a JSON diagnostic on stdout and exit 4", async () => {
+    const dir = stackDir("json-stale");
+    const config = writeStack(dir, { url: sim.url, stack: "json-stale", resources: { xapi_snapshot: { a: { vm: "db-01", name_label: "before" } } } });
+    expect((await xsnap(["plan", "--config", config, "--out", `${dir}/p.xsnap`])).code).toBe(0);
+    writeStack(dir, { url: sim.url, stack: "json-stale", resources: { xapi_snapshot: { a: { vm: "db-01", name_label: "after" } } } });
+    const run = await xsnap(["apply", `${dir}/p.xsnap`, "--json"]);
+    expect(run.code).toBe(4);
+    const lines = run.stdout.trim().split("\n").map((line) => JSON.parse(line) as { type: string; diagnostic?: { summary: string } });
+    expect(lines).toEqual([expect.objectContaining({ type: "diagnostic", diagnostic: expect.objectContaining({ summary: expect.stringContaining("the configuration changed since the plan was made") }) })]);
   });
 });
