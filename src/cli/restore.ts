@@ -3,7 +3,8 @@
  * copy, a move to another pool), with progress. A corrupt or truncated file is refused by the pool,
  * which keeps nothing of it (reference/xapi.md §3.15.3); exit 1 with the reason.
  */
-import type { Command } from "commander";
+import { InvalidArgumentError, type Command } from "commander";
+import { statSync } from "node:fs";
 import { importXvaFile, isXvaFileError } from "../resources/xva-file";
 import { CliFailure, EXIT, type ExitCode } from "./exit-codes";
 import { runCommand } from "./failure";
@@ -30,7 +31,7 @@ export function register(program: Command, setExit: (code: number) => void): voi
     .argument("<file>", "the XVA file (plain or gzip)")
     .requiredOption("--sr <sr>", "uuid or exact name of the SR that receives the disks")
     .option("--name <name>", "rename the imported VM or template")
-    .option("--sha256 <hex>", "refuse the file unless it has this SHA-256 (checked before uploading)")
+    .option("--sha256 <hex>", "refuse the file unless it has this SHA-256 (checked before uploading)", parseSha256)
     .option("--json", "machine-readable progress and result, one JSON object per line")
     .action(async (file: string, opts: RestoreOptions) => {
       const io = processIo(opts);
@@ -38,7 +39,25 @@ export function register(program: Command, setExit: (code: number) => void): voi
     });
 }
 
+function parseSha256(value: string): string {
+  if (!/^[0-9a-fA-F]{64}$/.test(value)) throw new InvalidArgumentError("expected a SHA-256 digest: 64 hex digits.");
+  return value.toLowerCase();
+}
+
+/** The file is checked before the pool is contacted: a typo must not cost a login and an SR lookup. */
+function checkXvaFile(file: string): void {
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch (e) {
+    const code = (e as { code?: unknown }).code;
+    throw new CliFailure(code === "ENOENT" ? `${file}: no such file (restore takes an XVA file, e.g. one \`xsnap export\` wrote)` : `${file}: cannot be read (${String(code ?? e)})`);
+  }
+  if (!stat.isFile()) throw new CliFailure(`${file}: not a file (restore takes an XVA file, plain or gzip)`);
+}
+
 export async function runRestore(file: string, opts: RestoreOptions, io: Io): Promise<ExitCode> {
+  checkXvaFile(file);
   const pool = await openSinglePool(opts, io);
   const interrupts = installInterrupts(io);
   const progress = showProgress(io, { json: opts.json === true, stderrIsTTY: process.stderr.isTTY === true });

@@ -28,11 +28,23 @@ export class XapiError extends Error {
     return hintFor(this.code, this.params);
   }
 
-  /** One line for the CLI: `SESSION_AUTHENTICATION_FAILED(root, …): the user name or password is wrong`. */
+  /**
+   * One line for the CLI: `SESSION_AUTHENTICATION_FAILED(root, …): the user name or password is wrong`.
+   * Params are the pool's text (an import error quotes the bytes it choked on): control characters
+   * are escaped and long ones cut, so nothing reaches a terminal that could drive it.
+   */
   describe(): string {
     const hint = this.hint;
-    return `${this.code}(${this.params.join(", ")}) from ${this.method}${hint ? `: ${hint}` : ""}`;
+    return `${this.code}(${this.params.map(printableParam).join(", ")}) from ${this.method}${hint ? `: ${hint}` : ""}`;
   }
+}
+
+const PARAM_LIMIT = 300;
+
+function printableParam(param: string): string {
+  // eslint-disable-next-line no-control-regex
+  const escaped = param.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return escaped.length > PARAM_LIMIT ? `${escaped.slice(0, PARAM_LIMIT)}… (${escaped.length - PARAM_LIMIT} more characters)` : escaped;
 }
 
 export const isXapiError = (e: unknown, code?: string): e is XapiError =>

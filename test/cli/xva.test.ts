@@ -70,6 +70,19 @@ describe("xsnap export / xsnap restore", () => {
     expect(await chunkHashes(readFileSync(again))).toEqual(original);
   });
 
+  it("refuses a missing file and a malformed --sha256 before contacting the pool", async () => {
+    const calls = async (): Promise<number> => Object.values(((await (await fetch(`${target.url}/sim/stats`)).json()) as { calls: Record<string, number> }).calls).reduce((a, b) => a + b, 0);
+    const before = await calls();
+    const missing = await xsnap(["restore", join(dir, "missing.xva"), "--sr", "NFS store"], on(target));
+    expect([missing.code, missing.stdout, missing.stderr]).toEqual([1, "", `Error: ${join(dir, "missing.xva")}: no such file (restore takes an XVA file, e.g. one \`xsnap export\` wrote)\n`]);
+    const folder = await xsnap(["restore", dir, "--sr", "NFS store"], on(target));
+    expect([folder.code, folder.stderr]).toEqual([1, `Error: ${dir}: not a file (restore takes an XVA file, plain or gzip)\n`]);
+    const digest = await xsnap(["restore", join(dir, "web-01-manual.xva"), "--sr", "NFS store", "--sha256", "zz"], on(target));
+    expect(digest.code).toBe(1);
+    expect(digest.stderr).toContain("error: option '--sha256 <hex>' argument 'zz' is invalid. expected a SHA-256 digest: 64 hex digits.");
+    expect(await calls()).toBe(before);
+  });
+
   it("refuses a corrupt file with exit 1 and one clear line, and leaves nothing in the pool", async () => {
     const file = join(dir, "web-01-manual.xva");
     const corrupt = Buffer.from(readFileSync(file));

@@ -26,4 +26,10 @@ describe("XapiError", () => {
       "VM_BAD_POWER_STATE(OpaqueRef:v, running, halted) from VM.checkpoint: the VM must be running but is halted",
     );
   });
+
+  it("escapes control characters in the pool's params and cuts long ones: nothing it quotes can drive a terminal", () => {
+    expect(new XapiError("IMPORT_ERROR", ["BAD_TAR at \u001b[2J\u0000x\u009b"], "VM.import").describe()).toMatch(/^IMPORT_ERROR\(BAD_TAR at \\u001b\[2J\\u0000x\\u009b\) from VM\.import: /);
+    const long = new XapiError("INTERNAL_ERROR", ["a".repeat(300), "b".repeat(301)], "VM.import").describe();
+    expect(long).toMatch(new RegExp(`^INTERNAL_ERROR\\(${"a".repeat(300)}, ${"b".repeat(300)}… \\(1 more characters\\)\\) from VM\\.import: `));
+  });
 });
