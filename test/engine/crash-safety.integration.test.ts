@@ -6,6 +6,7 @@
  */
 import { connect } from "../../src/xapi";
 import { startSimulator, type RunningSimulator } from "../../src/sim";
+import { simCallCount, untilNoTaskPending } from "../helpers/sim";
 import { applyPlan } from "../../src/engine/applier";
 import { planStack } from "../../src/engine/planner";
 import { hasBlockingIntents, type Plan, type DesiredStack } from "../../src/model";
@@ -39,16 +40,8 @@ async function planNow(stack: DesiredStack): Promise<Plan> {
 const named = (view: PoolView, name: string): string[] => [...view.vms.values()].filter((v) => v.is_a_snapshot && v.name_label === name).map((v) => v.uuid);
 const pending = (view: PoolView): string[] => Object.keys(view.pool.other_config).filter((k) => k.startsWith("xsnap.pending/"));
 
-const reverts = async (): Promise<number> => ((await (await fetch(`${sim.url}/sim/stats`)).json()) as { calls: Record<string, number> }).calls["Async.VM.revert"] ?? 0;
-/** Waits until no task of the pool is pending. */
-async function tasksEnded(): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const tasks = (await client.call("task.get_all_records", [])) as Record<string, { readonly status: string }>;
-    if (Object.values(tasks).every((t) => t.status !== "pending")) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error("a task is still pending after 2 s");
-}
+const reverts = (): Promise<number> => simCallCount(sim, "Async.VM.revert");
+const tasksEnded = (): Promise<void> => untilNoTaskPending(client);
 
 const WEB = stackOf({ address: "xapi_snapshot.web", attrs: { vm: "web-01", name_label: "crash test" } });
 const CHECKPOINT = stackOf({ address: "xapi_checkpoint.web", attrs: { vm: "web-01", name_label: "crash test" } });

@@ -5,6 +5,7 @@
  */
 import { connect } from "../../src/xapi";
 import { startSimulator, type RunningSimulator } from "../../src/sim";
+import { simCallCount, untilNoTaskPending } from "../helpers/sim";
 import { applyPlan } from "../../src/engine/applier";
 import { planStack } from "../../src/engine/planner";
 import { isUnknown, type DesiredStack, type Plan } from "../../src/model";
@@ -38,16 +39,8 @@ async function apply(stack: DesiredStack): Promise<Plan> {
   return plan;
 }
 
-const revertCalls = async (): Promise<number> => ((await (await fetch(`${sim.url}/sim/stats`)).json()) as { calls: Record<string, number> }).calls["Async.VM.revert"] ?? 0;
-/** Waits until no task of the pool is pending. */
-async function tasksEnded(): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const tasks = (await client.call("task.get_all_records", [])) as Record<string, { readonly status: string }>;
-    if (Object.values(tasks).every((t) => t.status !== "pending")) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error("a task is still pending after 2 s");
-}
+const revertCalls = (): Promise<number> => simCallCount(sim, "Async.VM.revert");
+const tasksEnded = (): Promise<void> => untilNoTaskPending(client);
 const vmNamed = (view: PoolView, name: string): VmRecord => {
   const vm = [...view.vms.values()].find((v) => v.name_label === name && !v.is_a_snapshot && !v.is_a_template);
   if (!vm) throw new Error(`no VM ${name}`);

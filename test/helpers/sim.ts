@@ -135,3 +135,18 @@ export function runXenApiDriver(script: Record<string, unknown>): Promise<Driver
     });
   });
 }
+
+/** How many times the simulator was called with `method` so far (its /sim/stats). */
+export async function simCallCount(sim: RunningSimulator, method: string): Promise<number> {
+  return ((await (await fetch(`${sim.url}/sim/stats`)).json()) as { calls: Record<string, number> }).calls[method] ?? 0;
+}
+
+/** Waits until no task of the pool is pending: a killed client's task runs on in the pool. */
+export async function untilNoTaskPending(client: { call(method: string, params?: readonly never[]): Promise<unknown> }): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const tasks = (await client.call("task.get_all_records", [])) as Record<string, { readonly status: string }>;
+    if (Object.values(tasks).every((t) => t.status !== "pending")) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("a task is still pending after 2 s");
+}
