@@ -45,8 +45,11 @@ const revertStep = z.object({
 });
 const stepSchema = z.discriminatedUnion("op", [
   revertStep,
-  /** An interrupted apply reverted the VM but did not record it: record it (no second revert). */
-  z.object({ op: z.literal("record"), vm: z.string().min(1), record: recordSchema, safety: z.array(z.string()) }),
+  /**
+   * An interrupted apply reverted the VM but did not record it, or did not reach the power step:
+   * record it (no second revert), then `power` (restore_power_state) if the VM is still as the revert left it.
+   */
+  z.object({ op: z.literal("record"), vm: z.string().min(1), record: recordSchema, safety: z.array(z.string()), power: z.enum(["resume", "start"]).optional() }),
   /** The revert left the configuration: its record goes, its safety snapshots are uninstalled. */
   z.object({ op: z.literal("forget"), vm: z.string(), safety: z.array(z.string()) }),
 ]);
@@ -77,7 +80,7 @@ export const vmRevert: ResourceKind = {
     return {
       vm: step.vm as Uuid, disks: step.vm_disks as Uuid[], existing: step.existing as Uuid[],
       ...(step.safety_snapshot ? { expected_name: safetyName(step.vm_name, step.token) } : {}),
-      facts: { token: step.token, snapshot: step.snapshot ?? nonEmptyString(inputs.snapshot) ?? "" },
+      facts: { token: step.token, snapshot: step.snapshot ?? nonEmptyString(inputs.snapshot) ?? "", ...(step.restore_power_state ? { restore_power_state: "true" } : {}) },
     };
   },
   resolveIntent,
@@ -155,13 +158,18 @@ function diff(args: DiffArgs): DiffResult {
     safety_snapshot: wantSafety, restore_power_state: restore, reverted_at: UNKNOWN,
   };
   if (live?.adoptedFrom && recorded === token) {
-    // An interrupted apply reverted the VM without recording it: record it now, never revert twice.
+    // An interrupted apply reverted the VM without recording it, or recorded it but stopped before the
+    // power step: record it now (a rewrite of the same record in the second case), never revert twice.
     const record: RevertRecord = { token, vm: vm.uuid, snapshot: String(live.attrs.snapshot ?? target?.uuid ?? ""), reverted_at: String(live.attrs.reverted_at ?? new Date(0).toISOString()) };
     const unmarked = safetyCandidates(view, vm, safetyName(vm.name_label, token), []).filter((s) => ownMarkers(s) === undefined).map((s) => s.uuid);
+    // The power step the interrupted apply did not reach: only while the VM is as the revert left it.
+    const power = restore ? pendingPower(view, vm, record.snapshot) : undefined;
+    const notes = [`(an interrupted apply already reverted ${vm.name_label} for token "${token}": this records it; the VM is not reverted again)`];
+    if (power === "resume") notes.push(`(then resumes ${vm.name_label}, as restore_power_state asks, which the interrupted apply did not reach: it is still Suspended from the checkpoint)`);
+    if (power === "start") notes.push(`(then starts ${vm.name_label}, as restore_power_state asks, which the interrupted apply did not reach: the snapshot was taken while it was Running)`);
     return {
       planned: { action: "update", before, after: { ...after, reverted_at: record.reverted_at, snapshot: record.snapshot },
-        notes: [`(an interrupted apply already reverted ${vm.name_label} for token "${token}": this records it; the VM is not reverted again)`],
-        private: toPrivate({ op: "record", vm: vm.uuid, record, safety: unmarked }) },
+        notes, private: toPrivate({ op: "record", vm: vm.uuid, record, safety: unmarked, ...(power ? { power } : {}) }) },
       diagnostics, reads,
     };
   }
@@ -250,6 +258,7 @@ async function apply(change: Change, ctx: ApplyContext): Promise<Applied> {
     case "record":
       for (const uuid of step.safety) await mark(ctx, await refOf(ctx, "VM", uuid), uuid);
       await registry(ctx).write(JSON.stringify(step.record));
+      if (step.power) await finishPower(ctx, await refOf(ctx, "VM", step.vm), step.power);
       return { attrs: { reverted_at: step.record.reverted_at } };
     case "revert":
       return revert(step, ctx);
@@ -281,6 +290,28 @@ async function revert(step: RevertStep, ctx: ApplyContext): Promise<Applied> {
   return { attrs: { reverted_at: record.reverted_at, snapshot: snapshotUuid } };
 }
 
+/**
+ * The power step an interrupted revert did not reach, as the normal path would take it: the target was
+ * taken while the VM was Running, and the VM is still as VM.revert leaves it (Suspended from a
+ * checkpoint, Halted from a disk-only snapshot). A VM in any other state was changed since: left alone.
+ */
+function pendingPower(view: PoolView, vm: VmRecord, snapshotUuid: string): "resume" | "start" | undefined {
+  const entry = view.byUuid.get(snapshotUuid as Uuid);
+  const snap = entry?.class === "VM" ? view.vms.get(entry.ref) : undefined;
+  if (!snap?.is_a_snapshot || snap.snapshot_info["power-state-at-snapshot"] !== "Running") return undefined;
+  const checkpoint = snap.power_state === "Suspended" || !isNullRef(snap.suspend_VDI);
+  if (checkpoint) return vm.power_state === "Suspended" ? "resume" : undefined;
+  return vm.power_state === "Halted" ? "start" : undefined;
+}
+
+/** Takes the pending power step, checked again now: a VM no longer as the revert left it is left alone. */
+async function finishPower(ctx: ApplyContext, vm: OpaqueRef, power: "resume" | "start"): Promise<void> {
+  const progress = { onProgress: (f: number) => ctx.progress(f), onTask: (t: OpaqueRef) => ctx.task(t) };
+  const state = String(await ctx.client.call("VM.get_power_state", [vm]));
+  if (power === "resume" && state === "Suspended") await ctx.client.callAsync("VM.resume", [vm, false, false], progress);
+  if (power === "start" && state === "Halted") await ctx.client.callAsync("VM.start", [vm, false, false], progress);
+}
+
 function registry(ctx: ApplyContext): NonNullable<ApplyContext["registry"]> {
   if (!ctx.registry) throw new Error(`${ctx.address}: no registry entry in the apply context`);
   return ctx.registry;
@@ -299,18 +330,28 @@ function safetyCandidates(view: PoolView, vm: VmRecord, name: string, existing: 
 }
 
 /**
- * What an interrupted revert left: recorded → done; the VM's disks as planned and its parent not the
- * snapshot → the revert never ran (discard; the safety snapshot it took, marked or not, is uninstalled);
- * disks replaced and parent = the snapshot → it ran without its record (adopt: the next apply
- * records it, never reverts again); anything else → ambiguous.
+ * What an interrupted revert left: recorded → done, unless restore_power_state was asked and the VM
+ * is still as the revert left it (adopt: the next apply takes the power step it did not reach); the
+ * VM's disks as planned and its parent not the snapshot → the revert never ran (discard; the safety
+ * snapshot it took, marked or not, is uninstalled); disks replaced and parent = the snapshot → it ran
+ * without its record (adopt: the next apply records it, never reverts again, and takes the power
+ * step if it is still due); anything else → ambiguous.
  */
 function resolveIntent(view: PoolView, intent: IntentRecord, registry: ReadonlyMap<Address, string>): KindIntentOutcome {
   const record = decodeRecord(registry.get(intent.address));
   const token = intent.facts?.token;
   if (intent.op !== "revert") return { status: "discard", detail: `nothing of ${intent.address} needs finishing; the plan decides again` };
-  if (record && record.token === token) return { status: "done", detail: `the revert for token "${token}" ran and was recorded; only the intent remains` };
   const entry = intent.vm ? view.byUuid.get(intent.vm) : undefined;
   const vm = entry?.class === "VM" ? view.vms.get(entry.ref) : undefined;
+  // Asked for by the step (restore_power_state), not reached, and the VM still as the revert left it.
+  const power = vm && intent.facts?.restore_power_state === "true" && intent.facts.snapshot ? pendingPower(view, vm, intent.facts.snapshot) : undefined;
+  const powerWord = power === "resume" ? "resumed" : "started";
+  if (record && record.token === token) {
+    if (!vm || !isPlainVm(vm) || power === undefined || record.vm !== vm.uuid) return { status: "done", detail: `the revert for token "${token}" ran and was recorded; only the intent remains` };
+    // Killed between the record and the power step: the change that adopts this finishes the step.
+    return { status: "adopt", detail: `VM "${vm.name_label}" was reverted for token "${token}" and recorded, but not ${powerWord} as restore_power_state asks; the next apply ${power}s it (no second revert)`,
+      live: { address: intent.address, attrs: attrsOf(view, record), order: Date.parse(record.reverted_at) || 0 } };
+  }
   if (!vm || !isPlainVm(vm)) return { status: "discard", detail: `the VM ${intent.vm ?? "?"} no longer exists; nothing to revert` };
   const snapEntry = intent.facts?.snapshot ? view.byUuid.get(intent.facts.snapshot as Uuid) : undefined;
   const parentIsTarget = snapEntry !== undefined && vm.parent === snapEntry.ref;
@@ -330,7 +371,7 @@ function resolveIntent(view: PoolView, intent: IntentRecord, registry: ReadonlyM
       ...(stepSafety.length ? { uninstall: stepSafety } : {}) };
   }
   if (disksReplaced && parentIsTarget) {
-    return { status: "adopt", detail: `VM "${vm.name_label}" was reverted for token "${token}" but the revert was not recorded; the next apply records it (no second revert)`,
+    return { status: "adopt", detail: `VM "${vm.name_label}" was reverted for token "${token}" but the revert was not recorded; the next apply records it (no second revert)${power ? `, then ${power}s it (restore_power_state)` : ""}`,
       live: { address: intent.address, attrs: { vm_uuid: vm.uuid, vm: vm.name_label, snapshot: intent.facts?.snapshot ?? "", revert_token: token ?? null, reverted_at: intent.started }, order: Date.parse(intent.started) || 0 } };
   }
   return { status: "ambiguous", detail: `xsnap cannot tell whether VM "${vm.name_label}" was reverted for token "${token}" (disks ${disksReplaced ? "replaced" : disksKept ? "unchanged" : "partly changed"}, parent ${parentIsTarget ? "is" : "is not"} the snapshot)`,

@@ -29,9 +29,14 @@ async function tasksEnded(sim: Sim): Promise<void> {
   throw new Error("a task is still pending after 30 s");
 }
 
-/** The next plan only records the revert; the apply after it reverts nothing; then no changes, no intent. */
-async function expectRecordedOnce(sim: Sim, config: string, vm: string, token: string): Promise<void> {
+/**
+ * The next plan only records the revert; the apply after it reverts nothing; then no changes, no intent.
+ * With `start` (restore_power_state, a snapshot taken while the VM was Running), the plan also shows the
+ * power step the interrupted apply did not reach, and the apply starts the VM once.
+ */
+async function expectRecordedOnce(sim: Sim, config: string, vm: string, token: string, start = false): Promise<void> {
   expect(await calls(sim, "Async.VM.revert")).toBe(1);
+  const startsBefore = await calls(sim, "Async.VM.start");
   const plan = await xsnap(["plan", "--config", config]);
   expect(plan.code).toBe(0);
   expect(plan.stdout).toContain("Pending operations from an interrupted apply:");
@@ -40,6 +45,9 @@ async function expectRecordedOnce(sim: Sim, config: string, vm: string, token: s
   expect(plan.stdout).not.toContain("first takes the safety snapshot");
   expect(plan.stdout).not.toContain("Destructive:");
   expect(plan.stdout).toContain(`already reverted ${vm} for token "${token}": this records it; the VM is not reverted again`);
+  const note = `then starts ${vm}, as restore_power_state asks, which the interrupted apply did not reach`;
+  if (start) expect(plan.stdout).toContain(note);
+  else expect(plan.stdout).not.toContain(note);
   const apply = await xsnap(["apply", "--config", config, "--auto-approve"]);
   expect({ code: apply.code, stderr: apply.stderr }).toEqual({ code: 0, stderr: "" });
   expect(apply.stdout).toContain("Apply complete! Resources: 0 added, 1 changed, 0 destroyed.");
@@ -47,11 +55,15 @@ async function expectRecordedOnce(sim: Sim, config: string, vm: string, token: s
   await withView(sim, (view) => {
     expect(named(view, `${vm} before revert ${token}`)).toHaveLength(1);
     expect(pending(view)).toEqual([]);
+    const target = [...view.vms.values()].find((v) => v.name_label === vm && !v.is_a_snapshot && !v.is_a_template);
+    expect(target?.power_state).toBe(start ? "Running" : "Halted");
   });
+  expect({ starts: (await calls(sim, "Async.VM.start")) - startsBefore, resumes: await calls(sim, "Async.VM.resume") }).toEqual({ starts: start ? 1 : 0, resumes: 0 });
   const settled = await xsnap(["plan", "--config", config, "--detailed-exitcode"]);
   expect({ code: settled.code, out: settled.stdout }).toEqual({ code: 0, out: expect.stringContaining("No changes.") });
   expect(settled.stdout).not.toContain("Pending operations");
   expect(await calls(sim, "Async.VM.revert")).toBe(1);
+  expect((await calls(sim, "Async.VM.start")) - startsBefore).toBe(start ? 1 : 0);
 }
 
 describe("an interrupted revert with safety_snapshot is recorded, never run twice", () => {
@@ -70,6 +82,23 @@ describe("an interrupted revert with safety_snapshot is recorded, never run twic
       expect(`${first.stdout}${first.stderr}`).toContain("ECONNRESET");
       await tasksEnded(sim);
       await expectRecordedOnce(sim, config, "bigmem-01", "b1");
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it("when the answer to VM.revert was lost (drop-after), with restore_power_state: the next apply also starts the VM, once", async () => {
+    const sim = await startSim();
+    try {
+      const resources: Resources = { xapi_vm_revert: { r: { vm: "web-01", snapshot: "web-01 manual", revert_token: "d1", safety_snapshot: true, restore_power_state: true } } };
+      const config = writeStack(stackDir("revert-drop-power"), { url: sim.url, stack: "revD", resources });
+      const fault = await fetch(`${sim.url}/sim/faults`, { method: "POST", body: JSON.stringify([{ method: "VM.revert", error: "drop-after", times: 1 }]) });
+      expect(fault.status).toBe(200);
+      const first = await xsnap(["apply", "--config", config, "--auto-approve"]);
+      expect(first.code).not.toBe(0);
+      await tasksEnded(sim);
+      await withView(sim, (view) => expect([...view.vms.values()].find((v) => v.name_label === "web-01" && !v.is_a_snapshot)?.power_state).toBe("Halted"));
+      await expectRecordedOnce(sim, config, "web-01", "d1", true);
     } finally {
       await sim.stop();
     }
@@ -104,7 +133,7 @@ describe("an interrupted revert with safety_snapshot is recorded, never run twic
       const id = /ID: +(\S+)/.exec(status.stdout)?.[1] ?? "";
       expect(id).not.toBe("");
       expect((await xsnap(["force-unlock", id, "--force", "--config", config])).code).toBe(0);
-      await expectRecordedOnce(sim, config, "web-01", "k1");
+      await expectRecordedOnce(sim, config, "web-01", "k1", true);
     } finally {
       await sim.stop();
     }

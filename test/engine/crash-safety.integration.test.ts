@@ -108,12 +108,17 @@ describe("an apply killed at any point converges on the next apply", () => {
     }
   });
 
-  it("while reverting a VM with a safety snapshot and its power state restored: one VM.revert, one safety snapshot", async () => {
-    const BASE = stackOf({ address: "xapi_snapshot.web", attrs: { vm: "web-01", name_label: "crash test" } });
+  // A disk-only snapshot of the Running VM (the revert leaves it Halted: VM.start) and a checkpoint
+  // (left Suspended: VM.resume). Wherever the kill, the power step is taken once and the VM ends Running.
+  it.each([
+    ["xapi_snapshot.web", "Async.VM.start"],
+    ["xapi_checkpoint.web", "Async.VM.resume"],
+  ] as const)("while reverting a VM to %s with a safety snapshot and its power state restored: one VM.revert, one safety snapshot, Running", async (target, powerCall) => {
+    const BASE = stackOf({ address: target, attrs: { vm: "web-01", name_label: "crash test" } });
     const REVERT = stackOf(
-      { address: "xapi_snapshot.web", attrs: { vm: "web-01", name_label: "crash test" } },
-      { address: "xapi_vm_revert.back", attrs: { vm: "web-01", snapshot: { ref: { address: "xapi_snapshot.web" as never, attribute: "uuid" } }, revert_token: "t1",
-        safety_snapshot: true, restore_power_state: true }, dependsOn: ["xapi_snapshot.web"] },
+      { address: target, attrs: { vm: "web-01", name_label: "crash test" } },
+      { address: "xapi_vm_revert.back", attrs: { vm: "web-01", snapshot: { ref: { address: target as never, attribute: "uuid" } }, revert_token: "t1",
+        safety_snapshot: true, restore_power_state: true }, dependsOn: [target] },
     );
     sim.reset();
     await converge(BASE);
@@ -123,15 +128,18 @@ describe("an apply killed at any point converges on the next apply", () => {
         sim.reset();
         await converge(BASE);
         const before = await reverts();
+        const powerBefore = await simCallCount(sim, powerCall);
         await applyPlan({ plan: await planNow(REVERT), client: dyingAt(client, at, when, { staysDead: true }) });
         await tasksEnded();   // a killed process's task runs on in the pool
         await converge(REVERT);
         const view = await client.readPoolView();
         const why = `killed ${when} call ${at} of ${total}`;
         const record = JSON.parse(view.pool.other_config["xsnap.revert/demo/xapi_vm_revert.back"] ?? "{}") as { token?: string };
-        expect({ why, reverts: (await reverts()) - before, safety: named(view, "web-01 before revert t1").length, token: record.token, pending: pending(view) })
-          .toEqual({ why, reverts: 1, safety: 1, token: "t1", pending: [] });
-        converged("reverting with a safety snapshot");
+        const power = view.vms.get([...view.vms.values()].find((v) => v.name_label === "web-01" && !v.is_a_snapshot)?.ref as never)?.power_state;
+        expect({ why, reverts: (await reverts()) - before, safety: named(view, "web-01 before revert t1").length, token: record.token, pending: pending(view),
+          power, powerCalls: (await simCallCount(sim, powerCall)) - powerBefore })
+          .toEqual({ why, reverts: 1, safety: 1, token: "t1", pending: [], power: "Running", powerCalls: 1 });
+        converged(`reverting to ${target} with a safety snapshot`);
       }
     }
   });

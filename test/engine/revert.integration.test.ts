@@ -40,6 +40,7 @@ async function apply(stack: DesiredStack): Promise<Plan> {
 }
 
 const revertCalls = (): Promise<number> => simCallCount(sim, "Async.VM.revert");
+const powerCalls = async (): Promise<{ start: number; resume: number }> => ({ start: await simCallCount(sim, "Async.VM.start"), resume: await simCallCount(sim, "Async.VM.resume") });
 const tasksEnded = (): Promise<void> => untilNoTaskPending(client);
 const vmNamed = (view: PoolView, name: string): VmRecord => {
   const vm = [...view.vms.values()].find((v) => v.name_label === name && !v.is_a_snapshot && !v.is_a_template);
@@ -155,6 +156,7 @@ describe("xapi_vm_revert against the simulator", () => {
     await apply(stackOf({ address: BASE, attrs: { vm: "web-01", name_label: "web-01 base" } }));
     if (earlier) await apply(stack(earlier));
     const before = await revertCalls();
+    const powerBefore = await powerCalls();
     expect((await fetch(`${sim.url}/sim/faults`, { method: "POST", body: JSON.stringify([{ method: "VM.revert", error: "drop-after", times: 1 }]) })).status).toBe(200);
     const report = await applyPlan({ plan: await planNow(stack("t1", extra)), client });
     expect(report.failed.map((f) => f.address)).toEqual([REVERT]);
@@ -165,9 +167,16 @@ describe("xapi_vm_revert against the simulator", () => {
     const change = changeAt(next, REVERT);
     expect(change).toMatchObject({ action: "update", resolvesIntent: next.intents?.[0]?.id });
     expect(change?.notes.join("\n")).toMatch(/already reverted web-01 for token "t1": this records it; the VM is not reverted again/);
+    const restores = extra.restore_power_state === true;
+    // The interrupted apply never reached the power step: the adopting change takes it (a disk-only
+    // snapshot of a Running VM: the revert left it Halted, so it is started), or nothing when not asked.
+    expect(change?.notes.some((n) => /then starts web-01, as restore_power_state asks, which the interrupted apply did not reach/.test(n))).toBe(restores);
+    expect(vmNamed(await client.readPoolView(), "web-01").power_state).toBe("Halted");
     expect((await applyPlan({ plan: next, client })).failed).toEqual([]);
     expect(await revertCalls()).toBe(before + 1);
+    expect(await powerCalls()).toEqual({ start: powerBefore.start + (restores ? 1 : 0), resume: powerBefore.resume });
     const view = await client.readPoolView();
+    expect(vmNamed(view, "web-01").power_state).toBe(restores ? "Running" : "Halted");
     const safety = snapshotsOf(view, "web-01").filter((s) => s.name_label === "web-01 before revert t1");
     expect(safety.map((s) => s.other_config["xsnap.address"])).toEqual(extra.safety_snapshot === true ? [REVERT] : []);
     expect(Object.keys(view.pool.other_config).filter((k) => k.startsWith("xsnap.pending/"))).toEqual([]);
@@ -175,5 +184,67 @@ describe("xapi_vm_revert against the simulator", () => {
     const settled = await planNow(stack("t1", extra));
     expect(settled.changes.filter((c) => c.action !== "no-op")).toEqual([]);
     expect(settled.intents).toEqual([]);
+    expect(await powerCalls()).toEqual({ start: powerBefore.start + (restores ? 1 : 0), resume: powerBefore.resume });
+  });
+
+  // A checkpoint: the revert leaves the VM Suspended, and the power step is a resume.
+  const CP = "xapi_checkpoint.base";
+  const cpStack = (token: string, extra: Record<string, boolean> = {}): DesiredStack => stackOf(
+    { address: CP, attrs: { vm: "web-01", name_label: "web-01 checkpoint" } },
+    { address: REVERT, attrs: { vm: "web-01", snapshot: { ref: { address: CP as never, attribute: "uuid" } }, revert_token: token, ...extra }, dependsOn: [CP] },
+  );
+  const dropRevert = async (stackNow: DesiredStack): Promise<void> => {
+    expect((await fetch(`${sim.url}/sim/faults`, { method: "POST", body: JSON.stringify([{ method: "VM.revert", error: "drop-after", times: 1 }]) })).status).toBe(200);
+    const report = await applyPlan({ plan: await planNow(stackNow), client });
+    expect(report.failed.map((f) => f.address)).toEqual([REVERT]);
+    await tasksEnded();
+  };
+
+  it("a checkpoint revert whose answer was lost is recorded and the VM resumed once by the next apply", async () => {
+    await apply(stackOf({ address: CP, attrs: { vm: "web-01", name_label: "web-01 checkpoint" } }));
+    const extra = { restore_power_state: true };
+    await dropRevert(cpStack("c1", extra));
+    expect(vmNamed(await client.readPoolView(), "web-01").power_state).toBe("Suspended");
+    const next = await planNow(cpStack("c1", extra));
+    expect(next.intents?.map((i) => [i.status, i.detail])).toEqual([["adopt", expect.stringMatching(/the next apply records it \(no second revert\), then resumes it/)]]);
+    const change = changeAt(next, REVERT);
+    expect(change).toMatchObject({ action: "update", resolvesIntent: next.intents?.[0]?.id });
+    expect(change?.notes.join("\n")).toMatch(/then resumes web-01, as restore_power_state asks, which the interrupted apply did not reach/);
+    expect((await applyPlan({ plan: next, client })).failed).toEqual([]);
+    expect({ reverts: await revertCalls(), power: await powerCalls() }).toEqual({ reverts: 1, power: { start: 0, resume: 1 } });
+    const view = await client.readPoolView();
+    expect(vmNamed(view, "web-01").power_state).toBe("Running");
+    expect(Object.keys(view.pool.other_config).filter((k) => k.startsWith("xsnap.pending/"))).toEqual([]);
+    const settled = await planNow(cpStack("c1", extra));
+    expect(settled.changes.filter((c) => c.action !== "no-op")).toEqual([]);
+    expect(settled.intents).toEqual([]);
+  });
+
+  it("killed between the record and the power step: the next apply resumes the VM, once; never a VM the user shut down since", async () => {
+    for (const userHalts of [false, true]) {
+      sim.reset();
+      await apply(stackOf({ address: CP, attrs: { vm: "web-01", name_label: "web-01 checkpoint" } }));
+      const extra = { restore_power_state: true };
+      // Killed right after the record: the power step's first call fails as if the process died there.
+      const dying: XapiClient = Object.create(client, {
+        call: { value: (m: string, p: never[]) => (m === "VM.get_power_state" ? Promise.reject(new Error("killed")) : client.call(m, p)) },
+      });
+      const report = await applyPlan({ plan: await planNow(cpStack("c1", extra)), client: dying });
+      expect(report.failed.map((f) => f.address)).toEqual([REVERT]);
+      const web = vmNamed(await client.readPoolView(), "web-01");
+      expect(web.power_state).toBe("Suspended");
+      if (userHalts) await client.call("VM.hard_shutdown", [web.ref]);
+      const next = await planNow(cpStack("c1", extra));
+      expect(next.intents?.map((i) => i.status)).toEqual([userHalts ? "done" : "adopt"]);
+      expect(changeAt(next, REVERT)?.action).toBe(userHalts ? "no-op" : "update");
+      expect((await applyPlan({ plan: next, client })).failed).toEqual([]);
+      expect({ reverts: await revertCalls(), power: await powerCalls() }).toEqual({ reverts: 1, power: { start: 0, resume: userHalts ? 0 : 1 } });
+      const view = await client.readPoolView();
+      expect(vmNamed(view, "web-01").power_state).toBe(userHalts ? "Halted" : "Running");
+      expect(Object.keys(view.pool.other_config).filter((k) => k.startsWith("xsnap.pending/"))).toEqual([]);
+      const settled = await planNow(cpStack("c1", extra));
+      expect(settled.changes.filter((c) => c.action !== "no-op")).toEqual([]);
+      expect(settled.intents).toEqual([]);
+    }
   });
 });
