@@ -12,7 +12,7 @@ const NO_CHANGES_DETAIL =
   "xsnap has compared the pool against your configuration and found no differences, so no changes are needed.";
 const NO_DESTROY = "No changes. No objects need to be destroyed.";
 export const NO_RESOURCE_CHANGES = "No changes to resources.";
-export const SETTLES = "The next apply settles what is listed above.";
+const SETTLES = "The next apply settles what is listed above.";
 
 /** Whether apply has bookkeeping to do beyond the changes: an interrupted apply's operations, records of deleted objects. */
 export const settles = (plan: Plan): boolean => (plan.intents ?? []).length > 0 || (plan.forgotten ?? []).length > 0;
