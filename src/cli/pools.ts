@@ -2,9 +2,8 @@
  * One open connection per pool (provider alias) of the stack. The CLI owns connecting and closing;
  * the engine receives the client and a PoolView.
  */
-import { readFileSync } from "fs";
 import { error, type DesiredStack, type ProviderConfig, type PoolIdentity } from "../model";
-import { caFileProblem, connect, isXapiError, type XapiClient } from "../xapi";
+import { connect, isXapiError, readCaFile, type XapiClient } from "../xapi";
 import { CliFailure } from "./exit-codes";
 import type { PoolView } from "../xapi/records";
 import { providerBlockName, resolveConnection, type ConnectionSettings } from "./connection";
@@ -32,23 +31,9 @@ export function connectionSettings(provider: ProviderConfig | undefined, env: Re
   const resolved = resolveConnection(provider, env);
   if (!resolved.ok) throw new DiagnosticsFailure(resolved.diagnostics);
   const caFile = resolved.value.caFile;
-  if (caFile !== undefined) {
-    const problem = readCaProblem(caFile);
-    if (problem) throw new DiagnosticsFailure([error(`${providerBlockName(provider)}: ${problem}; ca_file must be the pool's certificate, or the CA that signed it, in PEM`)]);
-  }
+  const ca = caFile !== undefined ? readCaFile(caFile, JSON.stringify(caFile)) : undefined;
+  if (ca && !ca.ok) throw new DiagnosticsFailure([error(`${providerBlockName(provider)}: ${ca.problem}; ca_file must be the pool's certificate, or the CA that signed it, in PEM`)]);
   return resolved.value;
-}
-
-function readCaProblem(path: string): string | undefined {
-  let content: Buffer;
-  try {
-    content = readFileSync(path);
-  } catch (e) {
-    const code = typeof e === "object" && e !== null ? String((e as { code?: unknown }).code ?? "") : "";
-    return `cannot read ca_file ${JSON.stringify(path)}${code ? ` (${code})` : ""}`;
-  }
-  const problem = caFileProblem(content);
-  return problem ? `ca_file ${JSON.stringify(path)} ${problem}` : undefined;
 }
 
 export async function openPool(provider: ProviderConfig | undefined, alias: string, env: Readonly<Record<string, string | undefined>>): Promise<PoolSession> {

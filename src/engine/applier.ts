@@ -14,7 +14,7 @@ import { asAddress, hasBlockingIntents, hasErrors, type Action, type Address, ty
 import { builtinKinds } from "../resources";
 import { type XapiClient, xapiCode } from "../resources/client";
 import type { ApplyContext, KindRegistry, ResourceKind } from "../resources/kind";
-import { defaultRetryPolicy, hintFor, isTransportError, retryingClient, type RetryPolicy } from "../xapi";
+import { defaultRetryPolicy, describeXapiError, isTransportError, retryingClient, type RetryPolicy } from "../xapi";
 import type { OpaqueRef } from "../xapi/types";
 import { applyTimeInputs, valueTable } from "./apply-values";
 import { intentWriter, removeIntent, type IntentWriter } from "./intents";
@@ -474,15 +474,10 @@ const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(reso
 
 const elapsed = (started: number): number => Math.round((Date.now() - started) / 100) / 10;
 
-/** XapiError carries code and params; anything else is a transport or a bug. */
-/** `CODE(params): hint`, the hint being what the CLI prints for the same code at plan time (xapi/hints.ts). */
+/** An XAPI error as the CLI prints one, with its hint (code and params only); anything else is a transport or a bug. */
 function describe(e: unknown): string {
   const code = xapiCode(e);
-  if (code) {
-    const params = (e as { params: readonly string[] }).params;
-    const hint = hintFor(code, params);
-    return `${code}(${params.join(", ")})${hint ? `: ${hint}` : ""}`;
-  }
+  if (code) return describeXapiError(code, (e as { params: readonly string[] }).params);
   return e instanceof Error ? e.message : String(e);
 }
 

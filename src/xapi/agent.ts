@@ -143,7 +143,7 @@ export function createAgent(url: URL, tls: TlsOptions): http.Agent {
  * `ca` as concatenated PEM and silently skips anything else, so a wrong file (DER, a key, a source
  * file) would only surface later as an untrusted-certificate error.
  */
-export function caFileProblem(content: Buffer): string | undefined {
+function caFileProblem(content: Buffer): string | undefined {
   const blocks = content.toString("latin1").match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
   if (blocks.length === 0) return "holds no PEM certificate (a -----BEGIN CERTIFICATE----- block)";
   for (const block of blocks) {
@@ -156,15 +156,25 @@ export function caFileProblem(content: Buffer): string | undefined {
   return undefined;
 }
 
-function readCa(path: string, url: URL): Buffer {
+/**
+ * The `ca_file`'s certificates, or why it cannot serve: unreadable, or no PEM certificate in it. The
+ * CLI asks before any pool is called (naming the provider block); the agent again when it is made.
+ * `shown`: the path as the message writes it.
+ */
+export function readCaFile(path: string, shown = path): { readonly ok: true; readonly content: Buffer } | { readonly ok: false; readonly problem: string } {
   let content: Buffer;
   try {
     content = readFileSync(path);
   } catch (error) {
-    const code = typeof error === "object" && error !== null ? String((error as { code?: unknown }).code) : "";
-    throw new TransportError("TLS", url.origin, `cannot read ca_file ${path} (${code})`);
+    const code = typeof error === "object" && error !== null ? String((error as { code?: unknown }).code ?? "") : "";
+    return { ok: false, problem: `cannot read ca_file ${shown}${code ? ` (${code})` : ""}` };
   }
   const problem = caFileProblem(content);
-  if (problem) throw new TransportError("TLS", url.origin, `ca_file ${path} ${problem}`);
-  return content;
+  return problem ? { ok: false, problem: `ca_file ${shown} ${problem}` } : { ok: true, content };
+}
+
+function readCa(path: string, url: URL): Buffer {
+  const ca = readCaFile(path);
+  if (!ca.ok) throw new TransportError("TLS", url.origin, ca.problem);
+  return ca.content;
 }

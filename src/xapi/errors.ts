@@ -34,9 +34,17 @@ export class XapiError extends Error {
    * are escaped and long ones cut, so nothing reaches a terminal that could drive it.
    */
   describe(): string {
-    const hint = this.hint;
-    return `${this.code}(${this.params.map(printableParam).join(", ")}) from ${this.method}${hint ? `: ${hint}` : ""}`;
+    return describeXapiError(this.code, this.params, this.method);
   }
+}
+
+/**
+ * `CODE(params)[ from METHOD][: hint]`: how every XAPI error reaches a person, from a plan, a command
+ * or an apply step (which may know no method). Params are printed with `printableParam`.
+ */
+export function describeXapiError(code: string, params: readonly string[], method?: string): string {
+  const hint = hintFor(code, params);
+  return `${code}(${params.map(printableParam).join(", ")})${method ? ` from ${method}` : ""}${hint ? `: ${hint}` : ""}`;
 }
 
 const PARAM_LIMIT = 300;

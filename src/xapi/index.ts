@@ -13,13 +13,13 @@ import { DEFAULT_CALL_TIMEOUT_MS, httpGet, httpPut, type PutOptions, type Transf
 import { TransportError, isTransportError } from "./errors";
 import type { OpaqueRef, XapiValue } from "./types";
 
-export { XapiError, isXapiError, TransportError, isTransportError, type TransportErrorCode, type RefusedCertificate } from "./errors";
+export { XapiError, describeXapiError, isXapiError, TransportError, isTransportError, type TransportErrorCode, type RefusedCertificate } from "./errors";
 export { RetryPolicy, defaultRetryPolicy, recoveryFor, retryCallOf, type Recovery, type RetryCall, type RetryAttempt, type RunOptions, type RetryOperation } from "./retry";
 export { retryingClient, type RetryNotice } from "./retrying-client";
 export { type Transport, type CallOptions, type TransferOptions, type PutOptions, DEFAULT_CALL_TIMEOUT_MS } from "./transport";
 export { buildPoolView, readPoolRecords, type PoolRecords } from "./pool-view";
 export { taskOutcome } from "./task";
-export { normalizeFingerprint, caFileProblem } from "./agent";
+export { normalizeFingerprint, readCaFile } from "./agent";
 export { hintFor } from "./hints";
 export type { CallLogger } from "./call-log";
 export * from "./types";

@@ -1,5 +1,5 @@
 import { describeCall } from "../../src/xapi/call-log";
-import { XapiError } from "../../src/xapi";
+import { XapiError, describeXapiError } from "../../src/xapi";
 
 describe("call log lines", () => {
   it("redact the password of a login", () => {
@@ -25,6 +25,10 @@ describe("XapiError", () => {
     expect(new XapiError("VM_BAD_POWER_STATE", ["OpaqueRef:v", "running", "halted"], "VM.checkpoint").describe()).toBe(
       "VM_BAD_POWER_STATE(OpaqueRef:v, running, halted) from VM.checkpoint: the VM must be running but is halted",
     );
+  });
+
+  it("is described the same way where only code and params are known (an apply step's failure)", () => {
+    expect(describeXapiError("SR_FULL", ["1000", "\u001b[2J"])).toBe("SR_FULL(1000, \\u001b[2J): the SR has not enough free space");
   });
 
   it("escapes control characters in the pool's params and cuts long ones: nothing it quotes can drive a terminal", () => {
