@@ -143,6 +143,12 @@ export interface ApplyContext {
   task(ref: string): void;
 }
 
+/** `callAsync`'s progress options for a step: its task's progress and the task itself reach the step's events. */
+export const taskProgress = (ctx: ApplyContext): { onProgress(fraction: number): void; onTask(task: OpaqueRef): void } => ({
+  onProgress: (fraction) => ctx.progress(fraction),
+  onTask: (task) => ctx.task(task),
+});
+
 export interface Applied {
   /** The object the address now refers to (absent after a destroy, and for registry-identified kinds). */
   readonly uuid?: Uuid;

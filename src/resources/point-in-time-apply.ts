@@ -7,7 +7,7 @@
 import type { Address } from "../model";
 import type { OpaqueRef, Uuid, XapiValue } from "../xapi/types";
 import { xapiCode } from "./client";
-import type { Applied, ApplyContext, KindIntentOutcome } from "./kind";
+import { taskProgress, type Applied, type ApplyContext, type KindIntentOutcome } from "./kind";
 import { MARKER, markerValues, withMarkers } from "./markers";
 import type { CreateStep, DestroyStep, Flavor, Step, UpdateStep } from "./point-in-time-steps";
 import { destroyVdi, finishVmIntent, ownedDiskUuids, refOf, refOrUndefined } from "./vm-calls";
@@ -51,7 +51,7 @@ async function create(flavor: Flavor, step: CreateStep, ctx: ApplyContext): Prom
 
 async function takeSnapshot(flavor: Flavor, step: CreateStep, ctx: ApplyContext, vm: OpaqueRef): Promise<XapiValue> {
   // No abort signal here on purpose: an interrupted apply lets in-flight tasks finish (DESIGN §5).
-  const progress = { onProgress: (f: number) => ctx.progress(f), onTask: (t: OpaqueRef) => ctx.task(t) };
+  const progress = taskProgress(ctx);
   if (flavor.withMemory) return ctx.client.callAsync("VM.checkpoint", [vm, step.name_label], progress);
   if (step.quiesce) {
     // "May fail under load": the client's retry policy repeats the quiesce failures (xapi/retry.ts).

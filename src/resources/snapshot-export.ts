@@ -157,17 +157,17 @@ function diff(args: DiffArgs): DiffResult {
   }
   reads.push({ address, registryKey: `export:${address}` });
   const before = attrsOf(record);
-  const sourceChanged = sourceUnknown || record.source !== source?.uuid;
+  const pathChanged = record.path !== path;
+  // Each attribute that forces a new export, with the note that says why.
   const changed = [
-    ...(sourceChanged ? [`(source ${sourceUnknown ? "will be a new snapshot" : `changes from ${record.source} to ${source?.uuid ?? "?"}`}: exported again)`] : []),
-    ...(record.path !== path ? [`(path changes from ${record.path} to ${path}: exported again${unchangedOnDisk(record) ? `; the old file ${record.path} is deleted, it is still the one xsnap wrote` : ""})`] : []),
-    ...(record.compress !== compress ? [`(compress changes to ${compress}: exported again)`] : []),
+    ...(sourceUnknown || record.source !== source?.uuid ? [{ attribute: "source", note: `(source ${sourceUnknown ? "will be a new snapshot" : `changes from ${record.source} to ${source?.uuid ?? "?"}`}: exported again)` }] : []),
+    ...(pathChanged ? [{ attribute: "path", note: `(path changes from ${record.path} to ${path}: exported again${unchangedOnDisk(record) ? `; the old file ${record.path} is deleted, it is still the one xsnap wrote` : ""})` }] : []),
+    ...(record.compress !== compress ? [{ attribute: "compress", note: `(compress changes to ${compress}: exported again)` }] : []),
   ];
-  const replacePaths = [...(sourceChanged ? ["source"] : []), ...(record.path !== path ? ["path"] : []), ...(record.compress !== compress ? ["compress"] : [])];
-  if (replacePaths.length > 0 || args.replaceRequested) {
-    const previous: Written | undefined = record.path !== path ? writtenOf(record) : undefined;
+  if (changed.length > 0 || args.replaceRequested) {
+    const previous: Written | undefined = pathChanged ? writtenOf(record) : undefined;
     return {
-      planned: { action: "replace", replacePaths, before, after, notes: [...changed, exportNote], private: toPrivate({ ...step, ...(previous ? { previous } : {}) }) },
+      planned: { action: "replace", replacePaths: changed.map((c) => c.attribute), before, after, notes: [...changed.map((c) => c.note), exportNote], private: toPrivate({ ...step, ...(previous ? { previous } : {}) }) },
       diagnostics, reads,
     };
   }

@@ -6,7 +6,7 @@
  * (xapi.md §3.6: VM.destroy never deletes VDIs).
  */
 import { isNullRef, type OpaqueRef, type Uuid } from "../xapi/types";
-import type { Applied, ApplyContext, KindIntentOutcome } from "./kind";
+import { taskProgress, type Applied, type ApplyContext, type KindIntentOutcome } from "./kind";
 import { MARKER, markerValues, withMarkers } from "./markers";
 import { encodeSpec } from "./spec-record";
 import { TEMPLATE_KEY } from "./template-observe";
@@ -58,7 +58,7 @@ async function create(step: CreateStep, ctx: ApplyContext): Promise<Applied> {
   if (sourceRecord.is_a_snapshot !== true) throw new Error(`${ctx.address}: source ${source} ("${String(sourceRecord.name_label)}") is not a snapshot or checkpoint; refer to a snapshot's uuid`);
   const srRef = step.sr ? String(await ctx.client.call("SR.get_by_uuid", [step.sr])) : undefined;
 
-  const progress = { onProgress: (f: number) => ctx.progress(f), onTask: (t: OpaqueRef) => ctx.task(t) };
+  const progress = taskProgress(ctx);
   // No abort signal on purpose: an interrupted apply lets in-flight tasks finish (DESIGN §5).
   const result = srRef
     ? await ctx.client.callAsync("VM.copy", [sourceRef, step.name_label, srRef], progress)

@@ -10,7 +10,7 @@ import { errorAt, isUnknown, UNKNOWN, type Address, type Attrs, type AttrValue, 
 import type { PoolView, VmRecord } from "../xapi/records";
 import { isNullRef, type OpaqueRef, type Uuid } from "../xapi/types";
 import { diskVdis, ownedDisks } from "./disks";
-import type { Applied, ApplyContext, DiffArgs, DiffResult, IntentRecord, IntentSubject, KindIntentOutcome, Live, ObjectRead, ResourceKind } from "./kind";
+import { taskProgress, type Applied, type ApplyContext, type DiffArgs, type DiffResult, type IntentRecord, type IntentSubject, type KindIntentOutcome, type Live, type ObjectRead, type ResourceKind } from "./kind";
 import { markedObjects, markerValues, ownMarkers, withMarkers } from "./markers";
 import { payloadProblem, payloadOf, decodeJson } from "./payload";
 import { uninstall } from "./point-in-time-apply";
@@ -258,7 +258,7 @@ async function apply(change: Change, ctx: ApplyContext): Promise<Applied> {
     case "record":
       for (const uuid of step.safety) await mark(ctx, await refOf(ctx, "VM", uuid), uuid);
       await registry(ctx).write(JSON.stringify(step.record));
-      if (step.power) await finishPower(ctx, await refOf(ctx, "VM", step.vm), step.power);
+      if (step.power) await restorePower(ctx, await refOf(ctx, "VM", step.vm), { resume: step.power === "resume", start: step.power === "start" });
       return { attrs: { reverted_at: step.record.reverted_at } };
     case "revert":
       return revert(step, ctx);
@@ -273,7 +273,7 @@ async function revert(step: RevertStep, ctx: ApplyContext): Promise<Applied> {
   const snap = await refOrUndefined(ctx, "VM", snapshotUuid);
   const snapRecord = snap ? (await ctx.client.call("VM.get_record", [snap])) as { readonly is_a_snapshot?: boolean; readonly snapshot_of?: string; readonly snapshot_info?: Readonly<Record<string, string>>; readonly suspend_VDI?: string } : undefined;
   if (!snap || !snapRecord?.is_a_snapshot || snapRecord.snapshot_of !== vm) throw new Error(`${ctx.address}: ${snapshotUuid} is not a snapshot of VM ${step.vm_name} (${step.vm}); nothing was reverted`);
-  const progress = { onProgress: (f: number) => ctx.progress(f), onTask: (t: OpaqueRef) => ctx.task(t) };
+  const progress = taskProgress(ctx);
   if (step.safety_snapshot) {
     const safety = String(await ctx.client.callAsync("VM.snapshot", [vm, safetyName(step.vm_name, step.token)], progress)) as OpaqueRef;
     await mark(ctx, safety, String(await ctx.client.call("VM.get_uuid", [safety])));
@@ -282,11 +282,7 @@ async function revert(step: RevertStep, ctx: ApplyContext): Promise<Applied> {
   const record: RevertRecord = { token: step.token, vm: step.vm, snapshot: snapshotUuid, reverted_at: new Date().toISOString() };
   // Recorded at once: from here on a crash must never lead to a second revert.
   await registry(ctx).write(JSON.stringify(record));
-  if (step.restore_power_state) {
-    const power = String(await ctx.client.call("VM.get_power_state", [vm]));
-    if (power === "Suspended") await ctx.client.callAsync("VM.resume", [vm, false, false], progress);
-    else if (power === "Halted" && snapRecord.snapshot_info?.["power-state-at-snapshot"] === "Running") await ctx.client.callAsync("VM.start", [vm, false, false], progress);
-  }
+  if (step.restore_power_state) await restorePower(ctx, vm, { resume: true, start: snapRecord.snapshot_info?.["power-state-at-snapshot"] === "Running" });
   return { attrs: { reverted_at: record.reverted_at, snapshot: snapshotUuid } };
 }
 
@@ -304,12 +300,15 @@ function pendingPower(view: PoolView, vm: VmRecord, snapshotUuid: string): "resu
   return vm.power_state === "Halted" ? "start" : undefined;
 }
 
-/** Takes the pending power step, checked again now: a VM no longer as the revert left it is left alone. */
-async function finishPower(ctx: ApplyContext, vm: OpaqueRef, power: "resume" | "start"): Promise<void> {
-  const progress = { onProgress: (f: number) => ctx.progress(f), onTask: (t: OpaqueRef) => ctx.task(t) };
+/**
+ * restore_power_state, after a revert or for one an interrupted apply did not finish: the power state
+ * is read now, a Suspended VM resumed and a Halted one started where `may` allows it; any other state
+ * (the VM was changed since) is left alone.
+ */
+async function restorePower(ctx: ApplyContext, vm: OpaqueRef, may: { readonly resume: boolean; readonly start: boolean }): Promise<void> {
   const state = String(await ctx.client.call("VM.get_power_state", [vm]));
-  if (power === "resume" && state === "Suspended") await ctx.client.callAsync("VM.resume", [vm, false, false], progress);
-  if (power === "start" && state === "Halted") await ctx.client.callAsync("VM.start", [vm, false, false], progress);
+  if (state === "Suspended" && may.resume) await ctx.client.callAsync("VM.resume", [vm, false, false], taskProgress(ctx));
+  else if (state === "Halted" && may.start) await ctx.client.callAsync("VM.start", [vm, false, false], taskProgress(ctx));
 }
 
 function registry(ctx: ApplyContext): NonNullable<ApplyContext["registry"]> {

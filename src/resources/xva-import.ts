@@ -175,23 +175,23 @@ function diff(args: DiffArgs): DiffResult {
   reads.push({ uuid, address });
   const rec = live.recorded;
   const livePath = typeof live.attrs.path === "string" ? live.attrs.path : "";
-  const pathChanged = want.path === undefined || (livePath !== "" && livePath !== want.path);
-  const srChanged = rec?.digests.sr !== undefined && rec.digests.sr !== digestOf(want.sr.uuid);
-  const shaChanged = want.sha256 === UNKNOWN || (rec?.digests.sha256 !== undefined && rec.digests.sha256 !== digestOf(want.sha256 ?? null));
-  const why = [
-    ...(!pathChanged ? [] : want.path === undefined ? ["(path is known after apply: imported again)"] : [`(path changes from ${livePath} to ${want.path}: imported again)`]),
-    ...(srChanged ? [`(sr changes to "${want.sr.name_label}": imported again)`] : []),
-    ...(!shaChanged ? [] : want.sha256 === UNKNOWN ? ["(sha256 is known after apply, e.g. a new export of the file: imported again)"] : [`(sha256 changes to ${want.sha256 ?? "none"}: imported again)`]),
+  // Each attribute that forces a new import, with the note that says why.
+  const changed = [
+    ...(want.path === undefined ? [{ attribute: "path", note: "(path is known after apply: imported again)" }]
+      : livePath !== "" && livePath !== want.path ? [{ attribute: "path", note: `(path changes from ${livePath} to ${want.path}: imported again)` }] : []),
+    ...(rec?.digests.sr !== undefined && rec.digests.sr !== digestOf(want.sr.uuid) ? [{ attribute: "sr", note: `(sr changes to "${want.sr.name_label}": imported again)` }] : []),
+    ...(want.sha256 === UNKNOWN ? [{ attribute: "sha256", note: "(sha256 is known after apply, e.g. a new export of the file: imported again)" }]
+      : rec?.digests.sha256 !== undefined && rec.digests.sha256 !== digestOf(want.sha256 ?? null) ? [{ attribute: "sha256", note: `(sha256 changes to ${want.sha256 ?? "none"}: imported again)` }] : []),
   ];
-  const replacePaths = [...(pathChanged ? ["path"] : []), ...(srChanged ? ["sr"] : []), ...(shaChanged ? ["sha256"] : [])];
   const before: Attrs = { ...live.attrs, ...(live.attrs.sr === want.sr.uuid ? { sr: want.srValue } : {}) };
-  if (replacePaths.length > 0 || args.replaceRequested) {
+  if (changed.length > 0 || args.replaceRequested) {
     const created = planCreate(args, want, reads);
     if (!created.planned) return created;
     const destroy = destroyStepOf(view, live);
     return {
       ...created,
-      planned: { action: "replace", replacePaths, before, after: created.planned.after, notes: [...why, "(the new import is made first; the old object is then uninstalled)", ...destroyNotes(destroy)],
+      planned: { action: "replace", replacePaths: changed.map((c) => c.attribute), before, after: created.planned.after,
+        notes: [...changed.map((c) => c.note), "(the new import is made first; the old object is then uninstalled)", ...destroyNotes(destroy)],
         private: toPrivate({ op: "replace", create: created.planned.private as unknown as CreateStep, destroy }) },
       reads: [...created.reads, ...destroyReads(view, live)],
     };
