@@ -92,14 +92,15 @@ export async function applySaved(file: string, opts: ApplyOptions, io: Io): Prom
   const plan = await loadSavedPlan(file);
   if (hasErrors(plan.diagnostics)) throw new CliFailure("Cannot apply incomplete plan: planning reported errors");
   const cwd = opts.cwd ?? process.cwd();
+  // The configuration as the user names it, else as the plan recorded where it came from.
+  const explicit = opts.config !== undefined || opts.stack !== undefined || plan.context === undefined;
+  const planCommand = explicit ? xsnapCommand(["plan"], opts) : planCommandFrom(plan.context, cwd);
   // Installed first: until the lock is held nothing changes, so an interrupt ends the run at once, exit 7.
-  const planCommand = opts.config !== undefined || opts.stack !== undefined ? xsnapCommand(["plan"], opts) : planCommandFrom(plan.context, cwd);
   const interrupts = installInterrupts(io, planCommand);
   const { signal } = interrupts;
   const cancelled = "Apply interrupted";
   let session: PoolSession | undefined;
   try {
-    const explicit = opts.config !== undefined || opts.stack !== undefined || plan.context === undefined;
     const stack = await interruptible(signal, cancelled, () => (explicit
       ? loadOptionalStack({ ...opts, stack: opts.stack ?? plan.stack }, io, signal)
       : loadFromContext(plan.context as PlanContext, plan.stack, cwd, io, signal)));

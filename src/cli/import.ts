@@ -30,10 +30,9 @@ export async function runImport(address: Address, uuid: string, opts: LockedStac
     if (!s.desired.resources.some((r) => r.address === address && r.mode === "managed")) {
       throw new CliFailure(`${address}: the configuration of stack "${s.stack}" does not declare it; add it there first (else the next apply destroys what you import), then import`);
     }
-    const pools = poolsOf(s, address);
-    if (pools.length !== 1) throw new Error(`${address}: a declared address maps to ${pools.length} pools`);
-    const [session] = pools;
-    if (!session) throw new Error("poolsOf returned an empty slot");
+    // A declared address names its provider, so exactly one pool.
+    const [session] = poolsOf(s, address);
+    if (!session) throw new Error(`${address}: no pool session for its provider`);
     const result = await importObject({ client: session.client, stack: s.stack, address, uuid: asUuid(uuid.toLowerCase()) });
     if (!result.ok) throw new CliFailure(result.message);
     io.out(io.paint.green(result.summary));

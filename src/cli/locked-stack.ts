@@ -45,20 +45,10 @@ export interface LockedStack {
  */
 export async function withLockedStack<T>(flags: LockedStackFlags, io: Io, operation: string, body: (s: LockedStack) => Promise<T>,
   options: { readonly lock: boolean } = { lock: true }): Promise<T> {
-  if (!options.lock) {
-    // A read-only listing: no interrupt handling (a signal ends it at once, as any read-only command).
-    const desired = await loadOptionalStack(flags, io);
-    const stack = stackName(desired, flags, `to ${operation} in`);
-    const sessions = await openPools(desired, io);
-    try {
-      return await body({ stack, desired, sessions });
-    } finally {
-      await closeAll(sessions);
-    }
-  }
-  // Installed first: an interrupt while loading, logging in or waiting for the lock ends the command at once, exit 7.
-  const interrupts = installInterrupts(io, xsnapCommand(["plan"], flags));
-  const { signal } = interrupts;
+  // Installed first: an interrupt while loading, logging in or waiting for the lock ends the command at
+  // once, exit 7. A read-only listing installs none: a signal ends it at once, as any read-only command.
+  const interrupts = options.lock ? installInterrupts(io, xsnapCommand(["plan"], flags)) : undefined;
+  const signal = interrupts?.signal ?? new AbortController().signal;
   const cancelled = `${operation[0]?.toUpperCase() ?? ""}${operation.slice(1)} interrupted`;
   let sessions: PoolSession[] = [];
   try {
@@ -67,13 +57,13 @@ export async function withLockedStack<T>(flags: LockedStackFlags, io: Io, operat
     sessions = await interruptible(signal, cancelled, () => openPools(desired, io), closeAll);
     const opened = sessions;
     // Under the lock, a first Ctrl-C lets the few calls in flight finish so the lock is released, as apply does.
-    return await withStackLock({ sessions, stack, operation, enabled: true, timeoutMs: flags.lockTimeout, io, hint: flags, signal },
+    return await withStackLock({ sessions, stack, operation, enabled: options.lock, timeoutMs: flags.lockTimeout, io, hint: flags, signal },
       () => {
-        interrupts.mutating();   // from here on a second Ctrl-C may leave a change half made: exit 5, not 7
+        interrupts?.mutating();   // from here on a second Ctrl-C may leave a change half made: exit 5, not 7
         return body({ stack, desired, sessions: opened });
       });
   } finally {
-    interrupts.dispose();
+    interrupts?.dispose();
     await closeAll(sessions);
   }
 }
